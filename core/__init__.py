@@ -1,0 +1,32 @@
+"""The platform core. `create_app()` builds the whole application: `gunicorn 'core:create_app()'`."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from core import web
+    from core.config import load_config
+    from core.db import db
+    from core.migrations_cli import init_migrations
+    from core.plugins import build_plugin_manager
+
+    app = Flask("core", instance_path=os.environ.get("CMS_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    load_config(app, config)
+
+    # Importing the core models registers them on the metadata before plugins add theirs.
+    import core.accounts  # noqa: F401
+    import core.attachments  # noqa: F401
+    import core.audit  # noqa: F401
+
+    db.init_app(app)
+    registry = build_plugin_manager()
+    app.extensions["cms"] = registry
+    init_migrations(app, db, registry)
+    web.init_app(app, registry)
+    return app

@@ -1,0 +1,346 @@
+"""The admin shell: login, the dashboards, tenants, users and grants, plugins, attachments, audit.
+
+Every tenant page runs the same three steps: the tenant is loaded from the URL (core.web),
+`requires()` checks access, then the view acts. Plugins protect their admin pages with the
+same `requires()` decorator.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_, select
+
+from core import audit
+from core.accounts import (ROLE_LABELS, ROLES, Permission, RoleGrant, User, authenticate, create_user,
+                           grant_role, granted_tenants, has_permission, require_permission, revoke_role,
+                           user_by_username)
+from core.attachments import Attachment, save_upload
+from core.db import db, utcnow
+from core.errors import DomainError
+from core.forms import (ActionForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm,
+                        TenantSettingsForm, UploadForm)
+from core.pagination import page_args, paginate
+from core.plugins import collect
+from core.provisioning import CONTACT_FIELDS, create_tenant, set_plugins, set_status, update_tenant
+from core.tenancy import CHILD_KIND, KIND_LABELS, STATUS_ACTIVE, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def requires(permission: Permission):
+    """Log-in plus `permission` on the current tenant; 404 when the user has no role there at all."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            require_permission(current_user, permission, g.tenant)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def accessible_tenants(user) -> list[Tenant]:
+    """Every tenant the user may enter in the admin area, in tree order."""
+    tops = granted_tenants(user)
+    if not tops:
+        return []
+    stmt = select(Tenant).where(or_(*[Tenant.path.startswith(t.path) for t in tops])).order_by(Tenant.path)
+    return list(db.session.scalars(stmt))
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.context_processor
+def _admin_context():
+    tenant = g.get("tenant")
+    nav = []
+    if tenant is not None and current_user.is_authenticated:
+        registry = current_app.extensions["cms"]
+        nav = registry.enabled_items(tenant, collect(registry.hook.admin_nav, tenant=tenant, user=current_user))
+    switch = accessible_tenants(current_user) if current_user.is_authenticated else []
+    return {"admin_nav": nav, "switch_tenants": switch, "Permission": Permission, "role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS,
+            "action_form": ActionForm()}
+
+
+# --- login ------------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            audit.record("user.login_failed", actor_name=form.username.data.strip()[:64], summary="用户名或密码错误")
+            db.session.commit()
+            error = "用户名或密码错误。"
+        else:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()  # nothing from before the login survives it
+            login_user(user)
+            user.last_login_at = utcnow()
+            audit.record("user.login", actor=user, summary="登录成功")
+            db.session.commit()
+            return redirect(next_url or url_for("admin.index"))
+    return render_template("admin/login.html", form=form, error=error), (200 if error is None else 401)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    audit.record("user.logout", summary="退出登录")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("您已安全退出。", "success")
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("当前密码不正确。")
+        elif form.new.data != form.confirm.data:
+            form.confirm.errors.append("两次输入的新密码不一致。")
+        else:
+            try:
+                current_user.set_password(form.new.data)
+            except DomainError as exc:
+                form.new.errors.append(exc.message)
+            else:
+                audit.record("user.password", target=current_user, summary="修改密码")
+                db.session.commit()
+                flash("密码已修改。", "success")
+                return redirect(url_for("admin.account"))
+    return render_template("admin/account.html", form=form)
+
+
+# --- dashboards -------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    tenants = accessible_tenants(current_user)
+    if len(tenants) == 1:
+        return redirect(url_for("admin.dashboard", tenant=tenants[0]))
+    return render_template("admin/index.html", tenants=tenants)
+
+
+@bp.get("/switch")
+@login_required
+def switch():
+    tenant = tenant_by_slug(request.args.get("to", ""))
+    if tenant is None or not has_permission(current_user, Permission.ADMIN_ACCESS, tenant):
+        abort(404)
+    return redirect(url_for("admin.dashboard", tenant=tenant))
+
+
+@bp.get("/<tenant_slug>/")
+@requires(Permission.ADMIN_ACCESS)
+def dashboard():
+    registry = current_app.extensions["cms"]
+    widgets = registry.enabled_items(g.tenant, collect(registry.hook.dashboard_widgets, tenant=g.tenant,
+                                                       user=current_user))
+    return render_template("admin/dashboard.html", tenant=g.tenant, widgets=widgets)
+
+
+# --- tenant settings and child tenants --------------------------------------------------------
+
+@bp.route("/<tenant_slug>/settings", methods=["GET", "POST"])
+@requires(Permission.TENANT_MANAGE)
+def settings():
+    tenant = g.tenant
+    form = TenantSettingsForm(obj=tenant, **{k: tenant.contact.get(k, "") for k in CONTACT_FIELDS} if request.method == "GET" else {})
+    if form.validate_on_submit():
+        changes = {"name": form.name.data, "unit_code": form.unit_code.data, "intro": form.intro.data,
+                   "contact": {k: getattr(form, k).data for k in CONTACT_FIELDS}}
+        if current_user.is_superadmin and tenant.parent is None:
+            changes["host"] = form.host.data
+        try:
+            changed = update_tenant(current_user, tenant, **changes)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("已保存。" if changed else "没有改动。", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", tenant=tenant, form=form)
+
+
+@bp.route("/<tenant_slug>/tenants", methods=["GET", "POST"])
+@requires(Permission.TENANT_MANAGE)
+def tenants():
+    tenant = g.tenant
+    child_kind = CHILD_KIND[TenantKind(tenant.kind)]
+    form = ChildTenantForm()
+    if child_kind is not None and form.validate_on_submit():
+        try:
+            child = create_tenant(current_user, slug=form.slug.data, name=form.name.data, kind=child_kind.value,
+                                  parent=tenant, unit_code=form.unit_code.data or None)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"已新建{child.kind_label}“{child.name}”。", "success")
+            return redirect(url_for("admin.tenants"))
+    return render_template("admin/tenants.html", tenant=tenant, form=form, child_kind=child_kind,
+                           children=tenant.children)
+
+
+@bp.post("/<tenant_slug>/tenants/<child_slug>/status")
+@requires(Permission.TENANT_MANAGE)
+def tenant_status(child_slug: str):
+    child = tenant_by_slug(child_slug)
+    if child is None or child.parent_id != g.tenant.id or not ActionForm().validate_on_submit():
+        abort(404)
+    status = request.form.get("status")
+    try:
+        set_status(current_user, child, STATUS_ARCHIVED if status == STATUS_ARCHIVED else STATUS_ACTIVE)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"“{child.name}”已{'撤并' if child.status == STATUS_ARCHIVED else '恢复'}。", "success")
+    return redirect(url_for("admin.tenants"))
+
+
+@bp.route("/<tenant_slug>/plugins", methods=["GET", "POST"])
+@requires(Permission.TENANT_MANAGE)
+def plugins():
+    tenant = g.tenant
+    registry = current_app.extensions["cms"]
+    available = [i for i in registry.infos.values() if tenant.kind in i.tenant_kinds]
+    form = ActionForm()
+    if form.validate_on_submit():
+        chosen = [i.name for i in available if request.form.get(f"plugin-{i.name}")]
+        changed = set_plugins(current_user, tenant, chosen)
+        db.session.commit()
+        flash("已保存。" if changed else "没有改动。", "success")
+        return redirect(url_for("admin.plugins"))
+    return render_template("admin/plugins.html", tenant=tenant, available=available, form=form)
+
+
+# --- users and grants -------------------------------------------------------------------------
+
+def _subtree_choices(tenant: Tenant) -> list[tuple[str, str]]:
+    rows = db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path), Tenant.status == STATUS_ACTIVE)
+                              .order_by(Tenant.path))
+    return [(t.slug, ("　" * (len(t.ancestor_ids) - len(tenant.ancestor_ids))) + t.name) for t in rows]
+
+
+def _tenant_in_subtree(slug: str) -> Tenant:
+    tenant = tenant_by_slug(slug)
+    if tenant is None or not tenant.is_in_subtree_of(g.tenant):
+        raise DomainError("请选择本单位或下级单位。", field="tenant")
+    return tenant
+
+
+@bp.route("/<tenant_slug>/users", methods=["GET", "POST"])
+@requires(Permission.USERS_MANAGE)
+def users():
+    tenant = g.tenant
+    choices = _subtree_choices(tenant)
+    role_choices = [(r, ROLE_LABELS[r]) for r in ROLES]
+    new_form = NewUserForm(prefix="new")
+    grant_form = GrantForm(prefix="grant")
+    for form in (new_form, grant_form):
+        form.role.choices = role_choices
+        form.tenant.choices = choices
+    if request.method == "POST":
+        try:
+            if "new-username" in request.form and new_form.validate_on_submit():
+                target = _tenant_in_subtree(new_form.tenant.data)
+                user = create_user(new_form.username.data, new_form.password.data, display_name=new_form.display_name.data)
+                grant_role(current_user, user, target, new_form.role.data)
+                audit.record("user.create", target=user, tenant=target,
+                             summary=f"新建用户 {user.username}，授予{target.name}{ROLE_LABELS[new_form.role.data]}")
+                db.session.commit()
+                flash(f"已新建用户“{user.username}”。", "success")
+                return redirect(url_for("admin.users"))
+            if "grant-username" in request.form and grant_form.validate_on_submit():
+                target = _tenant_in_subtree(grant_form.tenant.data)
+                user = user_by_username(grant_form.username.data.strip())
+                if user is None:
+                    raise DomainError(f"用户“{grant_form.username.data.strip()}”不存在。", field="username")
+                _, created = grant_role(current_user, user, target, grant_form.role.data)
+                if created:
+                    audit.record("role.grant", target=user, tenant=target,
+                                 summary=f"授予 {user.username} {target.name}{ROLE_LABELS[grant_form.role.data]}")
+                db.session.commit()
+                flash("已授权。" if created else "该用户已有此授权。", "success")
+                return redirect(url_for("admin.users"))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+
+    subtree_grants = db.session.scalars(
+        select(RoleGrant).join(Tenant, RoleGrant.tenant_id == Tenant.id).join(User, RoleGrant.user_id == User.id)
+        .where(Tenant.path.startswith(tenant.path)).order_by(User.username, Tenant.path, RoleGrant.role)
+    ).all()
+    by_user: dict[int, list[RoleGrant]] = {}
+    for grant in subtree_grants:
+        by_user.setdefault(grant.user_id, []).append(grant)
+    return render_template("admin/users.html", tenant=tenant, new_form=new_form, grant_form=grant_form,
+                           users=[(grants[0].user, grants) for grants in by_user.values()])
+
+
+@bp.post("/<tenant_slug>/grants/<int:grant_id>/revoke")
+@requires(Permission.USERS_MANAGE)
+def revoke(grant_id: int):
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None or not grant.tenant.is_in_subtree_of(g.tenant) or not ActionForm().validate_on_submit():
+        abort(404)
+    if grant.user_id == current_user.id and grant.role == "admin" and grant.tenant_id == g.tenant.id:
+        flash("不能撤销自己在当前单位的管理员权限。", "error")
+        return redirect(url_for("admin.users"))
+    user, target, role = grant.user, grant.tenant, grant.role
+    revoke_role(current_user, user, target, role)
+    audit.record("role.revoke", target=user, tenant=target, summary=f"撤销 {user.username} {target.name}{ROLE_LABELS[role]}")
+    db.session.commit()
+    flash(f"已撤销 {user.username} 在{target.name}的{ROLE_LABELS[role]}权限。", "success")
+    return redirect(url_for("admin.users"))
+
+
+# --- attachments and audit --------------------------------------------------------------------
+
+@bp.route("/<tenant_slug>/attachments", methods=["GET", "POST"])
+@requires(Permission.CONTENT_VIEW)
+def attachments():
+    form = UploadForm()
+    if request.method == "POST":
+        require_permission(current_user, Permission.CONTENT_EDIT, g.tenant)
+        if form.validate_on_submit():
+            try:
+                item = save_upload(request.files.get("file"), uploaded_by=current_user, is_public=form.public.data)
+            except DomainError as exc:
+                db.session.rollback()
+                form.file.errors = [exc.message]
+            else:
+                audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}（{item.size_label}）")
+                db.session.commit()
+                flash(f"已上传“{item.filename}”。", "success")
+                return redirect(url_for("admin.attachments"))
+    page = paginate(select(Attachment).order_by(Attachment.created_at.desc(), Attachment.id.desc()), *page_args())
+    return render_template("admin/attachments.html", tenant=g.tenant, form=form, page=page)
+
+
+@bp.get("/<tenant_slug>/audit")
+@requires(Permission.AUDIT_READ)
+def audit_log():
+    page = paginate(audit.subtree_query(g.tenant, action=request.args.get("action") or None), *page_args(50))
+    tenant_names = {t.id: t.name for t in db.session.scalars(select(Tenant).where(Tenant.path.startswith(g.tenant.path)))}
+    return render_template("admin/audit.html", tenant=g.tenant, page=page, tenant_names=tenant_names)

@@ -1,0 +1,331 @@
+"""The JSON API base (/api/v1): bearer-token authentication, JSON errors, request validation and an
+OpenAPI 3.1 document generated from the routes and the pydantic models they declare.
+
+Plugins write API views the same way: `@operation(summary=..., response=Model, body=Model, auth=True)`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select
+
+from core import audit
+from core.accounts import ROLE_LABELS, Permission, has_permission, require_permission, user_for_token
+from core.attachments import Attachment, save_upload
+from core.db import db
+from core.errors import DomainError
+from core.tenancy import STATUS_ACTIVE, Tenant, get_or_404
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class ApiError(DomainError):
+    """An API refusal with its HTTP status."""
+
+    def __init__(self, message: str, status: int = 400, details: list | None = None):
+        super().__init__(message)
+        self.status = status
+        self.details = details
+
+
+@dataclass
+class Operation:
+    summary: str
+    description: str = ""
+    tags: tuple[str, ...] = ("core",)
+    response: type[BaseModel] | None = None
+    response_list: bool = False
+    body: type[BaseModel] | None = None
+    auth: bool = False
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    query: dict[str, dict] = field(default_factory=dict)
+    form: dict | None = None  # JSON Schema of a multipart/form-data body
+
+
+def operation(summary: str, *, response: type[BaseModel] | None = None, response_list: bool = False,
+              body: type[BaseModel] | None = None, auth: bool = False, tags: tuple[str, ...] = ("core",),
+              status: int = 200, errors: tuple[int, ...] = (), query: dict[str, dict] | None = None,
+              form: dict | None = None):
+    """Declare an API view: what it answers, what it accepts, whether it needs a token.
+
+    With `body`, the JSON body is validated into that model and passed as `body=`; invalid input
+    answers 400 with `{"error": ..., "details": [...]}` before the view runs.
+    """
+    def decorator(view):
+        op = Operation(summary=summary, description=(view.__doc__ or "").strip(), tags=tags, response=response,
+                       response_list=response_list, body=body, auth=auth, status=status, errors=errors,
+                       query=query or {}, form=form)
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if auth and g.get("api_user") is None:
+                raise ApiError("需要有效的访问令牌（Authorization: Bearer <token>）。", 401)
+            if body is not None:
+                payload = request.get_json(silent=True)
+                if not isinstance(payload, dict):
+                    raise ApiError("请求体必须是 JSON 对象。", 400)
+                try:
+                    kwargs["body"] = body.model_validate(payload)
+                except ValidationError as exc:
+                    details = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+                    raise ApiError("请求内容不符合要求。", 400, details)
+            return view(*args, **kwargs)
+
+        wrapper.api_operation = op
+        return wrapper
+    return decorator
+
+
+@bp.before_app_request
+def _authenticate_token() -> None:
+    """API requests may carry a bearer token; a token that is present must be valid."""
+    if not request.path.startswith("/api/"):
+        return
+    header = request.headers.get("Authorization", "")
+    if not header:
+        g.api_user = None
+        return
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise ApiError("访问令牌无效或已被撤销。", 401)
+    db.session.commit()  # last_used_at
+    g.api_user = user
+
+
+def api_error_response(exc: ApiError):
+    payload: dict[str, Any] = {"error": exc.message}
+    if exc.details:
+        payload["details"] = exc.details
+    response = jsonify(payload)
+    response.status_code = exc.status
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+bp.app_errorhandler(ApiError)(api_error_response)
+
+
+def api_user():
+    return g.get("api_user")
+
+
+# --- models -----------------------------------------------------------------------------------
+
+class ErrorOut(BaseModel):
+    error: str
+    details: list[dict] | None = None
+
+
+class TenantOut(BaseModel):
+    model_config = ConfigDict(title="Tenant")
+    slug: str
+    name: str
+    kind: str
+    parent: str | None
+    status: str
+    unit_code: str | None
+    url: str
+
+
+class TenantDetailOut(TenantOut):
+    model_config = ConfigDict(title="TenantDetail")
+    intro: str
+    contact: dict[str, str]
+    children: list[str]
+    ancestors: list[str]
+    plugins: list[str]
+
+
+class GrantOut(BaseModel):
+    tenant: str
+    role: str
+    role_label: str
+
+
+class MeOut(BaseModel):
+    username: str
+    display_name: str
+    is_superadmin: bool
+    grants: list[GrantOut]
+
+
+def tenant_out(t: Tenant, parent_slug: str | None, url_path: str) -> dict:
+    return TenantOut(slug=t.slug, name=t.name, kind=t.kind, parent=parent_slug, status=t.status,
+                     unit_code=t.unit_code, url=url_for("portal.home", tenant_path=url_path, _external=True)).model_dump()
+
+
+# --- core endpoints ---------------------------------------------------------------------------
+
+@bp.get("/tenants")
+@operation("租户树：全部区县、乡镇（街道）和村（社区）", response=TenantOut, response_list=True,
+           query={"status": {"type": "string", "enum": ["active", "archived", "all"], "default": "active",
+                             "description": "按状态筛选"}})
+def list_tenants():
+    """Every tenant in tree order, with its parent's slug, so a client can rebuild the tree."""
+    status = request.args.get("status", STATUS_ACTIVE)
+    if status not in {"active", "archived", "all"}:
+        raise ApiError("status 只能是 active、archived 或 all。", 400)
+    everyone = db.session.scalars(select(Tenant).order_by(Tenant.path)).all()
+    # Tree order puts every parent before its children: paths build up in one pass, no query per tenant.
+    url_paths: dict[int, str] = {}
+    slugs: dict[int, str] = {}
+    for t in everyone:
+        slugs[t.id] = t.slug
+        url_paths[t.id] = f"{url_paths[t.parent_id]}/{t.slug}" if t.parent_id else t.slug
+    return jsonify([tenant_out(t, slugs.get(t.parent_id), url_paths[t.id])
+                    for t in everyone if status == "all" or t.status == status])
+
+
+@bp.get("/tenants/<tenant_slug>")
+@operation("一个租户的详情", response=TenantDetailOut, errors=(404,))
+def get_tenant():
+    t: Tenant = g.tenant
+    registry = current_app.extensions["cms"]
+    data = tenant_out(t, t.parent.slug if t.parent else None, t.url_path)
+    data.update(intro=t.intro, contact=t.contact or {}, children=[c.slug for c in t.active_children()],
+                ancestors=[a.slug for a in t.ancestors()],
+                plugins=[p for p in (t.enabled_plugins or []) if registry.serves(p, t.kind)])
+    return jsonify(TenantDetailOut(**data).model_dump())
+
+
+@bp.get("/me")
+@operation("当前令牌所属的用户及其授权", response=MeOut, auth=True, errors=(401,))
+def me():
+    user = g.api_user
+    grants = [GrantOut(tenant=gr.tenant.slug, role=gr.role, role_label=ROLE_LABELS[gr.role]) for gr in user.grants]
+    return jsonify(MeOut(username=user.username, display_name=user.display_name, is_superadmin=user.is_superadmin,
+                         grants=grants).model_dump())
+
+
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(title="Attachment")
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    is_public: bool
+    url: str
+    created_at: str
+
+
+def attachment_out(item: Attachment) -> dict:
+    return AttachmentOut(id=item.id, filename=item.filename, content_type=item.content_type, size=item.size,
+                         sha256=item.sha256, is_public=item.is_public, created_at=item.created_at.isoformat(),
+                         url=url_for("portal.attachment", token=item.token, name=item.filename, _external=True)
+                         ).model_dump()
+
+
+@bp.post("/tenants/<tenant_slug>/attachments")
+@operation("上传附件（编辑）", response=AttachmentOut, auth=True, status=201, errors=(400, 403, 404, 413),
+           form={"type": "object", "required": ["file"], "properties": {
+               "file": {"type": "string", "format": "binary", "description": "PDF、Word、Excel、OFD、JPG 或 PNG"},
+               "public": {"type": "boolean", "description": "立即公开；默认在引用它的内容发布后公开"}}})
+def upload_attachment():
+    """Store a file for the tenant; its extension and its content must both be on the allow-list."""
+    require_permission(g.api_user, Permission.CONTENT_EDIT, g.tenant)
+    item = save_upload(request.files.get("file"), uploaded_by=g.api_user,
+                       is_public=request.form.get("public", "").lower() in {"1", "true", "yes"})
+    audit.record("attachment.upload", target=item, summary=f"通过 API 上传附件 {item.filename}")
+    db.session.commit()
+    return jsonify(attachment_out(item)), 201
+
+
+@bp.get("/tenants/<tenant_slug>/attachments/<int:attachment_id>")
+@operation("附件信息", response=AttachmentOut, errors=(404,))
+def get_attachment(attachment_id: int):
+    """A public attachment, or an internal one for a token that may see the tenant's drafts."""
+    item = get_or_404(Attachment, attachment_id)
+    if not item.is_public and not has_permission(api_user(), Permission.CONTENT_VIEW, g.tenant):
+        raise ApiError("不存在。", 404)
+    return jsonify(attachment_out(item))
+
+
+@bp.get("/openapi.json")
+@operation("本 API 的 OpenAPI 3.1 描述", tags=("meta",))
+def openapi():
+    return jsonify(build_openapi(current_app))
+
+
+# --- OpenAPI generation -----------------------------------------------------------------------
+
+_RULE_ARG = re.compile(r"<(?:(?P<conv>[a-zA-Z_]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
+
+
+def _add_schema(components: dict, model: type[BaseModel]) -> dict:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    name = schema.get("title", model.__name__)
+    components.setdefault(name, schema)
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def build_openapi(app) -> dict:
+    components: dict[str, dict] = {}
+    error_ref = _add_schema(components, ErrorOut)
+    paths: dict[str, dict] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        op: Operation | None = getattr(view, "api_operation", None)
+        if op is None:
+            continue
+        path = _RULE_ARG.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
+        params = [{"name": m.group("name"), "in": "path", "required": True,
+                   "schema": _CONVERTER_TYPES.get(m.group("conv") or "", {"type": "string"})}
+                  for m in _RULE_ARG.finditer(rule.rule)]
+        params += [{"name": name, "in": "query", "required": False,
+                    "schema": {k: v for k, v in spec.items() if k != "description"},
+                    **({"description": spec["description"]} if "description" in spec else {})}
+                   for name, spec in op.query.items()]
+        responses: dict[str, dict] = {}
+        ok: dict[str, Any] = {"description": "成功"}
+        if op.response is not None:
+            ref = _add_schema(components, op.response)
+            ok["content"] = {"application/json": {"schema": {"type": "array", "items": ref} if op.response_list else ref}}
+        else:
+            ok["content"] = {"application/json": {"schema": {"type": "object"}}}
+        responses[str(op.status)] = ok
+        errors = set(op.errors) | ({400} if op.body else set()) | ({401} if op.auth else set())
+        for code in sorted(errors):
+            responses[str(code)] = {"description": _ERROR_TEXT.get(code, "错误"),
+                                    "content": {"application/json": {"schema": error_ref}}}
+        entry: dict[str, Any] = {"summary": op.summary, "operationId": rule.endpoint.replace(".", "_"),
+                                 "tags": list(op.tags), "responses": responses}
+        if op.description:
+            entry["description"] = op.description
+        if params:
+            entry["parameters"] = params
+        if op.form is not None:
+            entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": op.form}}}
+        if op.body is not None:
+            entry["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": _add_schema(components, op.body)}}}
+        if op.auth:
+            entry["security"] = [{"bearerAuth": []}]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"{app.config['SITE_NAME']} API", "version": "1.0.0",
+                 "description": "公开读取接口无需认证；编辑接口使用 `cms users token` 签发的令牌（Bearer）。"},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": components,
+                       "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+_ERROR_TEXT = {400: "请求内容有误", 401: "缺少或无效的访问令牌", 403: "没有权限", 404: "不存在", 409: "冲突",
+               429: "请求过于频繁"}

@@ -1,0 +1,133 @@
+"""Attachments: uploads checked by extension *and* content, stored under random names, owned by a tenant."""
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import unicodedata
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.datastructures import FileStorage
+
+from core.db import UTCDateTime, db, utcnow
+from core.errors import DomainError
+from core.tenancy import TenantScoped
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _zip_with(member: str):
+    def check(data: bytes) -> bool:
+        if not data.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return any(n.lower() == member.lower() for n in archive.namelist())
+        except zipfile.BadZipFile:
+            return False
+    return check
+
+
+# extension → (MIME type, content check, shown inline in the browser)
+ALLOWED_TYPES = {
+    "pdf": ("application/pdf", lambda d: d.startswith(b"%PDF-"), True),
+    "jpg": ("image/jpeg", lambda d: d.startswith(b"\xff\xd8\xff"), True),
+    "jpeg": ("image/jpeg", lambda d: d.startswith(b"\xff\xd8\xff"), True),
+    "png": ("image/png", lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"), True),
+    "doc": ("application/msword", lambda d: d.startswith(OLE2), False),
+    "xls": ("application/vnd.ms-excel", lambda d: d.startswith(OLE2), False),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             _zip_with("word/document.xml"), False),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             _zip_with("xl/workbook.xml"), False),
+    "ofd": ("application/ofd", _zip_with("OFD.xml"), False),
+}
+ALLOWED_EXTENSIONS_LABEL = "PDF、Word（doc/docx）、Excel（xls/xlsx）、OFD、JPG、PNG"
+
+
+class Attachment(TenantScoped, db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, unguessable: the name on disk and in the URL.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    extension: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Internal until the content that uses it is published.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def inline(self) -> bool:
+        return ALLOWED_TYPES[self.extension][2]
+
+    @property
+    def is_image(self) -> bool:
+        return self.extension in {"jpg", "jpeg", "png"}
+
+    @property
+    def size_label(self) -> str:
+        if self.size >= 1024 * 1024:
+            return f"{self.size / 1024 / 1024:.1f} MB"
+        return f"{max(self.size // 1024, 1)} KB"
+
+
+def storage_path(token: str) -> Path:
+    return Path(current_app.config["ATTACHMENT_DIR"]) / token[:2] / token
+
+
+def _safe_filename(name: str) -> str:
+    """Keep the user's (often Chinese) file name for display, minus paths and control characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    return name[:200] or "附件"
+
+
+def save_upload(upload: FileStorage | None, *, uploaded_by=None, is_public: bool = False) -> Attachment:
+    """Check and store an upload for the current tenant; refuse anything not on the allow-list."""
+    if upload is None or not upload.filename:
+        raise DomainError("请选择要上传的文件。", field="file")
+    filename = _safe_filename(upload.filename)
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ALLOWED_TYPES:
+        raise DomainError(f"不支持该文件类型，仅允许上传 {ALLOWED_EXTENSIONS_LABEL} 文件。", field="file")
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise DomainError(f"文件过大，单个文件不能超过 {limit // 1024 // 1024} MB。", field="file")
+    if not data:
+        raise DomainError("文件是空的。", field="file")
+    content_type, looks_right, _ = ALLOWED_TYPES[extension]
+    if not looks_right(data):
+        raise DomainError(f"文件内容与扩展名 .{extension} 不符，已拒绝上传。", field="file")
+
+    token = secrets.token_hex(16)
+    path = storage_path(token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    attachment = Attachment(
+        token=token, filename=filename, extension=extension, content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), is_public=is_public,
+        uploaded_by_id=getattr(uploaded_by, "id", None),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def attachment_by_token(token: str) -> Attachment | None:
+    """Through the tenant filter: another tenant's attachment is not found."""
+    return db.session.scalar(select(Attachment).where(Attachment.token == token))
+
+
+def mark_public(attachment: Attachment) -> None:
+    attachment.is_public = True

@@ -1,0 +1,197 @@
+"""The `cms` command line: Flask's own commands (run, shell, routes, db) plus tenants and users.
+
+Commands act as the console operator (`SYSTEM`) through the same services and permission check
+as the web; every change is audited.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+from core import audit
+from core.accounts import (ROLES, SYSTEM, ApiToken, User, create_user, grant_role, issue_token, revoke_role,
+                           revoke_token, user_by_username)
+from core.db import db
+from core.errors import DomainError
+from core.provisioning import SyncError, create_tenant, set_status, sync_file
+from core.tenancy import KIND_LABELS, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+def _tenant_or_fail(slug: str) -> Tenant:
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        _fail(f"单位“{slug}”不存在。")
+    return tenant
+
+
+def _user_or_fail(username: str) -> User:
+    user = user_by_username(username)
+    if user is None:
+        _fail(f"用户“{username}”不存在。")
+    return user
+
+
+tenants = click.Group("tenants", help="单位（租户）：同步、新建、列出、撤并。")
+users = click.Group("users", help="用户、授权和 API 令牌。")
+
+
+@tenants.command("sync")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只检查并报告，不写入。")
+def tenants_sync(path: str, dry_run: bool) -> None:
+    """按 YAML 文件新建或更新单位和用户（幂等；出错时不写入任何内容）。"""
+    try:
+        report = sync_file(path, dry_run=dry_run)
+    except SyncError as exc:
+        _fail(exc.message)
+    except DomainError as exc:
+        _fail(exc.message)
+    for line in report.lines:
+        if not line.startswith("未变") or dry_run:
+            click.echo(line)
+    click.echo(("（试运行，未写入）" if dry_run else "") + report.summary())
+
+
+@tenants.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="中文名称")
+@click.option("--kind", type=click.Choice([k.value for k in TenantKind]), required=True)
+@click.option("--parent", "parent_slug", help="上级单位的 slug（区县不填）")
+@click.option("--unit-code", help="单位代码（用于索引号）")
+def tenants_create(slug: str, name: str, kind: str, parent_slug: str | None, unit_code: str | None) -> None:
+    """新建一个单位。"""
+    parent = _tenant_or_fail(parent_slug) if parent_slug else None
+    try:
+        tenant = create_tenant(SYSTEM, slug=slug, name=name, kind=kind, parent=parent, unit_code=unit_code)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"已新建{tenant.kind_label}“{tenant.name}”：/{tenant.url_path}/")
+
+
+@tenants.command("list")
+@click.option("--all", "show_all", is_flag=True, help="包括已撤并的单位")
+def tenants_list(show_all: bool) -> None:
+    """以树形列出单位。"""
+    rows = db.session.scalars(select(Tenant).order_by(Tenant.path)).all()
+    for t in rows:
+        if not show_all and not t.is_active:
+            continue
+        depth = len(t.ancestor_ids)
+        status = "" if t.is_active else "  [已撤并]"
+        click.echo(f"{'  ' * depth}{t.name}（{t.slug}，{KIND_LABELS[TenantKind(t.kind)]}）{status}")
+
+
+@tenants.command("archive")
+@click.argument("slug")
+def tenants_archive(slug: str) -> None:
+    """撤并一个单位：页面与内容保留为存档，不再更新。"""
+    tenant = _tenant_or_fail(slug)
+    try:
+        changed = set_status(SYSTEM, tenant, STATUS_ARCHIVED)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"已撤并“{tenant.name}”。" if changed else f"“{tenant.name}”早已撤并，无改动。")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--display-name", default="", help="姓名")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="不填则交互输入")
+@click.option("--superadmin", is_flag=True, help="全系统管理员")
+def users_create(username: str, display_name: str, password: str, superadmin: bool) -> None:
+    """新建用户。"""
+    try:
+        user = create_user(username, password, display_name=display_name, superadmin=superadmin)
+    except DomainError as exc:
+        _fail(exc.message)
+    audit.record("user.create", target=user, actor=SYSTEM, summary=f"新建用户 {user.username}")
+    db.session.commit()
+    click.echo(f"已新建用户“{user.username}”。")
+
+
+@users.command("grant")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@click.argument("tenant_slug")
+def users_grant(username: str, role: str, tenant_slug: str) -> None:
+    """授予用户在某单位（及其下级）的角色。"""
+    user, tenant = _user_or_fail(username), _tenant_or_fail(tenant_slug)
+    _, created = grant_role(SYSTEM, user, tenant, role)
+    if created:
+        audit.record("role.grant", target=user, tenant=tenant, actor=SYSTEM, summary=f"授予 {username} {role}")
+    db.session.commit()
+    click.echo(f"已授予 {username} 在“{tenant.name}”的 {role} 角色。" if created else "该授权已存在，无改动。")
+
+
+@users.command("revoke")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@click.argument("tenant_slug")
+def users_revoke(username: str, role: str, tenant_slug: str) -> None:
+    """撤销用户在某单位的角色。"""
+    user, tenant = _user_or_fail(username), _tenant_or_fail(tenant_slug)
+    removed = revoke_role(SYSTEM, user, tenant, role)
+    if removed:
+        audit.record("role.revoke", target=user, tenant=tenant, actor=SYSTEM, summary=f"撤销 {username} {role}")
+    db.session.commit()
+    click.echo(f"已撤销 {username} 在“{tenant.name}”的 {role} 角色。" if removed else "没有这项授权，无改动。")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default="", help="令牌用途，例如“办公系统推送”")
+def users_token(username: str, name: str) -> None:
+    """为用户签发 API 令牌（只显示这一次）。"""
+    user = _user_or_fail(username)
+    token, plain = issue_token(user, name)
+    audit.record("token.issue", target=user, actor=SYSTEM, summary=f"签发令牌 #{token.id} {name}".strip())
+    db.session.commit()
+    click.echo(f"令牌 #{token.id}（请妥善保存，不会再次显示）：")
+    click.echo(plain)
+
+
+@users.command("tokens")
+@click.argument("username")
+def users_tokens(username: str) -> None:
+    """列出用户的 API 令牌。"""
+    user = _user_or_fail(username)
+    for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)):
+        state = "已撤销" if t.revoked_at else "有效"
+        click.echo(f"#{t.id}  {t.prefix}…  {t.name or '-'}  {state}")
+
+
+@users.command("revoke-token")
+@click.argument("token_id", type=int)
+def users_revoke_token(token_id: int) -> None:
+    """撤销一个 API 令牌。"""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        _fail(f"令牌 #{token_id} 不存在。")
+    revoke_token(token)
+    audit.record("token.revoke", target=token.user, actor=SYSTEM, summary=f"撤销令牌 #{token_id}")
+    db.session.commit()
+    click.echo(f"已撤销令牌 #{token_id}。")
+
+
+def register(app) -> None:
+    app.cli.add_command(tenants)
+    app.cli.add_command(users)
+
+
+def _create_app():
+    from core import create_app
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="县级政务公开平台命令行。")

@@ -1,0 +1,61 @@
+"""Forms of the core admin area (Flask-WTF: every form carries a CSRF token)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+REQUIRED = "此项必填。"
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class TenantSettingsForm(FlaskForm):
+    name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=100)])
+    unit_code = StringField("单位代码（用于索引号）", validators=[Optional(), Length(max=32)])
+    intro = TextAreaField("简介", validators=[Optional(), Length(max=20000)])
+    phone = StringField("联系电话", validators=[Optional(), Length(max=50)])
+    address = StringField("地址", validators=[Optional(), Length(max=200)])
+    email = StringField("电子邮箱", validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="电子邮箱格式不正确。"), Length(max=120)])
+    office_hours = StringField("办公时间", validators=[Optional(), Length(max=100)])
+    postcode = StringField("邮编", validators=[Optional(), Length(max=10)])
+    host = StringField("绑定域名（仅区县，可选）", validators=[Optional(), Length(max=255)])
+
+
+class ChildTenantForm(FlaskForm):
+    name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=100)])
+    slug = StringField("网址标识（小写字母、数字、连字符）", validators=[DataRequired(REQUIRED), Length(max=40)])
+    unit_code = StringField("单位代码", validators=[Optional(), Length(max=32)])
+
+
+class NewUserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
+    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+    role = SelectField("角色", validators=[DataRequired(REQUIRED)])
+    tenant = SelectField("单位", validators=[DataRequired(REQUIRED)])
+
+
+class GrantForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
+    role = SelectField("角色", validators=[DataRequired(REQUIRED)])
+    tenant = SelectField("单位", validators=[DataRequired(REQUIRED)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired(REQUIRED)])
+    new = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+    confirm = PasswordField("再次输入新密码", validators=[DataRequired(REQUIRED)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField("选择文件")
+    public = BooleanField("立即公开（否则仅在引用它的内容发布后公开）")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels with it."""

@@ -1,0 +1,53 @@
+"""Every hook a plugin can implement: one small function each, named for what it asks.
+
+Aggregating hooks return a list (or one item); pluggy collects the answers of all plugins.
+Hooks are called with keyword arguments only, and an implementation may accept fewer
+arguments than the spec names, so adding an argument here never breaks a plugin.
+Documented with an example each in docs/plugins.md; tests/core/test_plugins.py fails when a
+hook has no documentation or no test.
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("cms")
+
+
+@hookspec
+def plugin_info():
+    """Describe the plugin: return a `PluginInfo` (name, title, tenant kinds served, default state)."""
+
+
+@hookspec
+def routes():
+    """Return a `PluginRoutes` with the plugin's public, admin and API blueprints (each optional)."""
+
+
+@hookspec
+def portal_nav(tenant):
+    """Return `NavItem`s for the public navigation of `tenant` (shown only where the plugin is enabled)."""
+
+
+@hookspec
+def admin_nav(tenant, user):
+    """Return `NavItem`s for the admin side menu of `tenant`, as seen by `user`."""
+
+
+@hookspec
+def dashboard_widgets(tenant, user):
+    """Return `Widget`s for the admin dashboard of `tenant`, as seen by `user`."""
+
+
+@hookspec
+def tenant_provisioned(tenant):
+    """Seed a newly created `tenant` with default content; runs inside its scope and transaction."""
+
+
+@hookspec
+def searchable_documents(tenant_ids):
+    """Return `SearchDocument`s for the published content of the tenants in `tenant_ids`."""
+
+
+@hookspec
+def cli_commands():
+    """Return click commands or groups to add to the `cms` command line."""

@@ -1,0 +1,157 @@
+"""The plugin manager and the public plugin API (`from core.plugins import hookimpl, PluginInfo, ...`).
+
+Plugins are discovered through the `cms.plugins` entry-point group: the four built-in plugins
+are registered exactly as a third-party one would be. The manager is built inside create_app(),
+never at import time.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pluggy
+from flask import Blueprint
+from markupsafe import Markup
+
+from core import hookspecs
+
+ENTRY_POINT_GROUP = "cms.plugins"
+ALL_KINDS = ("district", "town", "village")
+
+hookimpl = pluggy.HookimplMarker("cms")
+
+
+class PluginError(RuntimeError):
+    """A plugin that cannot be loaded; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str                               # equals the entry-point name
+    title: str                              # shown to people, in Chinese
+    description: str = ""
+    tenant_kinds: tuple[str, ...] = ALL_KINDS
+    enabled_by_default: bool = True
+    migrations: str | None = None           # path of the plugin's Alembic versions folder, if any
+
+    @property
+    def url_prefix(self) -> str:
+        return self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class PluginRoutes:
+    plugin: str
+    public: Blueprint | None = None  # mounted at /<tenant path>/<plugin>/
+    admin: Blueprint | None = None   # mounted at /admin/<tenant slug>/<plugin>/
+    api: Blueprint | None = None     # mounted at /api/v1/tenants/<tenant slug>/<plugin>/
+
+
+@dataclass(frozen=True)
+class NavItem:
+    plugin: str
+    title: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Widget:
+    plugin: str
+    title: str
+    html: Markup
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    plugin: str
+    kind: str                # e.g. "record", "consultation", "open_day", "gazette_article"
+    id: int
+    tenant_id: int
+    title: str
+    text: str
+    url: str
+    published_at: object = None
+    extra: dict = field(default_factory=dict)
+
+
+class PluginRegistry:
+    """What the loaded plugins declared, and which of them a tenant has switched on."""
+
+    def __init__(self, pm: pluggy.PluginManager, infos: dict[str, PluginInfo]):
+        self.pm = pm
+        self.hook = pm.hook
+        self.infos = infos
+        self.blueprint_plugins: dict[str, str] = {}  # blueprint name → plugin name
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def serves(self, name: str, kind: str) -> bool:
+        info = self.infos.get(name)
+        return info is not None and kind in info.tenant_kinds
+
+    def default_plugins_for(self, kind: str) -> list[str]:
+        return [n for n, i in self.infos.items() if i.enabled_by_default and kind in i.tenant_kinds]
+
+    def is_enabled(self, tenant, name: str) -> bool:
+        return name in (tenant.enabled_plugins or []) and self.serves(name, tenant.kind)
+
+    def enabled_items(self, tenant, items: Iterable) -> list:
+        """Keep the items (NavItem, Widget) of plugins enabled for the tenant, in display order."""
+        kept = [i for i in items if i is not None and self.is_enabled(tenant, i.plugin)]
+        return sorted(kept, key=lambda i: (i.order, i.title))
+
+
+def _flatten(results) -> list:
+    out = []
+    for r in results:
+        if r is None:
+            continue
+        if isinstance(r, (list, tuple)):
+            out.extend(x for x in r if x is not None)
+        else:
+            out.append(r)
+    return out
+
+
+def collect(hook_caller, **kwargs) -> list:
+    """Call an aggregating hook and flatten the lists its implementations return."""
+    return _flatten(hook_caller(**kwargs))
+
+
+def build_plugin_manager() -> PluginRegistry:
+    """Load every plugin of the entry-point group; any problem stops start-up with a clear message."""
+    pm = pluggy.PluginManager("cms")
+    pm.add_hookspecs(hookspecs)
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if pm.has_plugin(ep.name):
+            raise PluginError(f"插件名称重复：“{ep.name}”被注册了两次（{ep.value}）。")
+        try:
+            module = ep.load()
+        except Exception as exc:
+            raise PluginError(f"插件“{ep.name}”（{ep.value}）无法加载：{type(exc).__name__}: {exc}") from exc
+        try:
+            pm.register(module, name=ep.name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise PluginError(f"插件“{ep.name}”无法注册：{exc}") from exc
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"插件“{pm.get_name(exc.plugin)}”实现了未定义的钩子：{exc}") from exc
+
+    infos: dict[str, PluginInfo] = {}
+    for name, plugin in pm.list_name_plugin():
+        impl = getattr(plugin, "plugin_info", None)
+        if impl is None:
+            raise PluginError(f"插件“{name}”没有实现 plugin_info 钩子。")
+        info = impl()
+        if not isinstance(info, PluginInfo):
+            raise PluginError(f"插件“{name}”的 plugin_info 必须返回 PluginInfo。")
+        if info.name != name:
+            raise PluginError(f"插件入口点名称“{name}”与其 PluginInfo.name“{info.name}”不一致。")
+        infos[name] = info
+    return PluginRegistry(pm, infos)

@@ -1,0 +1,50 @@
+"""The public portal shell: the county index, each tenant's home, and attachment downloads."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.accounts import Permission, has_permission
+from core.attachments import attachment_by_token, storage_path
+from core.db import db
+from core.tenancy import STATUS_ACTIVE, Tenant
+from core.web import host_root
+
+bp = Blueprint("portal", __name__)
+
+
+@bp.get("/")
+def index():
+    """The mapped district for this host, the only district, or the list of districts."""
+    root = host_root()
+    if root is not None:
+        return redirect(url_for("portal.home", tenant=root))
+    roots = db.session.scalars(select(Tenant).where(Tenant.parent_id.is_(None), Tenant.status == STATUS_ACTIVE)
+                               .order_by(Tenant.sort_order, Tenant.id)).all()
+    if len(roots) == 1:
+        return redirect(url_for("portal.home", tenant=roots[0]))
+    return render_template("portal/index.html", roots=roots)
+
+
+@bp.get("/<tenant:tenant_path>/")
+def home():
+    tenant = g.tenant
+    return render_template("portal/home.html", tenant=tenant, children=tenant.active_children())
+
+
+@bp.get("/<tenant:tenant_path>/files/<token>")
+@bp.get("/<tenant:tenant_path>/files/<token>/<path:name>")
+def attachment(token: str, name: str | None = None):
+    """An attachment of this tenant; internal ones only for people who may see drafts."""
+    if len(token) != 32:
+        abort(404)
+    item = attachment_by_token(token)
+    if item is None or not (item.is_public or has_permission(current_user, Permission.CONTENT_VIEW, g.tenant)):
+        abort(404)
+    response = send_file(storage_path(item.token), mimetype=item.content_type, as_attachment=not item.inline,
+                         download_name=item.filename, conditional=True, max_age=3600 if item.is_public else 0)
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    if not item.is_public:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

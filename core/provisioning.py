@@ -1,0 +1,439 @@
+"""Creating, changing and archiving tenants, one at a time or declaratively from a YAML file."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from flask import current_app
+from sqlalchemy import select
+
+from core import audit
+from core.accounts import (ROLES, SYSTEM, Permission, RoleGrant, User, create_user, grant_role,
+                           require_permission, user_by_username, validate_password)
+from core.db import db
+from core.errors import DomainError
+from core.sanitize import clean_html
+from core.tenancy import (HOST_RE, KIND_LABELS, PARENT_KIND, RESERVED_SLUGS, SLUG_RE, STATUS_ACTIVE,
+                          STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug, tenant_scope)
+
+UNIT_CODE_RE = re.compile(r"^[0-9A-Za-z-]{1,32}$")
+CONTACT_FIELDS = {"phone": "电话", "address": "地址", "email": "电子邮箱", "office_hours": "办公时间", "postcode": "邮编"}
+
+
+def registry():
+    return current_app.extensions["cms"]
+
+
+def reserved_slugs() -> set[str]:
+    reg = registry()
+    return set(RESERVED_SLUGS) | {i.url_prefix for i in reg.infos.values()} | set(reg.names)
+
+
+def tenant_field_errors(*, slug: str | None, name: str | None, kind: str | None, parent_kind: str | None,
+                        unit_code: str | None = None, host: str | None = None, plugins=None,
+                        contact=None, status: str | None = None, has_parent: bool) -> list[str]:
+    """Everything wrong with these tenant fields, as messages a person can act on."""
+    errors = []
+    if not slug:
+        errors.append("缺少 slug（网址标识）")
+    elif not SLUG_RE.match(slug):
+        errors.append(f"slug“{slug}”无效：只能用小写字母、数字和连字符，以字母开头，2–40 个字符")
+    elif slug in reserved_slugs():
+        errors.append(f"slug“{slug}”是系统保留词，请换一个")
+    if not name or not str(name).strip():
+        errors.append("缺少名称")
+    elif len(str(name)) > 100:
+        errors.append("名称不能超过 100 个字符")
+    if kind not in {k.value for k in TenantKind}:
+        errors.append(f"类型“{kind}”无效，应为 district（区县）、town（乡镇/街道）或 village（村/社区）")
+    else:
+        expected = PARENT_KIND[TenantKind(kind)]
+        if expected is None and has_parent:
+            errors.append("区县（district）必须位于最顶层，不能有上级")
+        elif expected is not None and not has_parent:
+            errors.append(f"{KIND_LABELS[TenantKind(kind)]}必须位于{KIND_LABELS[expected]}之下")
+        elif expected is not None and parent_kind != expected.value:
+            errors.append(
+                f"{KIND_LABELS[TenantKind(kind)]}（{kind}）的上级必须是{KIND_LABELS[expected]}（{expected.value}），"
+                f"不能是{KIND_LABELS.get(parent_kind, parent_kind)}（{parent_kind}）")
+    if unit_code and not UNIT_CODE_RE.match(str(unit_code)):
+        errors.append(f"单位代码“{unit_code}”无效：只能包含字母、数字和连字符")
+    if host and (not HOST_RE.match(str(host)) or has_parent):
+        errors.append(f"域名“{host}”无效（只有顶层区县可以绑定域名）" if has_parent else f"域名“{host}”无效")
+    if plugins is not None:
+        if not isinstance(plugins, list):
+            errors.append("plugins 必须是列表")
+        else:
+            for p in plugins:
+                if p not in registry().infos:
+                    errors.append(f"未知插件“{p}”，可选：{'、'.join(registry().names)}")
+                elif kind and not registry().serves(p, kind):
+                    errors.append(f"插件“{p}”不适用于{KIND_LABELS.get(kind, kind)}")
+    if contact is not None:
+        if not isinstance(contact, dict):
+            errors.append("contact 必须是键值对")
+        else:
+            for key in contact:
+                if key not in CONTACT_FIELDS:
+                    errors.append(f"contact 中有未知字段“{key}”，可选：{'、'.join(CONTACT_FIELDS)}")
+    if status is not None and status not in {STATUS_ACTIVE, STATUS_ARCHIVED}:
+        errors.append(f"状态“{status}”无效，应为 active 或 archived")
+    return errors
+
+
+def _clean_contact(contact: dict | None) -> dict:
+    return {k: str(v).strip() for k, v in (contact or {}).items() if k in CONTACT_FIELDS and v not in (None, "")}
+
+
+def create_tenant(actor, *, slug: str, name: str, kind: str, parent: Tenant | None, unit_code: str | None = None,
+                  intro: str = "", contact: dict | None = None, plugins: list[str] | None = None,
+                  host: str | None = None, status: str = STATUS_ACTIVE, sort_order: int = 0) -> Tenant:
+    """Create a tenant under `parent` and let every plugin seed it (tenant_provisioned hook)."""
+    if parent is None:
+        if not getattr(actor, "is_superadmin", False):
+            raise DomainError("只有系统管理员可以创建区县。")
+    else:
+        require_permission(actor, Permission.TENANT_MANAGE, parent)
+        if not parent.is_active:
+            raise DomainError(f"上级单位“{parent.name}”已撤并，不能在其下新建单位。")
+    slug = (slug or "").strip().lower()
+    host = (host or "").strip().lower() or None
+    errors = tenant_field_errors(slug=slug, name=name, kind=kind, parent_kind=parent.kind if parent else None,
+                                 unit_code=unit_code, host=host, plugins=plugins, contact=contact,
+                                 status=status, has_parent=parent is not None)
+    if errors:
+        raise DomainError("；".join(errors) + "。")
+    if tenant_by_slug(slug):
+        raise DomainError(f"slug“{slug}”已被使用。", field="slug")
+    if host and db.session.scalar(select(Tenant).where(Tenant.host == host)):
+        raise DomainError(f"域名“{host}”已绑定到其他单位。", field="host")
+    tenant = Tenant(
+        slug=slug, name=name.strip(), kind=kind, parent=parent, unit_code=(unit_code or None),
+        intro=clean_html(intro), contact=_clean_contact(contact), host=host, status=status, sort_order=sort_order,
+        enabled_plugins=list(plugins) if plugins is not None else registry().default_plugins_for(kind),
+    )
+    db.session.add(tenant)
+    db.session.flush()
+    tenant.path = (parent.path if parent else "/") + f"{tenant.id}/"
+    db.session.flush()
+    audit.record("tenant.create", target=tenant, tenant=tenant, actor=actor,
+                 summary=f"新建{tenant.kind_label}“{tenant.name}”（{tenant.slug}）")
+    with tenant_scope(tenant):
+        registry().hook.tenant_provisioned(tenant=tenant)
+    return tenant
+
+
+EDITABLE_FIELDS = ("name", "unit_code", "intro", "contact", "host", "sort_order")
+
+
+def update_tenant(actor, tenant: Tenant, **changes) -> list[str]:
+    """Change editable fields; returns the names of the fields that really changed."""
+    require_permission(actor, Permission.TENANT_MANAGE, tenant)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"不能修改字段：{'、'.join(sorted(unknown))}。")
+    if "host" in changes:
+        changes["host"] = (changes["host"] or "").strip().lower() or None
+        if changes["host"] != tenant.host and not getattr(actor, "is_superadmin", False):
+            raise DomainError("只有系统管理员可以绑定域名。", field="host")
+    errors = tenant_field_errors(
+        slug=tenant.slug, name=changes.get("name", tenant.name), kind=tenant.kind,
+        parent_kind=tenant.parent.kind if tenant.parent else None, unit_code=changes.get("unit_code", tenant.unit_code),
+        host=changes.get("host", tenant.host), contact=changes.get("contact"), has_parent=tenant.parent is not None)
+    if errors:
+        raise DomainError("；".join(errors) + "。")
+    if changes.get("host") and changes["host"] != tenant.host and db.session.scalar(
+            select(Tenant).where(Tenant.host == changes["host"], Tenant.id != tenant.id)):
+        raise DomainError(f"域名“{changes['host']}”已绑定到其他单位。", field="host")
+    if "intro" in changes:
+        changes["intro"] = clean_html(changes["intro"])
+    if "contact" in changes:
+        changes["contact"] = _clean_contact(changes["contact"])
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    if "unit_code" in changes:
+        changes["unit_code"] = (changes["unit_code"] or "").strip() or None
+    changed = [k for k, v in changes.items() if getattr(tenant, k) != v]
+    for key in changed:
+        setattr(tenant, key, changes[key])
+    if changed:
+        audit.record("tenant.update", target=tenant, tenant=tenant, actor=actor, summary="修改：" + "、".join(changed))
+    return changed
+
+
+def set_status(actor, tenant: Tenant, status: str) -> bool:
+    """Archive (撤并) or restore a tenant. Its pages and content stay readable; nothing is deleted."""
+    if tenant.parent is None:
+        if not getattr(actor, "is_superadmin", False):
+            raise DomainError("只有系统管理员可以撤并区县。")
+    else:
+        require_permission(actor, Permission.TENANT_MANAGE, tenant.parent)
+    if status not in {STATUS_ACTIVE, STATUS_ARCHIVED}:
+        raise DomainError("状态无效。")
+    if tenant.status == status:
+        return False
+    if status == STATUS_ARCHIVED and tenant.active_children():
+        raise DomainError(f"“{tenant.name}”下还有 {len(tenant.active_children())} 个在用的下级单位，请先撤并或迁移它们。")
+    if status == STATUS_ACTIVE and tenant.parent is not None and not tenant.parent.is_active:
+        raise DomainError(f"上级单位“{tenant.parent.name}”已撤并，请先恢复上级单位。")
+    tenant.status = status
+    audit.record("tenant.archive" if status == STATUS_ARCHIVED else "tenant.restore", target=tenant, tenant=tenant,
+                 actor=actor, summary=f"{'撤并' if status == STATUS_ARCHIVED else '恢复'}“{tenant.name}”")
+    return True
+
+
+def set_plugins(actor, tenant: Tenant, names: list[str]) -> bool:
+    require_permission(actor, Permission.TENANT_MANAGE, tenant)
+    errors = tenant_field_errors(slug=tenant.slug, name=tenant.name, kind=tenant.kind,
+                                 parent_kind=tenant.parent.kind if tenant.parent else None,
+                                 plugins=list(names), has_parent=tenant.parent is not None)
+    if errors:
+        raise DomainError("；".join(errors) + "。")
+    ordered = [n for n in registry().names if n in names]
+    if ordered == list(tenant.enabled_plugins or []):
+        return False
+    tenant.enabled_plugins = ordered
+    audit.record("tenant.plugins", target=tenant, tenant=tenant, actor=actor,
+                 summary="启用插件：" + ("、".join(ordered) or "无"))
+    return True
+
+
+# --- declarative provisioning -----------------------------------------------------------------
+
+TENANT_KEYS = {"slug", "name", "kind", "unit_code", "intro", "contact", "plugins", "host", "status",
+               "children", "parent", "sort_order"}
+USER_KEYS = {"username", "display_name", "password", "superadmin", "grants"}
+
+
+class SyncError(DomainError):
+    def __init__(self, errors: list[str]):
+        super().__init__("租户文件有错误，未写入任何内容：\n" + "\n".join(f"  - {e}" for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class SyncReport:
+    lines: list[str] = field(default_factory=list)
+    counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
+
+    def add(self, outcome: str, what: str) -> None:
+        self.counts[outcome] += 1
+        label = {"created": "新建", "updated": "更新", "unchanged": "未变"}[outcome]
+        self.lines.append(f"{label}  {what}")
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.counts["created"] or self.counts["updated"])
+
+    def summary(self) -> str:
+        c = self.counts
+        text = f"新建 {c['created']} 项，更新 {c['updated']} 项，未变 {c['unchanged']} 项。"
+        return text if self.changed else text + "没有任何改动。"
+
+
+@dataclass
+class _Entry:
+    where: str
+    data: dict
+    parent_slug: str | None
+    depth: int
+
+
+def _flatten_tenants(nodes, parent_slug, where, depth, out, errors) -> None:
+    if not isinstance(nodes, list):
+        errors.append(f"{where}：应为列表")
+        return
+    for i, node in enumerate(nodes):
+        label = f"{where}[{i}]"
+        if not isinstance(node, dict):
+            errors.append(f"{label}：应为键值对")
+            continue
+        label += f"（{node.get('name', '?')}，slug={node.get('slug', '?')}）"
+        unknown = set(node) - TENANT_KEYS
+        if unknown:
+            errors.append(f"{label}：未知字段 {'、'.join(sorted(unknown))}")
+        declared_parent = node.get("parent")
+        if declared_parent is not None and parent_slug is not None:
+            errors.append(f"{label}：嵌套在 children 中的单位不能再写 parent")
+        out.append(_Entry(label, node, parent_slug if parent_slug is not None else declared_parent, depth))
+        if "children" in node:
+            _flatten_tenants(node["children"], node.get("slug"), f"{label}.children", depth + 1, out, errors)
+
+
+def _load(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SyncError([f"找不到文件 {path}"])
+    except yaml.YAMLError as exc:
+        raise SyncError([f"YAML 格式错误：{exc}"])
+    if not isinstance(data, dict) or not (set(data) <= {"tenants", "users"}):
+        raise SyncError(["文件顶层只能有 tenants 和 users 两个键"])
+    return data
+
+
+def validate_sync(data: dict) -> tuple[list[_Entry], list[dict], list[str]]:
+    errors: list[str] = []
+    entries: list[_Entry] = []
+    _flatten_tenants(data.get("tenants") or [], None, "tenants", 0, entries, errors)
+    kinds_in_file: dict[str, str] = {}
+    for e in entries:
+        slug = e.data.get("slug")
+        if slug in kinds_in_file:
+            errors.append(f"{e.where}：slug“{slug}”重复")
+        elif slug:
+            kinds_in_file[slug] = e.data.get("kind")
+    for e in entries:
+        d = e.data
+        parent_kind = None
+        if e.parent_slug is not None:
+            if e.parent_slug in kinds_in_file:
+                parent_kind = kinds_in_file[e.parent_slug]
+            else:
+                parent = tenant_by_slug(e.parent_slug)
+                if parent is None:
+                    errors.append(f"{e.where}：上级“{e.parent_slug}”不存在")
+                    continue
+                parent_kind = parent.kind
+        errs = tenant_field_errors(slug=d.get("slug"), name=d.get("name"), kind=d.get("kind"), parent_kind=parent_kind,
+                                   unit_code=d.get("unit_code"), host=d.get("host"), plugins=d.get("plugins"),
+                                   contact=d.get("contact"), status=d.get("status"), has_parent=e.parent_slug is not None)
+        errors.extend(f"{e.where}：{msg}" for msg in errs)
+        existing = tenant_by_slug(d.get("slug") or "")
+        if existing is not None and not errs:
+            existing_parent = existing.parent.slug if existing.parent else None
+            if existing.kind != d.get("kind"):
+                errors.append(f"{e.where}：已存在的单位“{existing.name}”类型为 {existing.kind}，不能改为 {d.get('kind')}")
+            if existing_parent != e.parent_slug:
+                errors.append(f"{e.where}：slug“{existing.slug}”已被“{existing.name}”使用"
+                              f"（上级为 {existing_parent or '无'}），不支持移动单位")
+        host = (d.get("host") or "").strip().lower()
+        if host:
+            holder = db.session.scalar(select(Tenant).where(Tenant.host == host))
+            if holder is not None and holder.slug != d.get("slug"):
+                errors.append(f"{e.where}：域名“{host}”已绑定到“{holder.name}”")
+        if d.get("children") and d.get("status") == STATUS_ARCHIVED:
+            if any((c or {}).get("status", STATUS_ACTIVE) == STATUS_ACTIVE for c in d["children"] if isinstance(c, dict)):
+                errors.append(f"{e.where}：已撤并的单位下不能有在用的下级单位")
+
+    users = data.get("users") or []
+    if not isinstance(users, list):
+        errors.append("users：应为列表")
+        users = []
+    seen_users = set()
+    for i, u in enumerate(users):
+        where = f"users[{i}]（{(u or {}).get('username', '?') if isinstance(u, dict) else '?'}）"
+        if not isinstance(u, dict):
+            errors.append(f"{where}：应为键值对")
+            continue
+        unknown = set(u) - USER_KEYS
+        if unknown:
+            errors.append(f"{where}：未知字段 {'、'.join(sorted(unknown))}")
+        username = u.get("username")
+        if not username:
+            errors.append(f"{where}：缺少 username")
+            continue
+        if username in seen_users:
+            errors.append(f"{where}：用户名重复")
+        seen_users.add(username)
+        if user_by_username(username) is None:
+            try:
+                validate_password(u.get("password") or "")
+            except DomainError as exc:
+                errors.append(f"{where}：{exc.message}")
+        grants = u.get("grants") or []
+        if not isinstance(grants, list):
+            errors.append(f"{where}：grants 应为列表")
+            continue
+        for j, g in enumerate(grants):
+            if not isinstance(g, dict) or set(g) != {"tenant", "role"}:
+                errors.append(f"{where}.grants[{j}]：应为 {{tenant: …, role: …}}")
+                continue
+            if g["role"] not in ROLES:
+                errors.append(f"{where}.grants[{j}]：未知角色“{g['role']}”，可选：{'、'.join(ROLES)}")
+            if g["tenant"] not in kinds_in_file and tenant_by_slug(g["tenant"]) is None:
+                errors.append(f"{where}.grants[{j}]：单位“{g['tenant']}”不存在")
+    return entries, users, errors
+
+
+def sync_file(path: str | Path, *, dry_run: bool = False) -> SyncReport:
+    """Make the database match the file: create what is missing, update what differs, report the rest.
+
+    The whole file is validated first; on any error nothing is written. Sync never deletes.
+    """
+    data = _load(Path(path))
+    entries, users, errors = validate_sync(data)
+    if errors:
+        raise SyncError(errors)
+    report = SyncReport()
+    try:
+        for e in entries:
+            _sync_tenant(e, report)
+        for u in users:
+            _sync_user(u, report)
+        if dry_run:
+            db.session.rollback()
+        else:
+            audit.record("tenants.sync", actor=SYSTEM, summary=f"{Path(path).name}：{report.summary()}")
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def _sync_tenant(e: _Entry, report: SyncReport) -> None:
+    d = e.data
+    label = f"{KIND_LABELS[TenantKind(d['kind'])]} {d['name']}（{d['slug']}）"
+    existing = tenant_by_slug(d["slug"])
+    if existing is None:
+        parent = tenant_by_slug(e.parent_slug) if e.parent_slug else None
+        create_tenant(SYSTEM, slug=d["slug"], name=d["name"], kind=d["kind"], parent=parent,
+                      unit_code=d.get("unit_code"), intro=d.get("intro") or "", contact=d.get("contact"),
+                      plugins=d.get("plugins"), host=d.get("host"), status=d.get("status", STATUS_ACTIVE),
+                      sort_order=d.get("sort_order", 0))
+        report.add("created", label)
+        return
+    changes = {k: d[k] for k in EDITABLE_FIELDS if k in d}
+    if "contact" in changes:
+        changes["contact"] = changes["contact"] or {}
+    changed = update_tenant(SYSTEM, existing, **changes)
+    if "plugins" in d and set_plugins(SYSTEM, existing, d["plugins"]):
+        changed.append("plugins")
+    if "status" in d and set_status(SYSTEM, existing, d["status"]):
+        changed.append("status")
+    if changed:
+        report.add("updated", f"{label}：{'、'.join(changed)}")
+    else:
+        report.add("unchanged", label)
+
+
+def _sync_user(u: dict, report: SyncReport) -> None:
+    user = user_by_username(u["username"])
+    label = f"用户 {u['username']}"
+    if user is None:
+        user = create_user(u["username"], u["password"], display_name=u.get("display_name", ""),
+                           superadmin=bool(u.get("superadmin", False)))
+        audit.record("user.create", target=user, actor=SYSTEM, summary=f"新建用户 {user.username}")
+        for g in u.get("grants") or []:
+            grant_role(SYSTEM, user, tenant_by_slug(g["tenant"]), g["role"])
+        report.add("created", label)
+        return
+    changed = []
+    if "display_name" in u and user.display_name != (u["display_name"] or ""):
+        user.display_name = u["display_name"] or ""
+        changed.append("display_name")
+    if "superadmin" in u and user.is_superadmin != bool(u["superadmin"]):
+        user.is_superadmin = bool(u["superadmin"])
+        changed.append("superadmin")
+    for g in u.get("grants") or []:
+        _, created = grant_role(SYSTEM, user, tenant_by_slug(g["tenant"]), g["role"])
+        if created:
+            changed.append(f"授予 {g['tenant']}:{g['role']}")
+    # Passwords are set only when the user is created; the file never overwrites a changed password.
+    if changed:
+        report.add("updated", f"{label}：{'、'.join(changed)}")
+    else:
+        report.add("unchanged", label)

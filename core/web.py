@@ -1,0 +1,228 @@
+"""The request pipeline shared by every page: resolve the tenant once, scope the session to it,
+check the plugin is enabled there, then hand over to the view. Also error pages and headers."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import BaseConverter
+
+from core.accounts import User, has_permission
+from core.db import db
+from core.errors import DomainError
+from core.masking import mask_contact, mask_name
+from core.plugins import PluginRegistry, collect
+from core.sanitize import text_to_html
+from core.tenancy import Tenant, enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+ERROR_MESSAGES = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "不支持该请求方式",
+    413: "上传的内容过大",
+    429: "操作过于频繁，请稍后再试",
+    500: "系统出错了，请稍后再试",
+}
+
+
+class TenantPathConverter(BaseConverter):
+    """district[/town[/village]]: the tenant's position in the tree, matched across slashes."""
+
+    regex = r"[a-z][a-z0-9-]*[a-z0-9](?:/[a-z][a-z0-9-]*[a-z0-9]){0,2}"
+    part_isolating = False
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask, registry: PluginRegistry) -> None:
+    from core import admin, api, cli, portal
+
+    app.url_map.converters["tenant"] = TenantPathConverter
+    app.url_map.strict_slashes = True
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API authenticates by bearer token, never by cookie
+    app.register_blueprint(admin.bp)
+    _register_plugin_blueprints(app, registry)
+    app.register_blueprint(portal.bp)  # last: its tenant-path routes are the most general
+
+    app.url_value_preprocessor(_resolve_tenant)
+    app.url_defaults(_tenant_url_defaults)
+    app.before_request(_check_tenant_access)
+    app.teardown_request(_leave_scope)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.context_processor(_template_context)
+    app.jinja_env.filters.update(localtime=localtime, mask_name=mask_name, mask_contact=mask_contact,
+                                 paragraphs=text_to_html)
+
+    cli.register(app)
+    for command in collect(registry.hook.cli_commands):
+        app.cli.add_command(command)
+
+
+def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
+    for routes in collect(registry.hook.routes):
+        info = registry.infos.get(routes.plugin)
+        if info is None:
+            raise RuntimeError(f"routes() names an unknown plugin: {routes.plugin!r}")
+        mounts = (
+            (routes.public, f"/<tenant:tenant_path>/{info.url_prefix}"),
+            (routes.admin, f"/admin/<tenant_slug>/{info.url_prefix}"),
+            (routes.api, f"/api/v1/tenants/<tenant_slug>/{info.url_prefix}"),
+        )
+        for blueprint, prefix in mounts:
+            if blueprint is None:
+                continue
+            app.register_blueprint(blueprint, url_prefix=prefix)
+            registry.blueprint_plugins[blueprint.name] = info.name
+        if routes.api is not None:
+            csrf.exempt(routes.api)
+
+
+def _resolve_tenant(endpoint, values) -> None:
+    """Pull the tenant out of the URL, once per request, and scope the session to it."""
+    if not values:
+        return
+    if "tenant_path" in values:
+        tenant = resolve_tenant_path(values.pop("tenant_path"))
+    elif "tenant_slug" in values:
+        tenant = tenant_by_slug(values.pop("tenant_slug"))
+    else:
+        return
+    if tenant is None:
+        raise NotFound()
+    g.tenant = tenant
+    g.tenant_scope_token = enter_scope(scope_for(tenant, reason="request"))
+
+
+def _tenant_url_defaults(endpoint, values) -> None:
+    """url_for(..., tenant=t) fills the tenant part; without it, the current tenant is used."""
+    tenant = values.pop("tenant", None)
+    if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_path") and "tenant_path" not in values:
+        tenant = tenant or g.get("tenant")
+        if tenant is not None:
+            values["tenant_path"] = tenant.url_path
+    elif current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug") and "tenant_slug" not in values:
+        tenant = tenant or g.get("tenant")
+        if tenant is not None:
+            values["tenant_slug"] = tenant.slug
+
+
+def _check_tenant_access() -> None:
+    tenant = g.get("tenant")
+    if tenant is None:
+        return
+    registry = current_app.extensions["cms"]
+    plugin = registry.blueprint_plugins.get(request.blueprint or "")
+    if plugin is not None and not registry.is_enabled(tenant, plugin):
+        raise NotFound()
+    if not is_api_request() and not request.path.startswith("/admin/"):
+        root = host_root()
+        if root is not None and not tenant.is_in_subtree_of(root):
+            raise NotFound()
+
+
+def host_root() -> Tenant | None:
+    """The root tenant mapped to the request's host name, if any."""
+    if "host_root" not in g:
+        host = request.host.lower()
+        g.host_root = db.session.scalar(select(Tenant).where(Tenant.host.in_({host, host.split(":")[0]})))
+    return g.host_root
+
+
+def _leave_scope(exc=None) -> None:
+    token = g.pop("tenant_scope_token", None)
+    if token is not None:
+        exit_scope(token)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.path.startswith("/admin/") or (current_user and current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_response(status: int, message: str | None = None):
+    message = message or ERROR_MESSAGES.get(status, "请求失败")
+    if is_api_request():
+        response = jsonify(error=message)
+    else:
+        response = make_response(render_template("errors/error.html", status=status,
+                                                  title=ERROR_MESSAGES.get(status, "出错了"), message=message))
+    response.status_code = status
+    return response
+
+
+def _http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    message = None
+    if exc.code in (400, 429) and exc.description and not exc.description.startswith(("The browser", "Too many")):
+        message = exc.description
+    response = error_response(exc.code, message)
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _domain_error(exc: DomainError):
+    db.session.rollback()
+    return error_response(exc.status, exc.message)
+
+
+def _csrf_error(exc: CSRFError):
+    return error_response(400, "页面已过期或缺少安全校验信息，请刷新页面后重新提交。")
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """UTC timestamps shown in China time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(CHINA_TZ).strftime(fmt)
+
+
+def portal_nav(tenant: Tenant) -> list:
+    registry = current_app.extensions["cms"]
+    return registry.enabled_items(tenant, collect(registry.hook.portal_nav, tenant=tenant))
+
+
+def _template_context() -> dict:
+    return {
+        "site_name": current_app.config["SITE_NAME"],
+        "current_tenant": g.get("tenant"),
+        "portal_nav": portal_nav,
+        "can": lambda permission, tenant: has_permission(current_user, permission, tenant),
+        "Markup": Markup,
+    }

@@ -1,0 +1,1 @@
+"""Disclosure catalog: the standard catalog, published records, timeliness supervision."""

@@ -1,0 +1,1 @@
+"""Electronic government gazette: issues, articles, PDF and archive."""

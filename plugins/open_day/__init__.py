@@ -1,0 +1,1 @@
+"""Government open days: registration, capacity, waitlist, check-in and review."""

@@ -1,0 +1,1 @@
+"""Public consultation on drafts with feedback on adoption."""

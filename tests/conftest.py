@@ -1,0 +1,174 @@
+"""Shared fixtures: a real database (an SQLite file, or a fresh PostgreSQL database when
+TEST_DATABASE_URL is set) migrated once per session with the real migrations, emptied after
+every test; the app, its test client and CLI runner; the demo county; login helpers."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("CMS_INSTANCE_PATH", tempfile.mkdtemp(prefix="cms-test-instance-"))
+
+from core import create_app  # noqa: E402
+from core.config import normalise_database_url  # noqa: E402
+from core.db import db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_FILE = ROOT / "tenants" / "demo.yaml"
+DEMO_PASSWORD = "qinglan-demo-2026"
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL (' + os.environ['TEST_DATABASE_URL'] + ')' if os.environ.get('TEST_DATABASE_URL') else 'SQLite file'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    base = make_url(normalise_database_url(server))
+    name = f"cms_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(database_url, tmp_path, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing: tests log in often
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory):
+    """Run the real migrations once: the schema under test is the one users get."""
+    from flask_migrate import upgrade
+    app = make_app(database_url, tmp_path_factory.mktemp("migrate"))
+    with app.app_context():
+        upgrade(revision="heads")
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(migrated, tmp_path):
+    app = make_app(migrated, tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo county of tenants/demo.yaml, loaded through the real sync."""
+    from core.provisioning import sync_file
+    with app.app_context():
+        sync_file(DEMO_FILE)
+    return app
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = DEMO_PASSWORD):
+        page = self.client.get("/admin/login")
+        return self.client.post("/admin/login", data={"username": username, "password": password,
+                                                      "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+    def logout(self):
+        page = self.client.get("/admin/account")
+        return self.client.post("/admin/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def post_form(client, page_url: str, data: dict, url: str | None = None, **kwargs):
+    """GET a page, take its CSRF token, POST the form as a browser would."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url or page_url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))}, **kwargs)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside the `with` block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+    return counter
