@@ -50,19 +50,33 @@ def accessible_tenants(user) -> list[Tenant]:
     return list(db.session.scalars(stmt))
 
 
+def show_error(form, exc: DomainError) -> None:
+    """Put a refusal next to the field it concerns, or at the top of the page."""
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
 def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _admin_context():
+    """For every admin page, the core's and the plugins' alike (and admin error pages)."""
+    if not request.path.startswith("/admin/"):
+        return {}
     tenant = g.get("tenant")
     nav = []
     if tenant is not None and current_user.is_authenticated:
         registry = current_app.extensions["cms"]
-        nav = registry.enabled_items(tenant, collect(registry.hook.admin_nav, tenant=tenant, user=current_user))
+        nav = registry.enabled_items(tenant, collect(registry.hook_for(tenant, "admin_nav"), tenant=tenant,
+                                                    user=current_user))
     switch = accessible_tenants(current_user) if current_user.is_authenticated else []
     return {"admin_nav": nav, "switch_tenants": switch, "Permission": Permission, "role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS,
             "action_form": ActionForm()}
@@ -150,8 +164,8 @@ def switch():
 @requires(Permission.ADMIN_ACCESS)
 def dashboard():
     registry = current_app.extensions["cms"]
-    widgets = registry.enabled_items(g.tenant, collect(registry.hook.dashboard_widgets, tenant=g.tenant,
-                                                       user=current_user))
+    widgets = registry.enabled_items(g.tenant, collect(registry.hook_for(g.tenant, "dashboard_widgets"),
+                                                       tenant=g.tenant, user=current_user))
     return render_template("admin/dashboard.html", tenant=g.tenant, widgets=widgets)
 
 
@@ -170,8 +184,7 @@ def settings():
         try:
             changed = update_tenant(current_user, tenant, **changes)
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("已保存。" if changed else "没有改动。", "success")
@@ -190,8 +203,7 @@ def tenants():
             child = create_tenant(current_user, slug=form.slug.data, name=form.name.data, kind=child_kind.value,
                                   parent=tenant, unit_code=form.unit_code.data or None)
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"已新建{child.kind_label}“{child.name}”。", "success")
@@ -284,8 +296,7 @@ def users():
                 flash("已授权。" if created else "该用户已有此授权。", "success")
                 return redirect(url_for("admin.users"))
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            show_error(new_form if "new-username" in request.form else grant_form, exc)
 
     subtree_grants = db.session.scalars(
         select(RoleGrant).join(Tenant, RoleGrant.tenant_id == Tenant.id).join(User, RoleGrant.user_id == User.id)
@@ -327,8 +338,7 @@ def attachments():
             try:
                 item = save_upload(request.files.get("file"), uploaded_by=current_user, is_public=form.public.data)
             except DomainError as exc:
-                db.session.rollback()
-                form.file.errors = [exc.message]
+                show_error(form, exc)
             else:
                 audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}（{item.size_label}）")
                 db.session.commit()

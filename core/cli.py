@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
 from core import audit
@@ -40,8 +40,8 @@ def _user_or_fail(username: str) -> User:
     return user
 
 
-tenants = click.Group("tenants", help="单位（租户）：同步、新建、列出、撤并。")
-users = click.Group("users", help="用户、授权和 API 令牌。")
+tenants = AppGroup("tenants", help="单位（租户）：同步、新建、列出、撤并。")
+users = AppGroup("users", help="用户、授权和 API 令牌。")
 
 
 @tenants.command("sync")

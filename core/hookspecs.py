@@ -25,22 +25,24 @@ def routes():
 
 @hookspec
 def portal_nav(tenant):
-    """Return `NavItem`s for the public navigation of `tenant` (shown only where the plugin is enabled)."""
+    """Return `NavItem`s for the public navigation of `tenant`. Called only on plugins enabled there."""
 
 
 @hookspec
 def admin_nav(tenant, user):
-    """Return `NavItem`s for the admin side menu of `tenant`, as seen by `user`."""
+    """Return `NavItem`s for the admin menu of `tenant` as seen by `user`. Only enabled plugins are called."""
 
 
 @hookspec
 def dashboard_widgets(tenant, user):
-    """Return `Widget`s for the admin dashboard of `tenant`, as seen by `user`."""
+    """Return `Widget`s for the admin dashboard of `tenant` as seen by `user`. Only enabled plugins are called."""
 
 
 @hookspec
 def tenant_provisioned(tenant):
-    """Seed a newly created `tenant` with default content; runs inside its scope and transaction."""
+    """Seed `tenant` with default content when the plugin starts serving it: at its creation, or
+    when the plugin is switched on for it later. Runs in the tenant's scope and transaction; must
+    be idempotent."""
 
 
 @hookspec

@@ -100,6 +100,15 @@ class PluginRegistry:
     def is_enabled(self, tenant, name: str) -> bool:
         return name in (tenant.enabled_plugins or []) and self.serves(name, tenant.kind)
 
+    def enabled_names(self, tenant) -> list[str]:
+        return [n for n in self.names if self.is_enabled(tenant, n)]
+
+    def hook_for(self, tenant, hook_name: str, only: Iterable[str] | None = None):
+        """A caller of `hook_name` that reaches only the plugins enabled for `tenant` (or `only` those)."""
+        wanted = set(self.enabled_names(tenant) if only is None else only)
+        others = [self.pm.get_plugin(n) for n in self.names if n not in wanted]
+        return self.pm.subset_hook_caller(hook_name, remove_plugins=[p for p in others if p is not None])
+
     def enabled_items(self, tenant, items: Iterable) -> list:
         """Keep the items (NavItem, Widget) of plugins enabled for the tenant, in display order."""
         kept = [i for i in items if i is not None and self.is_enabled(tenant, i.plugin)]

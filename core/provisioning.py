@@ -120,9 +120,16 @@ def create_tenant(actor, *, slug: str, name: str, kind: str, parent: Tenant | No
     db.session.flush()
     audit.record("tenant.create", target=tenant, tenant=tenant, actor=actor,
                  summary=f"新建{tenant.kind_label}“{tenant.name}”（{tenant.slug}）")
-    with tenant_scope(tenant):
-        registry().hook.tenant_provisioned(tenant=tenant)
+    _seed(tenant, tenant.enabled_plugins)
     return tenant
+
+
+def _seed(tenant: Tenant, plugin_names) -> None:
+    """Let the given plugins seed the tenant, inside its scope and the current transaction."""
+    if not plugin_names:
+        return
+    with tenant_scope(tenant):
+        registry().hook_for(tenant, "tenant_provisioned", only=plugin_names)(tenant=tenant)
 
 
 EDITABLE_FIELDS = ("name", "unit_code", "intro", "contact", "host", "sort_order")
@@ -194,7 +201,9 @@ def set_plugins(actor, tenant: Tenant, names: list[str]) -> bool:
     ordered = [n for n in registry().names if n in names]
     if ordered == list(tenant.enabled_plugins or []):
         return False
+    switched_on = [n for n in ordered if n not in (tenant.enabled_plugins or [])]
     tenant.enabled_plugins = ordered
+    _seed(tenant, switched_on)
     audit.record("tenant.plugins", target=tenant, tenant=tenant, actor=actor,
                  summary="启用插件：" + ("、".join(ordered) or "无"))
     return True

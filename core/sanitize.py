@@ -90,7 +90,7 @@ _cleaner = bleach.Cleaner(
 # The parser must keep the dropped elements as elements (bleach's own parser would already have
 # reduced them to their text), so that the walker can remove them with their content.
 _cleaner.parser = BleachHTMLParser(
-    tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT, strip=True, consume_entities=False, namespaceHTMLElements=False
+    tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT, strip=True, consume_entities=True, namespaceHTMLElements=False
 )
 _cleaner.walker = _walker
 
@@ -99,7 +99,16 @@ def clean_html(html: str | None) -> str:
     """Sanitized HTML for storage; call it on every rich-text field before saving."""
     if not html:
         return ""
-    return _cleaner.clean(html).strip()
+    cleaned = _cleaner.clean(html).strip()
+    # Where bleach recovers text from a broken tag it keeps entities such as &comma; verbatim, which a
+    # second pass turns into the character they stand for. Stored HTML must be a fixed point of the
+    # policy (cleaning it again changes nothing), so clean until it is.
+    for _ in range(3):
+        again = _cleaner.clean(cleaned).strip()
+        if again == cleaned:
+            return cleaned
+        cleaned = again
+    return cleaned
 
 
 def text_to_html(text: str | None) -> Markup:

@@ -39,7 +39,8 @@ ERROR_MESSAGES = {
 class TenantPathConverter(BaseConverter):
     """district[/town[/village]]: the tenant's position in the tree, matched across slashes."""
 
-    regex = r"[a-z][a-z0-9-]*[a-z0-9](?:/[a-z][a-z0-9-]*[a-z0-9]){0,2}"
+    # Never the platform's own top-level areas, so /api/... and /admin/... are not taken for tenants.
+    regex = r"(?!(?:admin|api|static)(?:/|$))[a-z][a-z0-9-]*[a-z0-9](?:/[a-z][a-z0-9-]*[a-z0-9]){0,2}"
     part_isolating = False
 
 
@@ -108,6 +109,9 @@ def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
 
 def _resolve_tenant(endpoint, values) -> None:
     """Pull the tenant out of the URL, once per request, and scope the session to it."""
+    # Request state starts empty even when a test shares one app context across requests.
+    for key in ("tenant", "host_root", "api_user"):
+        g.pop(key, None)
     if not values:
         return
     if "tenant_path" in values:
@@ -215,7 +219,7 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def portal_nav(tenant: Tenant) -> list:
     registry = current_app.extensions["cms"]
-    return registry.enabled_items(tenant, collect(registry.hook.portal_nav, tenant=tenant))
+    return registry.enabled_items(tenant, collect(registry.hook_for(tenant, "portal_nav"), tenant=tenant))
 
 
 def _template_context() -> dict:

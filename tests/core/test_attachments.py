@@ -1,0 +1,116 @@
+"""Uploads: allow-list by extension and content, size limit, random names, safe serving, isolation."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from core.attachments import Attachment
+from core.db import db
+from core.tenancy import across_tenants
+from tests.conftest import csrf_from
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def upload(client, slug: str, name: str, data: bytes, public: bool = False):
+    page = client.get(f"/admin/{slug}/attachments")
+    form = {"csrf_token": csrf_from(page.get_data(as_text=True)), "file": (io.BytesIO(data), name)}
+    if public:
+        form["public"] = "y"
+    return client.post(f"/admin/{slug}/attachments", data=form, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("name, data", [("通知.pdf", PDF), ("photo.PNG", PNG), ("方案.docx", _docx())])
+def test_allowed_files_are_stored_under_random_names(demo, client, auth, name, data):
+    auth.login("li")
+    response = upload(client, "baishui", name, data)
+    assert response.status_code == 302
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        item = db.session.scalars(select(Attachment)).one()
+        assert item.filename == name and item.size == len(data)
+        assert len(item.token) == 32 and name not in item.token
+        from core.attachments import storage_path
+        assert storage_path(item.token).read_bytes() == data
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("virus.pdf", EXE, "文件内容与扩展名 .pdf 不符"),
+    ("virus.exe", EXE, "不支持该文件类型"),
+    ("fake.docx", PDF, "文件内容与扩展名 .docx 不符"),
+    ("fake.png", PDF, "文件内容与扩展名 .png 不符"),
+    ("page.html", b"<script>alert(1)</script>", "不支持该文件类型"),
+    ("empty.pdf", b"", "文件是空的"),
+])
+def test_refused_uploads_leave_nothing_behind(demo, client, auth, name, data, message):
+    auth.login("li")
+    response = upload(client, "baishui", name, data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        assert db.session.scalars(select(Attachment)).all() == []
+    assert not any((demo.config["ATTACHMENT_DIR"] and __import__("pathlib").Path(demo.config["ATTACHMENT_DIR"]).rglob("*.*")))
+
+
+def test_size_limit(demo, client, auth):
+    demo.config["ATTACHMENT_MAX_BYTES"] = 1024
+    auth.login("li")
+    response = upload(client, "baishui", "big.pdf", PDF + b"0" * 2048)
+    assert "文件过大" in response.get_data(as_text=True)
+
+
+def test_reviewer_may_not_upload(demo, client, auth):
+    auth.login("zhao")
+    assert client.get("/admin/baishui/attachments").status_code == 200
+    assert upload(client, "baishui", "a.pdf", PDF).status_code == 403
+
+
+def test_serving_headers_and_visibility(demo, client, auth):
+    auth.login("li")
+    upload(client, "baishui", "内部.pdf", PDF)
+    upload(client, "baishui", "公开.docx", _docx(), public=True)
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        internal, public = sorted(db.session.scalars(select(Attachment)), key=lambda a: a.is_public)
+        internal_url = f"/qinglan/baishui/files/{internal.token}/x"
+        public_url = f"/qinglan/baishui/files/{public.token}"
+    seen = client.get(internal_url)
+    assert seen.status_code == 200 and seen.data == PDF
+    assert seen.headers["X-Content-Type-Options"] == "nosniff"
+    assert seen.headers["Content-Disposition"].startswith("inline")
+    assert "no-store" in seen.headers["Cache-Control"]
+    auth.logout()
+    assert client.get(internal_url).status_code == 404  # the public never sees a draft's file
+    response = client.get(public_url)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "filename*=UTF-8''%E5%85%AC%E5%BC%80.docx" in response.headers["Content-Disposition"]
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    # the same file under another tenant's path is not found
+    assert client.get(public_url.replace("/baishui/", "/liuhe/")).status_code == 404
+
+
+def test_another_towns_editor_cannot_reach_the_file(demo, client, auth, runner):
+    auth.login("li")
+    upload(client, "baishui", "内部.pdf", PDF)
+    auth.logout()
+    runner.invoke(args=["users", "create", "liuhe-editor", "--password", "liuhe-password"])
+    runner.invoke(args=["users", "grant", "liuhe-editor", "editor", "liuhe"])
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        token = db.session.scalar(select(Attachment.token))
+    auth.login("liuhe-editor", "liuhe-password")
+    assert client.get(f"/qinglan/baishui/files/{token}").status_code == 404
+    assert client.get(f"/qinglan/liuhe/files/{token}").status_code == 404
+    assert client.get("/admin/baishui/attachments").status_code == 404
+    assert "内部.pdf" not in client.get("/admin/liuhe/attachments").get_data(as_text=True)
