@@ -145,10 +145,10 @@ def account():
 @bp.get("/")
 @login_required
 def index():
-    tenants = accessible_tenants(current_user)
-    if len(tenants) == 1:
-        return redirect(url_for("admin.dashboard", tenant=tenants[0]))
-    return render_template("admin/index.html", tenants=tenants)
+    tops = granted_tenants(current_user)
+    if len(tops) == 1:  # one grant (with its subtree): straight to that dashboard
+        return redirect(url_for("admin.dashboard", tenant=tops[0]))
+    return render_template("admin/index.html", tenants=accessible_tenants(current_user))
 
 
 @bp.get("/switch")
@@ -346,6 +346,17 @@ def attachments():
                 return redirect(url_for("admin.attachments"))
     page = paginate(select(Attachment).order_by(Attachment.created_at.desc(), Attachment.id.desc()), *page_args())
     return render_template("admin/attachments.html", tenant=g.tenant, form=form, page=page)
+
+
+@bp.get("/audit")
+@login_required
+def audit_all():
+    """The whole installation's log, logins and CLI runs included: superadmins only."""
+    if not current_user.is_superadmin:
+        abort(404)
+    page = paginate(audit.subtree_query(None, action=request.args.get("action") or None), *page_args(50))
+    tenant_names = {t.id: t.name for t in db.session.scalars(select(Tenant))}
+    return render_template("admin/audit.html", tenant=None, page=page, tenant_names=tenant_names)
 
 
 @bp.get("/<tenant_slug>/audit")

@@ -169,3 +169,13 @@ def test_change_own_password(demo, client, auth):
     post_form(client, "/admin/account", {"current": "qinglan-demo-2026", "new": "brand-new-pass", "confirm": "brand-new-pass"})
     auth.logout()
     assert auth.login("li", "brand-new-pass").status_code == 302
+
+
+def test_superadmin_sees_the_whole_log_including_logins(demo, client, auth):
+    auth.login("li", "wrong-password")
+    auth.login("admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "user.login_failed" in html and "tenants.sync" in html
+    auth.logout()
+    auth.login("wang")
+    assert client.get("/admin/audit").status_code == 404

@@ -16,9 +16,10 @@ def test_login_and_logout(demo, client, auth):
     response = auth.login("li")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/")
-    # li's only grant is 白水镇: the admin index goes straight to its dashboard
-    dashboard = client.get("/admin/", follow_redirects=True)
-    assert "白水镇" in dashboard.get_data(as_text=True)
+    # li's only grant is 白水镇 (with its villages): the admin index goes straight to its dashboard
+    assert client.get("/admin/").headers["Location"].endswith("/admin/baishui/")
+    dashboard = client.get("/admin/baishui/")
+    assert "<h1>白水镇" in dashboard.get_data(as_text=True)
     assert dashboard.headers["Cache-Control"] == "no-store"
     out = auth.logout()
     assert out.status_code == 302 and out.headers["Location"].endswith("/admin/login")
