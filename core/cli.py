@@ -6,6 +6,7 @@ as the web; every change is audited.
 from __future__ import annotations
 
 import sys
+from datetime import date, timedelta
 
 import click
 from flask.cli import AppGroup, FlaskGroup
@@ -18,6 +19,7 @@ from core.db import db
 from core.errors import DomainError
 from core.provisioning import SyncError, create_tenant, set_status, sync_file
 from core.tenancy import KIND_LABELS, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
+from core.workdays import Calendar, remove_override, set_override
 
 
 def _fail(message: str) -> None:
@@ -184,9 +186,53 @@ def users_revoke_token(token_id: int) -> None:
     click.echo(f"已撤销令牌 #{token_id}。")
 
 
+calendar = AppGroup("calendar", help="工作日日历：法定节假日与调休。")
+
+
+@calendar.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("kind", type=click.Choice(["workday", "holiday"]))
+@click.option("--note", default="", help="说明，例如“春节调休”")
+def calendar_set(day, kind: str, note: str) -> None:
+    """把某一天设为工作日（workday）或休息日（holiday）。"""
+    set_override(day.date(), kind == "workday", note)
+    audit.record("calendar.set", actor=SYSTEM, summary=f"{day.date()} 设为{'工作日' if kind == 'workday' else '休息日'} {note}")
+    db.session.commit()
+    click.echo(f"{day.date():%Y-%m-%d} 已设为{'工作日' if kind == 'workday' else '休息日'}。")
+
+
+@calendar.command("remove")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+def calendar_remove(day) -> None:
+    """删除某一天的人工设置，恢复为日历包的数据。"""
+    removed = remove_override(day.date())
+    if removed:
+        audit.record("calendar.remove", actor=SYSTEM, summary=f"删除 {day.date()} 的设置")
+    db.session.commit()
+    click.echo("已删除。" if removed else "这一天没有人工设置。")
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+def calendar_show(year: int) -> None:
+    """列出某年的休息日调整与人工设置，并说明该年数据是否完整。"""
+    cal = Calendar()
+    if not cal.is_covered(year):
+        click.secho(f"{year} 年的法定节假日尚未维护：目前只按周末计算。请用 cms calendar set 补充。", fg="yellow")
+    day, end = date(year, 1, 1), date(year, 12, 31)
+    while day <= end:
+        weekend = day.weekday() >= 5
+        if cal.is_workday(day) == weekend:  # a weekday off or a weekend worked
+            label = "调休上班" if weekend else "放假"
+            mark = "（人工设置）" if day in cal.overrides else ""
+            click.echo(f"{day:%Y-%m-%d} {'一二三四五六日'[day.weekday()]}  {label}{mark}")
+        day += timedelta(days=1)
+
+
 def register(app) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(users)
+    app.cli.add_command(calendar)
 
 
 def _create_app():
