@@ -7,6 +7,7 @@ same `requires()` decorator.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -61,9 +62,14 @@ def show_error(form, exc: DomainError) -> None:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """A path on this site, or None: no scheme, no host, no control characters or backslashes
+    (browsers drop tabs and newlines, so "/\t/evil" would become "//evil")."""
+    if not target or any(ord(c) < 0x21 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 @bp.app_context_processor
@@ -312,7 +318,7 @@ def users():
 @bp.post("/<tenant_slug>/grants/<int:grant_id>/revoke")
 @requires(Permission.USERS_MANAGE)
 def revoke(grant_id: int):
-    grant = db.session.get(RoleGrant, grant_id)
+    grant = db.session.get(RoleGrant, grant_id) if 0 < grant_id < 2**31 else None
     if grant is None or not grant.tenant.is_in_subtree_of(g.tenant) or not ActionForm().validate_on_submit():
         abort(404)
     if grant.user_id == current_user.id and grant.role == "admin" and grant.tenant_id == g.tenant.id:

@@ -70,6 +70,8 @@ def operation(summary: str, *, response: type[BaseModel] | None = None, response
                 payload = request.get_json(silent=True)
                 if not isinstance(payload, dict):
                     raise ApiError("请求体必须是 JSON 对象。", 400)
+                if _contains_nul(payload):
+                    raise ApiError("请求中含有不允许的控制字符。", 400)
                 try:
                     kwargs["body"] = body.model_validate(payload)
                 except ValidationError as exc:
@@ -80,6 +82,16 @@ def operation(summary: str, *, response: type[BaseModel] | None = None, response
         wrapper.api_operation = op
         return wrapper
     return decorator
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
 
 
 @bp.before_app_request

@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
-from core.db import UTCDateTime, db, utcnow
+from core.db import TenantSession, UTCDateTime, db, utcnow
 from core.errors import DomainError
 from core.tenancy import TenantScoped
 
@@ -114,6 +114,8 @@ def save_upload(upload: FileStorage | None, *, uploaded_by=None, is_public: bool
     path = storage_path(token)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    # If the transaction that records this file rolls back, the file goes too (no orphans on disk).
+    db.session.info.setdefault(_NEW_FILES, []).append(path)
     attachment = Attachment(
         token=token, filename=filename, extension=extension, content_type=content_type, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), is_public=is_public,
@@ -122,6 +124,20 @@ def save_upload(upload: FileStorage | None, *, uploaded_by=None, is_public: bool
     db.session.add(attachment)
     db.session.flush()
     return attachment
+
+
+_NEW_FILES = "cms_new_attachment_files"
+
+
+@event.listens_for(TenantSession, "after_commit")
+def _keep_new_files(session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(TenantSession, "after_soft_rollback")
+def _remove_new_files(session, previous_transaction) -> None:
+    for path in session.info.pop(_NEW_FILES, []):
+        path.unlink(missing_ok=True)
 
 
 def attachment_by_token(token: str) -> Attachment | None:

@@ -17,7 +17,7 @@ from core.accounts import (ROLES, SYSTEM, ApiToken, User, create_user, grant_rol
                            revoke_token, user_by_username)
 from core.db import db
 from core.errors import DomainError
-from core.provisioning import SyncError, create_tenant, set_status, sync_file
+from core.provisioning import create_tenant, set_status, sync_file
 from core.tenancy import KIND_LABELS, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
 from core.workdays import Calendar, remove_override, set_override
 
@@ -53,10 +53,10 @@ def tenants_sync(path: str, dry_run: bool) -> None:
     """按 YAML 文件新建或更新单位和用户（幂等；出错时不写入任何内容）。"""
     try:
         report = sync_file(path, dry_run=dry_run)
-    except SyncError as exc:
+    except DomainError as exc:  # SyncError included: every problem, each naming its entry
         _fail(exc.message)
-    except DomainError as exc:
-        _fail(exc.message)
+    except Exception as exc:  # never a traceback, and never half a file
+        _fail(f"同步失败，未写入任何内容：{type(exc).__name__}: {exc}")
     for line in report.lines:
         if not line.startswith("未变") or dry_run:
             click.echo(line)

@@ -11,6 +11,7 @@ from core.db import db
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -37,7 +38,7 @@ def page_args(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
     """page and per_page from the query string, clamped to sane values."""
     page = request.args.get("page", 1, type=int) or 1
     per_page = request.args.get("per_page", default_per_page, type=int) or default_per_page
-    return max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    return min(max(page, 1), MAX_PAGE), min(max(per_page, 1), MAX_PER_PAGE)
 
 
 def paginate(stmt: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:

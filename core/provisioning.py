@@ -36,6 +36,13 @@ def tenant_field_errors(*, slug: str | None, name: str | None, kind: str | None,
                         contact=None, status: str | None = None, has_parent: bool) -> list[str]:
     """Everything wrong with these tenant fields, as messages a person can act on."""
     errors = []
+    for label, value in (("slug", slug), ("name", name), ("kind", kind), ("host", host), ("status", status)):
+        if value is not None and not isinstance(value, str):
+            errors.append(f"{label} 必须是文本")
+    if unit_code is not None and not isinstance(unit_code, str):
+        errors.append("单位代码请加引号书写，例如 \"01432281X\"（不加引号的数字会被当作数值，前导零会丢失）")
+    if errors:
+        return errors
     if not slug:
         errors.append("缺少 slug（网址标识）")
     elif not SLUG_RE.match(slug):
@@ -63,8 +70,8 @@ def tenant_field_errors(*, slug: str | None, name: str | None, kind: str | None,
     if host and (not HOST_RE.match(str(host)) or has_parent):
         errors.append(f"域名“{host}”无效（只有顶层区县可以绑定域名）" if has_parent else f"域名“{host}”无效")
     if plugins is not None:
-        if not isinstance(plugins, list):
-            errors.append("plugins 必须是列表")
+        if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+            errors.append("plugins 必须是插件名称的列表")
         else:
             for p in plugins:
                 if p not in registry().infos:
@@ -75,9 +82,11 @@ def tenant_field_errors(*, slug: str | None, name: str | None, kind: str | None,
         if not isinstance(contact, dict):
             errors.append("contact 必须是键值对")
         else:
-            for key in contact:
+            for key, value in contact.items():
                 if key not in CONTACT_FIELDS:
                     errors.append(f"contact 中有未知字段“{key}”，可选：{'、'.join(CONTACT_FIELDS)}")
+                elif value is not None and not isinstance(value, (str, int)):
+                    errors.append(f"contact.{key} 必须是文本")
     if status is not None and status not in {STATUS_ACTIVE, STATUS_ARCHIVED}:
         errors.append(f"状态“{status}”无效，应为 active 或 archived")
     return errors
@@ -232,6 +241,21 @@ class SyncReport:
         label = {"created": "新建", "updated": "更新", "unchanged": "未变"}[outcome]
         self.lines.append(f"{label}  {what}")
 
+    def mark_updated(self, label: str, what: str) -> None:
+        """A later pass changed an entry already reported: count it as updated once."""
+        for i, line in enumerate(self.lines):
+            if line.endswith(label) or f"{label}：" in line:
+                if line.startswith("未变"):
+                    self.counts["unchanged"] -= 1
+                    self.counts["updated"] += 1
+                    self.lines[i] = f"更新  {label}：{what}"
+                elif line.startswith("更新"):
+                    self.lines[i] = f"{line}、{what}"
+                else:  # created archived
+                    self.lines[i] = f"{line}（已撤并）"
+                return
+        self.add("updated", f"{label}：{what}")
+
     @property
     def changed(self) -> bool:
         return bool(self.counts["created"] or self.counts["updated"])
@@ -288,8 +312,11 @@ def validate_sync(data: dict) -> tuple[list[_Entry], list[dict], list[str]]:
     entries: list[_Entry] = []
     _flatten_tenants(data.get("tenants") or [], None, "tenants", 0, entries, errors)
     kinds_in_file: dict[str, str] = {}
+    hosts_in_file: dict[str, str] = {}
     for e in entries:
         slug = e.data.get("slug")
+        if not isinstance(slug, str):
+            continue  # reported with the other field errors below
         if slug in kinds_in_file:
             errors.append(f"{e.where}：slug“{slug}”重复")
         elif slug:
@@ -309,7 +336,14 @@ def validate_sync(data: dict) -> tuple[list[_Entry], list[dict], list[str]]:
         errs = tenant_field_errors(slug=d.get("slug"), name=d.get("name"), kind=d.get("kind"), parent_kind=parent_kind,
                                    unit_code=d.get("unit_code"), host=d.get("host"), plugins=d.get("plugins"),
                                    contact=d.get("contact"), status=d.get("status"), has_parent=e.parent_slug is not None)
+        for key, kind_name in (("intro", str), ("sort_order", int)):
+            if key in d and d[key] is not None and (not isinstance(d[key], kind_name) or isinstance(d[key], bool)):
+                errs.append(f"{key} 必须是{'文本' if kind_name is str else '整数'}")
+        if "parent" in d and d["parent"] is not None and not isinstance(d["parent"], str):
+            errs.append("parent 必须是上级单位的 slug")
         errors.extend(f"{e.where}：{msg}" for msg in errs)
+        if errs:
+            continue
         existing = tenant_by_slug(d.get("slug") or "")
         if existing is not None and not errs:
             existing_parent = existing.parent.slug if existing.parent else None
@@ -323,6 +357,14 @@ def validate_sync(data: dict) -> tuple[list[_Entry], list[dict], list[str]]:
             holder = db.session.scalar(select(Tenant).where(Tenant.host == host))
             if holder is not None and holder.slug != d.get("slug"):
                 errors.append(f"{e.where}：域名“{host}”已绑定到“{holder.name}”")
+            if host in hosts_in_file:
+                errors.append(f"{e.where}：域名“{host}”在文件中重复（另见 slug={hosts_in_file[host]}）")
+            hosts_in_file[host] = d["slug"]
+        if existing is not None and d.get("status") == STATUS_ARCHIVED:
+            archived_in_file = {x.data.get("slug") for x in entries if x.data.get("status") == STATUS_ARCHIVED}
+            still_active = [c.name for c in existing.active_children() if c.slug not in archived_in_file]
+            if still_active:
+                errors.append(f"{e.where}：下级单位 {'、'.join(still_active)} 仍在使用，不能撤并")
         if d.get("children") and d.get("status") == STATUS_ARCHIVED:
             if any((c or {}).get("status", STATUS_ACTIVE) == STATUS_ACTIVE for c in d["children"] if isinstance(c, dict)):
                 errors.append(f"{e.where}：已撤并的单位下不能有在用的下级单位")
@@ -341,13 +383,16 @@ def validate_sync(data: dict) -> tuple[list[_Entry], list[dict], list[str]]:
         if unknown:
             errors.append(f"{where}：未知字段 {'、'.join(sorted(unknown))}")
         username = u.get("username")
-        if not username:
-            errors.append(f"{where}：缺少 username")
+        if not username or not isinstance(username, str):
+            errors.append(f"{where}：缺少 username（文本）")
             continue
+        for key in ("password", "display_name"):
+            if key in u and u[key] is not None and not isinstance(u[key], str):
+                errors.append(f"{where}：{key} 必须是文本（请加引号）")
         if username in seen_users:
             errors.append(f"{where}：用户名重复")
         seen_users.add(username)
-        if user_by_username(username) is None:
+        if user_by_username(username) is None and isinstance(u.get("password") or "", str):
             try:
                 validate_password(u.get("password") or "")
             except DomainError as exc:
@@ -357,7 +402,7 @@ def validate_sync(data: dict) -> tuple[list[_Entry], list[dict], list[str]]:
             errors.append(f"{where}：grants 应为列表")
             continue
         for j, g in enumerate(grants):
-            if not isinstance(g, dict) or set(g) != {"tenant", "role"}:
+            if not isinstance(g, dict) or set(g) != {"tenant", "role"} or not all(isinstance(v, str) for v in g.values()):
                 errors.append(f"{where}.grants[{j}]：应为 {{tenant: …, role: …}}")
                 continue
             if g["role"] not in ROLES:
@@ -378,8 +423,9 @@ def sync_file(path: str | Path, *, dry_run: bool = False) -> SyncReport:
         raise SyncError(errors)
     report = SyncReport()
     try:
-        for e in entries:
+        for e in _parents_first(entries):
             _sync_tenant(e, report)
+        _sync_statuses(entries, report)
         for u in users:
             _sync_user(u, report)
         if dry_run:
@@ -393,6 +439,34 @@ def sync_file(path: str | Path, *, dry_run: bool = False) -> SyncReport:
     return report
 
 
+def _parents_first(entries: list[_Entry]) -> list[_Entry]:
+    """A top-level entry may name a parent declared later in the file: order them so it comes first."""
+    ordered, placed, pending = [], set(), list(entries)
+    while pending:
+        ready = [e for e in pending if e.parent_slug is None or e.parent_slug in placed
+                 or (e.parent_slug not in {x.data["slug"] for x in pending})]
+        if not ready:  # a cycle; validation reports what it can, keep file order
+            return ordered + pending
+        for e in ready:
+            ordered.append(e)
+            placed.add(e.data["slug"])
+            pending.remove(e)
+    return ordered
+
+
+def _sync_statuses(entries: list[_Entry], report: SyncReport) -> None:
+    """Archive the deepest tenants first and restore the highest first, so a subtree can move together."""
+    with_status = [e for e in entries if "status" in e.data]
+    archive = sorted((e for e in with_status if e.data["status"] == STATUS_ARCHIVED),
+                     key=lambda e: -len(tenant_by_slug(e.data["slug"]).ancestor_ids))
+    restore = sorted((e for e in with_status if e.data["status"] == STATUS_ACTIVE),
+                     key=lambda e: len(tenant_by_slug(e.data["slug"]).ancestor_ids))
+    for e in archive + restore:
+        tenant = tenant_by_slug(e.data["slug"])
+        if set_status(SYSTEM, tenant, e.data["status"]):
+            report.mark_updated(f"{KIND_LABELS[TenantKind(tenant.kind)]} {tenant.name}（{tenant.slug}）", "status")
+
+
 def _sync_tenant(e: _Entry, report: SyncReport) -> None:
     d = e.data
     label = f"{KIND_LABELS[TenantKind(d['kind'])]} {d['name']}（{d['slug']}）"
@@ -401,8 +475,7 @@ def _sync_tenant(e: _Entry, report: SyncReport) -> None:
         parent = tenant_by_slug(e.parent_slug) if e.parent_slug else None
         create_tenant(SYSTEM, slug=d["slug"], name=d["name"], kind=d["kind"], parent=parent,
                       unit_code=d.get("unit_code"), intro=d.get("intro") or "", contact=d.get("contact"),
-                      plugins=d.get("plugins"), host=d.get("host"), status=d.get("status", STATUS_ACTIVE),
-                      sort_order=d.get("sort_order", 0))
+                      plugins=d.get("plugins"), host=d.get("host"), sort_order=d.get("sort_order") or 0)
         report.add("created", label)
         return
     changes = {k: d[k] for k in EDITABLE_FIELDS if k in d}
@@ -411,8 +484,6 @@ def _sync_tenant(e: _Entry, report: SyncReport) -> None:
     changed = update_tenant(SYSTEM, existing, **changes)
     if "plugins" in d and set_plugins(SYSTEM, existing, d["plugins"]):
         changed.append("plugins")
-    if "status" in d and set_status(SYSTEM, existing, d["status"]):
-        changed.append("status")
     if changed:
         report.add("updated", f"{label}：{'、'.join(changed)}")
     else:

@@ -265,6 +265,8 @@ def get_or_404(model, ident):
 
     Another tenant's object is simply not found: 404, never 403, so nothing leaks its existence.
     """
+    if not isinstance(ident, int) or not 0 < ident < 2**63:
+        abort(404)
     obj = db.session.execute(select(model).where(model.id == ident)).scalar_one_or_none()
     if obj is None:
         abort(404)

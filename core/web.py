@@ -9,7 +9,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, NotFound
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import BaseConverter
 
 from core.accounts import User, has_permission
@@ -73,12 +74,14 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
 
     app.url_value_preprocessor(_resolve_tenant)
     app.url_defaults(_tenant_url_defaults)
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_check_tenant_access)
     app.teardown_request(_leave_scope)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
     app.context_processor(_template_context)
     app.jinja_env.filters.update(localtime=localtime, mask_name=mask_name, mask_contact=mask_contact,
                                  paragraphs=text_to_html)
@@ -144,13 +147,24 @@ def _check_tenant_access() -> None:
     if tenant is None:
         return
     registry = current_app.extensions["cms"]
-    plugin = registry.blueprint_plugins.get(request.blueprint or "")
+    # The outermost blueprint decides, so a plugin's nested blueprints are switched off with it.
+    plugin = registry.blueprint_plugins.get(request.blueprints[-1]) if request.blueprints else None
     if plugin is not None and not registry.is_enabled(tenant, plugin):
         raise NotFound()
     if not is_api_request() and not request.path.startswith("/admin/"):
         root = host_root()
         if root is not None and not tenant.is_in_subtree_of(root):
             raise NotFound()
+
+
+def _refuse_nul_bytes() -> None:
+    """No text column accepts NUL on PostgreSQL: refuse it up front, the same on every database."""
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values()) + [f.filename or "" for f in request.files.values()]
+    if any("\x00" in v for v in values):
+        raise BadRequest("请求中含有不允许的控制字符。")
 
 
 def host_root() -> Tenant | None:
@@ -202,6 +216,12 @@ def _http_error(exc: HTTPException):
 def _domain_error(exc: DomainError):
     db.session.rollback()
     return error_response(exc.status, exc.message)
+
+
+def _integrity_error(exc: IntegrityError):
+    """Two people saving the same thing at once: the loser is told, nothing is half-written."""
+    db.session.rollback()
+    return error_response(409, "数据已存在或已被他人修改，请刷新页面后重试。")
 
 
 def _csrf_error(exc: CSRFError):

@@ -114,3 +114,27 @@ def test_another_towns_editor_cannot_reach_the_file(demo, client, auth, runner):
     assert client.get(f"/qinglan/liuhe/files/{token}").status_code == 404
     assert client.get("/admin/baishui/attachments").status_code == 404
     assert "内部.pdf" not in client.get("/admin/liuhe/attachments").get_data(as_text=True)
+
+
+def test_a_rolled_back_upload_leaves_no_file(demo, ctx):
+    from pathlib import Path
+
+    from werkzeug.datastructures import FileStorage
+
+    from core.attachments import save_upload
+    from core.tenancy import tenant_by_slug, tenant_scope
+    with tenant_scope(tenant_by_slug("baishui")):
+        item = save_upload(FileStorage(io.BytesIO(PDF), filename="a.pdf"))
+        from core.attachments import storage_path
+        path = storage_path(item.token)
+        assert path.exists()
+        db.session.rollback()
+    assert not path.exists()
+    assert not list(Path(demo.config["ATTACHMENT_DIR"]).rglob("*.*"))
+
+
+@pytest.mark.parametrize("url", ["/admin/baishui/attachments?page=99999999999999999999",
+                                 "/api/v1/tenants/baishui/attachments/99999999999999999999"])
+def test_huge_numbers_are_not_a_server_error(demo, client, auth, url):
+    auth.login("li")
+    assert client.get(url).status_code in (200, 404)

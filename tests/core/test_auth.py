@@ -86,12 +86,30 @@ def test_secure_cookie_when_configured(migrated, tmp_path):
         db.engine.dispose()
 
 
-def test_login_redirects_only_to_local_paths(demo, client):
-    page = client.get("/admin/login?next=https://evil.example/")
-    response = client.post("/admin/login?next=https://evil.example/",
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/%09/evil.example", "/\\evil.example",
+                                    "/%0a/evil.example", "javascript:alert(1)"])
+def test_login_redirects_only_to_local_paths(demo, client, target):
+    page = client.get("/admin/login")
+    response = client.post(f"/admin/login?next={target}",
                            data={"username": "li", "password": "qinglan-demo-2026",
                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
-    assert response.headers["Location"].endswith("/admin/")
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_login_keeps_a_local_next(demo, client):
+    page = client.get("/admin/login")
+    response = client.post("/admin/login?next=/admin/dongpo/",
+                           data={"username": "li", "password": "qinglan-demo-2026",
+                                 "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.headers["Location"] == "/admin/dongpo/"
+
+
+def test_nul_bytes_are_refused_with_400(demo, client):
+    page = client.get("/admin/login")
+    response = client.post("/admin/login", data={"username": "wa\x00ng", "password": "x",
+                                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
+    assert client.get("/api/v1/tenants?status=a%00b").status_code == 400
 
 
 # --- the permission check -----------------------------------------------------------------

@@ -104,6 +104,29 @@ def test_a_changed_field_is_reported_as_updated(demo, runner, tmp_path):
         users:
           - {username: someone, password: short, grants: [{tenant: county, role: boss}]}
      """, "未知角色“boss”"),
+    ("""
+        tenants:
+          - {slug: county, name: 某县, kind: district, unit_code: 110101}
+     """, "单位代码请加引号书写"),
+    ("""
+        tenants:
+          - {slug: 123, name: 2024, kind: [district]}
+     """, "slug 必须是文本"),
+    ("""
+        tenants:
+          - {slug: county, name: 某县, kind: district, intro: 5, sort_order: abc}
+     """, "intro 必须是文本"),
+    ("""
+        tenants:
+          - {slug: one, name: 甲县, kind: district, host: gov.example.cn}
+          - {slug: two, name: 乙县, kind: district, host: gov.example.cn}
+     """, "域名“gov.example.cn”在文件中重复"),
+    ("""
+        tenants:
+          - {slug: county, name: 某县, kind: district}
+        users:
+          - {username: 12345, password: 12345678}
+     """, "缺少 username（文本）"),
 ])
 def test_a_bad_file_is_refused_naming_the_entry_and_nothing_is_written(app, runner, tmp_path, body, message):
     path = _write(tmp_path, body)
@@ -202,3 +225,45 @@ def test_users_create_grant_revoke(demo, runner):
         assert db.session.scalar(select(func.count()).select_from(RoleGrant).join(User).where(User.username == "sun")) == 0
     missing = runner.invoke(args=["users", "grant", "nobody", "editor", "xihe"])
     assert missing.exit_code == 1 and "用户“nobody”不存在" in missing.output
+
+
+def test_a_parent_declared_later_in_the_file_is_created_first(app, runner, tmp_path):
+    path = _write(tmp_path, """
+        tenants:
+          - {slug: town, parent: county, name: 某镇, kind: town}
+          - {slug: county, name: 某县, kind: district}
+    """)
+    result = runner.invoke(args=["tenants", "sync", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert tenant_by_slug("town").parent.slug == "county"
+
+
+def test_a_whole_subtree_can_be_archived_from_the_file(demo, runner, tmp_path):
+    path = _write(tmp_path, """
+        tenants:
+          - slug: liuhe
+            parent: qinglan
+            name: 柳河镇
+            kind: town
+            status: archived
+            children:
+              - {slug: liuhecun, name: 柳河村, kind: village, status: archived}
+              - {slug: shangzhuang, name: 上庄村, kind: village, status: archived}
+    """)
+    result = runner.invoke(args=["tenants", "sync", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "更新 3 项" in result.output
+    with demo.app_context():
+        assert {tenant_by_slug(s).status for s in ("liuhe", "liuhecun", "shangzhuang")} == {"archived"}
+    again = runner.invoke(args=["tenants", "sync", str(path)])
+    assert "没有任何改动" in again.output
+
+
+def test_archiving_a_town_whose_villages_stay_active_is_refused_up_front(demo, runner, tmp_path):
+    path = _write(tmp_path, """
+        tenants:
+          - {slug: liuhe, parent: qinglan, name: 柳河镇, kind: town, status: archived}
+    """)
+    result = runner.invoke(args=["tenants", "sync", str(path)])
+    assert result.exit_code == 1 and "下级单位 柳河村、上庄村 仍在使用" in result.output
