@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from datetime import datetime, timezone
+from typing import Iterator
 
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -58,12 +61,45 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
+# On SQLite a transaction that reads and then writes must take the write lock when it begins
+# (BEGIN IMMEDIATE): a deferred one that has read fails with "database is locked" when another
+# process wrote in between, whatever the busy timeout. Requests that change data (POST, PUT,
+# PATCH, DELETE) and code inside `immediate_writes()` begin that way; reads stay concurrent.
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+@contextmanager
+def immediate_writes() -> Iterator[None]:
+    """Transactions begun inside this block take SQLite's write lock at once (no-op elsewhere)."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def set_immediate_writes(value: bool) -> Token:
+    return _immediate.set(value)
+
+
+def reset_immediate_writes(token: Token) -> None:
+    _immediate.reset(token)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite needs foreign keys switched on per connection; WAL lets readers run beside a writer."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy emit BEGIN itself (below) instead of the driver's implicit deferred BEGIN.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")

@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import BaseConverter
 
 from core.accounts import User, has_permission
-from core.db import db
+from core.db import db, reset_immediate_writes, set_immediate_writes
 from core.errors import DomainError
 from core.masking import mask_contact, mask_name
 from core.plugins import PluginRegistry, collect
@@ -115,6 +115,10 @@ def _resolve_tenant(endpoint, values) -> None:
     # Request state starts empty even when a test shares one app context across requests.
     for key in ("tenant", "host_root", "api_user"):
         g.pop(key, None)
+    # Before the first query of the request: a request that changes data takes SQLite's write
+    # lock when its transaction begins (see core.db.immediate_writes).
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and "immediate_token" not in g:
+        g.immediate_token = set_immediate_writes(True)
     if not values:
         return
     if "tenant_path" in values:
@@ -179,6 +183,9 @@ def _leave_scope(exc=None) -> None:
     token = g.pop("tenant_scope_token", None)
     if token is not None:
         exit_scope(token)
+    immediate = g.pop("immediate_token", None)
+    if immediate is not None:
+        reset_immediate_writes(immediate)
 
 
 def _security_headers(response):

@@ -1,0 +1,152 @@
+"""Catalog items (公开事项), records (政府信息) and the index-number sequences, all tenant-owned."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.attachments import Attachment
+from core.db import TimestampMixin, UTCDateTime, db
+from core.tenancy import TenantScoped
+
+VALIDITY_LABELS = {"valid": "有效", "expired": "失效", "repealed": "废止"}
+DISCLOSURE_LABELS = {"proactive": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
+STATUS_LABELS = {"draft": "草稿", "submitted": "待审核", "published": "已发布"}
+
+
+class CatalogItem(TenantScoped, TimestampMixin, db.Model):
+    """One 公开事项: a one- or two-level tree inside a domain, with every element of the standard."""
+
+    __tablename__ = "catalog_items"
+    __table_args__ = (
+        CheckConstraint("audience IN ('全社会', '特定群体')", name="audience"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain_code: Mapped[str] = mapped_column(String(8), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    content_elements: Mapped[list] = mapped_column(JSON, default=list)
+    legal_basis: Mapped[list] = mapped_column(JSON, default=list)   # [{type, title, doc_no}]
+    time_limit: Mapped[str] = mapped_column(String(300), default="")
+    rule: Mapped[dict] = mapped_column(JSON, default=dict)          # standard.parse_time_limit()
+    responsible_body: Mapped[str] = mapped_column(String(200), default="")
+    methods: Mapped[list] = mapped_column(JSON, default=list)       # 主动 / 依申请
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    audience: Mapped[str] = mapped_column(String(16), default="全社会")
+    audience_note: Mapped[str] = mapped_column(String(200), default="")
+    levels: Mapped[list] = mapped_column(JSON, default=list)        # 县级 / 乡级 / 村级
+    # The item this one was derived from (the district's standard item), in another tenant.
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_items.id", ondelete="SET NULL"), index=True)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_applicable_reason: Mapped[str] = mapped_column(Text, default="")
+
+    parent: Mapped["CatalogItem | None"] = relationship(remote_side=[id], back_populates="children",
+                                                        foreign_keys=[parent_id])
+    children: Mapped[list["CatalogItem"]] = relationship(back_populates="parent", foreign_keys=[parent_id],
+                                                        order_by="(CatalogItem.position, CatalogItem.id)")
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+class Record(TenantScoped, TimestampMixin, db.Model):
+    """One piece of government information (政府信息) published under a catalog item."""
+
+    __tablename__ = "catalog_records"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "index_no"),
+        CheckConstraint("status IN ('draft', 'submitted', 'published')", name="status"),
+        CheckConstraint("validity IN ('valid', 'expired', 'repealed')", name="validity"),
+        CheckConstraint("disclosure IN ('proactive', 'on_request', 'withheld')", name="disclosure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")             # sanitized HTML
+    index_no: Mapped[str | None] = mapped_column(String(64))        # 索引号, given at publication
+    index_year: Mapped[int | None] = mapped_column(Integer)
+    index_seq: Mapped[int | None] = mapped_column(Integer)
+    doc_no: Mapped[str] = mapped_column(String(100), default="")    # 文号
+    issuing_body: Mapped[str] = mapped_column(String(200), default="")
+    written_date: Mapped[date | None] = mapped_column(Date)         # 成文日期
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    validity: Mapped[str] = mapped_column(String(16), default="valid")
+    validity_date: Mapped[date | None] = mapped_column(Date)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_records.id", ondelete="SET NULL"))
+    disclosure: Mapped[str] = mapped_column(String(16), default="proactive")
+    disclosure_reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    review_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # 保密审查
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    return_note: Mapped[str] = mapped_column(Text, default="")    # why a reviewer sent it back
+
+    item: Mapped[CatalogItem] = relationship()
+    superseded_by: Mapped["Record | None"] = relationship(remote_side=[id])
+    attachment_links: Mapped[list["RecordAttachment"]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", order_by="RecordAttachment.position")
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return [link.attachment for link in self.attachment_links]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published" and self.disclosure == "proactive"
+
+    @property
+    def validity_label(self) -> str:
+        return VALIDITY_LABELS[self.validity]
+
+    @property
+    def disclosure_label(self) -> str:
+        return DISCLOSURE_LABELS[self.disclosure]
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "published" and self.validity != "valid":
+            return f"已{VALIDITY_LABELS[self.validity]}"
+        return STATUS_LABELS[self.status]
+
+
+class RecordAttachment(TenantScoped, db.Model):
+    __tablename__ = "catalog_record_attachments"
+    __table_args__ = (UniqueConstraint("record_id", "attachment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("catalog_records.id", ondelete="CASCADE"), index=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    record: Mapped[Record] = relationship(back_populates="attachment_links")
+    attachment: Mapped[Attachment] = relationship()
+
+
+class IndexSequence(TenantScoped, db.Model):
+    """The last 索引号 sequence number given out per tenant and year; it only ever goes up."""
+
+    __tablename__ = "catalog_index_sequences"
+    __table_args__ = (UniqueConstraint("tenant_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CatalogSettings(TenantScoped, db.Model):
+    __tablename__ = "catalog_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Small villages have one clerk: allow an editor to publish without a second person.
+    self_publish: Mapped[bool] = mapped_column(Boolean, default=False)
