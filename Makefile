@@ -25,6 +25,7 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/cms db upgrade
 	$(BIN)/cms tenants sync tenants/demo.yaml
+	$(BIN)/cms demo
 	$(BIN)/cms run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test

@@ -9,7 +9,7 @@ import sys
 from datetime import date, timedelta
 
 import click
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from core import audit
@@ -229,7 +229,25 @@ def calendar_show(year: int) -> None:
         day += timedelta(days=1)
 
 
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """为演示县加载各功能模块的示例内容（可重复运行）。"""
+    from flask import current_app
+
+    from core.plugins import collect
+    try:
+        lines = collect(current_app.extensions["cms"].hook.demo_content)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    for line in lines:
+        click.echo(line)
+    click.echo("示例内容已就绪。" if lines else "没有需要加载的示例内容。")
+
+
 def register(app) -> None:
+    app.cli.add_command(demo)
     app.cli.add_command(tenants)
     app.cli.add_command(users)
     app.cli.add_command(calendar)

@@ -53,3 +53,8 @@ def searchable_documents(tenant_ids):
 @hookspec
 def cli_commands():
     """Return click commands or groups to add to the `cms` command line."""
+
+
+@hookspec
+def demo_content():
+    """Add the plugin's sample content to the demo county (run by `cms demo`); must be idempotent."""

@@ -2,7 +2,7 @@
 check the plugin is enabled there, then hand over to the view. Also error pages and headers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_login import LoginManager, current_user
@@ -20,10 +20,10 @@ from core.masking import mask_contact, mask_name
 from core.plugins import PluginRegistry, collect
 from core.sanitize import text_to_html
 from core.tenancy import Tenant, enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
+from core.workdays import CHINA_TZ
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 ERROR_MESSAGES = {
     400: "请求有误",

@@ -1,12 +1,97 @@
-"""Hook implementations of the catalog plugin."""
-from core.plugins import PluginInfo, hookimpl
+"""Hook implementations of the catalog plugin: the standard catalog, records, supervision."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from core.accounts import Permission, has_permission
+from core.db import db
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.sanitize import plain_text
+from core.tenancy import across_tenants
+
+NAME = "catalog"
 
 
 @hookimpl
 def plugin_info():
     return PluginInfo(
-        name="catalog",
+        name=NAME,
         title="政务公开目录",
         description="标准目录、政府信息发布与时效监督",
         tenant_kinds=("district", "town", "village"),
+        migrations=str(Path(__file__).parent / "migrations" / "versions"),
     )
+
+
+@hookimpl
+def routes():
+    from plugins.catalog import admin, api, views
+    return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
+
+
+@hookimpl
+def portal_nav(tenant):
+    title = "村（居）务公开" if tenant.kind == "village" else "政府信息公开"
+    return [NavItem(plugin=NAME, title=title, url=url_for("catalog.index", tenant=tenant), order=10)]
+
+
+@hookimpl
+def admin_nav(tenant, user):
+    items = []
+    if has_permission(user, Permission.CONTENT_VIEW, tenant):
+        items += [NavItem(plugin=NAME, title="政府信息", url=url_for("catalog_admin.records", tenant=tenant), order=10),
+                  NavItem(plugin=NAME, title="公开目录", url=url_for("catalog_admin.items", tenant=tenant), order=11)]
+    if has_permission(user, Permission.TENANT_MANAGE, tenant) or has_permission(user, Permission.CONTENT_PUBLISH, tenant):
+        items.append(NavItem(plugin=NAME, title="时效监督", url=url_for("catalog_admin.supervision", tenant=tenant),
+                             order=12))
+    return items
+
+
+@hookimpl
+def dashboard_widgets(tenant, user):
+    if not has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return []
+    from plugins.catalog.models import Record
+    from plugins.catalog.supervision import evaluate
+    counts = dict(db.session.execute(select(Record.status, func.count()).where(Record.tenant_id == tenant.id)
+                                     .group_by(Record.status)).all())
+    report = evaluate([tenant])[0]
+    html = Markup(render_template("catalog/widget.html", tenant=tenant, counts=counts, report=report))
+    return [Widget(plugin=NAME, title="政府信息公开", html=html, order=10)]
+
+
+@hookimpl
+def tenant_provisioned(tenant):
+    from plugins.catalog.services import seed, settings_for
+    seed(tenant)
+    settings_for(tenant)
+
+
+@hookimpl
+def searchable_documents(tenant_ids):
+    from plugins.catalog.models import CatalogItem, Record
+    from plugins.catalog.services import public_records
+    with across_tenants(tenant_ids, reason="site search: published catalog records"):
+        rows = db.session.execute(public_records().add_columns(CatalogItem.domain_code)
+                                  .join(CatalogItem, CatalogItem.id == Record.item_id)).all()
+        return [SearchDocument(plugin=NAME, kind="record", id=r.id, tenant_id=r.tenant_id, title=r.title,
+                               text=" ".join(filter(None, [r.doc_no, r.index_no, r.summary, plain_text(r.body)])),
+                               url=url_for("catalog.record", tenant=r.tenant, record_id=r.id),
+                               published_at=r.published_at, extra={"domain": code, "validity": r.validity})
+                for r, code in rows]
+
+
+@hookimpl
+def demo_content():
+    from plugins.catalog.demo import load_demo
+    return load_demo()
+
+
+@hookimpl
+def cli_commands():
+    from plugins.catalog.cli import catalog
+    return [catalog]

@@ -93,6 +93,15 @@ def searchable_documents(tenant_ids):
                            url="/") for i, t in enumerate(sorted(tenant_ids))]
 
 
+DEMO_RUNS = []
+
+
+@hookimpl
+def demo_content():
+    DEMO_RUNS.append(1)
+    return ["公告栏：示例公告已加载"] if len(DEMO_RUNS) == 1 else []
+
+
 @hookimpl
 def cli_commands():
     @click.command("noticeboard-hello")
@@ -206,6 +215,13 @@ def test_hook_searchable_documents(plugin_app):
 def test_hook_cli_commands(plugin_app):
     result = plugin_app.test_cli_runner().invoke(args=["noticeboard-hello", "李科长"])
     assert result.exit_code == 0 and result.output == "你好，李科长\n"
+
+
+def test_hook_demo_content(plugin_app):
+    runner = plugin_app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and "公告栏：示例公告已加载" in first.output
+    assert "公告栏" not in runner.invoke(args=["demo"]).output
 
 
 def test_a_plugin_switched_off_for_a_tenant_disappears_there_only(plugin_app, pclient):

@@ -1,0 +1,491 @@
+"""Editors' pages: the catalog, records and their workflow, consistency, Excel, supervision."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core import audit
+from core.accounts import Permission, has_permission, require_permission
+from core.admin import requires, show_error
+from core.attachments import save_upload
+from core.audit import AuditEntry
+from core.db import db
+from core.errors import DomainError
+from core.pagination import page_args, paginate
+from core.tenancy import Tenant, get_or_404, tenant_by_slug
+from core.workdays import china_today
+from plugins.catalog import excel, services, standard
+from plugins.catalog import supervision as monitor
+from plugins.catalog.forms import (ApplicabilityForm, ImportForm, ItemForm, PublishForm, RecordForm, ReturnForm,
+                                   SettingsForm, ValidityForm, format_basis_lines)
+from plugins.catalog.models import STATUS_LABELS, CatalogItem, Record
+
+bp = Blueprint("catalog_admin", __name__, template_folder="templates")
+
+
+def _domain_choices(tenant: Tenant) -> list[tuple[str, str]]:
+    kinds = {"village"} if tenant.kind == "village" else {"pilot", "village"} if tenant.kind == "district" else {"pilot"}
+    return [(d.code, f"{d.code} {d.name}") for d in standard.domains().values() if d.kind in kinds]
+
+
+# --- items ------------------------------------------------------------------------------------
+
+@bp.get("/")
+@requires(Permission.CONTENT_VIEW)
+def index():
+    return redirect(url_for("catalog_admin.records"))
+
+
+@bp.get("/items")
+@requires(Permission.CONTENT_VIEW)
+def items():
+    rows = services.tree(g.tenant)
+    counts = dict(db.session.execute(select(Record.item_id, db.func.count()).where(Record.tenant_id == g.tenant.id)
+                                     .group_by(Record.item_id)).all())
+    return render_template("catalog/admin_items.html", tenant=g.tenant, rows=rows, counts=counts,
+                           level=services.tenant_level(g.tenant), form=ApplicabilityForm())
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@requires(Permission.CONTENT_EDIT)
+def item_new():
+    parent = get_or_404(CatalogItem, request.args.get("parent", type=int)) if request.args.get("parent") else None
+    form = ItemForm()
+    form.domain_code.choices = _domain_choices(g.tenant)
+    if parent is not None:
+        form.domain_code.data = parent.domain_code
+    if request.method == "GET":
+        form.levels.data = [services.tenant_level(g.tenant)]
+        form.methods.data = ["主动"]
+        form.channels.data = ["政府网站"]
+        form.time_limit.data = standard.DEFAULT_TIME_LIMIT
+        form.responsible_body.data = g.tenant.name
+    if form.validate_on_submit():
+        try:
+            item = services.create_item(current_user, g.tenant, form.item_data(), parent=parent)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已新增事项“{item.name}”。", "success")
+            return redirect(url_for("catalog_admin.items") + f"#item-{item.id}")
+    return render_template("catalog/admin_item_form.html", tenant=g.tenant, form=form, item=None, parent=parent)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CONTENT_EDIT)
+def item_edit(item_id: int):
+    item = get_or_404(CatalogItem, item_id)
+    form = ItemForm(obj=item if request.method == "GET" else None)
+    form.domain_code.choices = _domain_choices(g.tenant)
+    form.domain_code.data = item.domain_code
+    if request.method == "GET":
+        form.content_elements.data = "\n".join(item.content_elements or [])
+        form.legal_basis.data = format_basis_lines(item.legal_basis or [])
+    if form.validate_on_submit():
+        data = form.item_data()
+        data.pop("domain_code")
+        try:
+            changed = services.update_item(current_user, item, data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存。" if changed else "没有改动。", "success")
+            return redirect(url_for("catalog_admin.items") + f"#item-{item.id}")
+    source = None
+    if item.source_id:
+        source = next((s for s in services._flat(services.template_for(g.tenant)) if s.get("id") == item.source_id), None)
+    return render_template("catalog/admin_item_form.html", tenant=g.tenant, form=form, item=item, parent=item.parent,
+                           source=source, rule_text=standard.describe_rule(item.rule or {}))
+
+
+@bp.post("/items/<int:item_id>/applicability")
+@requires(Permission.CONTENT_EDIT)
+def item_applicability(item_id: int):
+    item = get_or_404(CatalogItem, item_id)
+    form = ApplicabilityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    applicable = request.form.get("applicable") == "1"
+    try:
+        services.set_applicability(current_user, item, applicable, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"“{item.name}”已{'恢复适用' if applicable else '标记为不适用'}。", "success")
+    return redirect(url_for("catalog_admin.items") + f"#item-{item.id}")
+
+
+@bp.post("/items/<int:item_id>/delete")
+@requires(Permission.CONTENT_EDIT)
+def item_delete(item_id: int):
+    item = get_or_404(CatalogItem, item_id)
+    if not ApplicabilityForm().validate_on_submit():
+        abort(400)
+    name = item.name
+    try:
+        services.delete_item(current_user, item)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已删除事项“{name}”。", "success")
+    return redirect(url_for("catalog_admin.items"))
+
+
+@bp.get("/consistency")
+@requires(Permission.CONTENT_VIEW)
+def consistency():
+    return render_template("catalog/admin_consistency.html", tenant=g.tenant, result=services.divergences(g.tenant),
+                           form=ApplicabilityForm())
+
+
+@bp.post("/items/<int:item_id>/adopt")
+@requires(Permission.CONTENT_EDIT)
+def item_adopt(item_id: int):
+    item = get_or_404(CatalogItem, item_id)
+    if not ApplicabilityForm().validate_on_submit():
+        abort(400)
+    services.adopt_source(current_user, item)
+    db.session.commit()
+    flash(f"“{item.name}”已与上级标准目录保持一致。", "success")
+    return redirect(url_for("catalog_admin.consistency"))
+
+
+@bp.post("/consistency/add-missing")
+@requires(Permission.CONTENT_EDIT)
+def add_missing():
+    if not ApplicabilityForm().validate_on_submit():
+        abort(400)
+    created = services.add_missing(current_user, g.tenant)
+    db.session.commit()
+    flash(f"已从上级标准目录补充 {created} 个事项。", "success")
+    return redirect(url_for("catalog_admin.consistency"))
+
+
+# --- records ----------------------------------------------------------------------------------
+
+def _item_choices(tenant: Tenant) -> list[tuple[int, str]]:
+    items = services.all_items(tenant)
+    names = {i.id: i.name for i in items}
+    domains = standard.domains()
+    return [(i.id, " / ".join(filter(None, [domains[i.domain_code].name if i.domain_code in domains else "",
+                                            names.get(i.parent_id), i.name])))
+            for i in services.leaf_items(tenant)]
+
+
+@bp.get("/records")
+@requires(Permission.CONTENT_VIEW)
+def records():
+    status = request.args.get("status") or None
+    stmt = select(Record).where(Record.tenant_id == g.tenant.id)
+    if status in STATUS_LABELS:
+        stmt = stmt.where(Record.status == status)
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        stmt = stmt.where(Record.title.like(f"%{q}%") | Record.index_no.like(f"%{q}%") | Record.doc_no.like(f"%{q}%"))
+    page = paginate(stmt.order_by(Record.updated_at.desc(), Record.id.desc()), *page_args())
+    counts = dict(db.session.execute(select(Record.status, db.func.count()).where(Record.tenant_id == g.tenant.id)
+                                     .group_by(Record.status)).all())
+    names = dict(db.session.execute(select(CatalogItem.id, CatalogItem.name).where(
+        CatalogItem.id.in_({r.item_id for r in page.items}))).all()) if page.items else {}
+    return render_template("catalog/admin_records.html", tenant=g.tenant, page=page, status=status, q=q,
+                           counts=counts, status_labels=STATUS_LABELS, item_names=names)
+
+
+def _save_uploads(form: RecordForm) -> list[int]:
+    ids = []
+    for upload in request.files.getlist(form.files.name):
+        if upload and upload.filename:
+            item = save_upload(upload, uploaded_by=current_user)
+            audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
+            ids.append(item.id)
+    return ids
+
+
+@bp.route("/records/new", methods=["GET", "POST"])
+@requires(Permission.CONTENT_EDIT)
+def record_new():
+    form = RecordForm()
+    form.item_id.choices = _item_choices(g.tenant)
+    if request.method == "GET":
+        form.issuing_body.data = g.tenant.name
+        form.written_date.data = china_today()
+        if request.args.get("item", type=int):
+            form.item_id.data = request.args.get("item", type=int)
+    if form.validate_on_submit():
+        try:
+            data = form.record_data() | {"attachment_ids": _save_uploads(form)}
+            record = services.create_record(current_user, g.tenant, data)
+            if request.form.get("then") == "submit":
+                services.submit(current_user, record)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已保存“{record.title}”{'并提交审核' if record.status == 'submitted' else '为草稿'}。", "success")
+            return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
+    return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=None)
+
+
+@bp.route("/records/<int:record_id>", methods=["GET", "POST"])
+@requires(Permission.CONTENT_VIEW)
+def record_edit(record_id: int):
+    record = get_or_404(Record, record_id)
+    form = RecordForm(obj=record if request.method == "GET" else None)
+    form.item_id.choices = _item_choices(g.tenant)
+    if request.method == "POST" and form.validate_on_submit():
+        keep = [a.id for a in record.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
+        try:
+            data = form.record_data() | {"attachment_ids": keep + _save_uploads(form)}
+            changed = services.update_record(current_user, record, data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存。" if changed else "没有改动。", "success")
+            return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
+    editable = (record.status != "published" and has_permission(current_user, Permission.CONTENT_EDIT, g.tenant)) \
+        or (record.status == "published" and services.can_publish(current_user, record))
+    published = db.session.scalars(select(Record).where(Record.status == "published", Record.id != record.id)
+                                   .order_by(Record.published_at.desc()).limit(200)).all()
+    validity_form = ValidityForm(validity=record.validity)
+    validity_form.superseded_by.choices = [(0, "（无）")] + [(r.id, f"{r.index_no} {r.title}") for r in published]
+    history = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "Record",
+                                                          AuditEntry.object_id == str(record.id),
+                                                          AuditEntry.tenant_id == g.tenant.id)
+                                 .order_by(AuditEntry.at.desc())).all()
+    return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=record,
+                           editable=editable, can_publish=services.can_publish(current_user, record),
+                           can_review=has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant),
+                           can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant),
+                           publish_form=PublishForm(), return_form=ReturnForm(), validity_form=validity_form,
+                           history=history)
+
+
+def _record_action(record_id: int, form_class, action):
+    record = get_or_404(Record, record_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        message = action(record, form)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
+
+
+@bp.post("/records/<int:record_id>/submit")
+@requires(Permission.CONTENT_EDIT)
+def record_submit(record_id: int):
+    def act(record, form):
+        services.submit(current_user, record)
+        return "已提交审核。"
+    return _record_action(record_id, PublishForm, act)
+
+
+@bp.post("/records/<int:record_id>/publish")
+@requires(Permission.CONTENT_VIEW)
+def record_publish(record_id: int):
+    def act(record, form):
+        services.publish(current_user, record, review_confirmed=form.review_confirmed.data)
+        return f"已发布，索引号 {record.index_no}。"
+    return _record_action(record_id, PublishForm, act)
+
+
+@bp.post("/records/<int:record_id>/return")
+@requires(Permission.CONTENT_PUBLISH)
+def record_return(record_id: int):
+    def act(record, form):
+        services.return_to_draft(current_user, record, form.note.data)
+        return "已退回编辑修改。"
+    return _record_action(record_id, ReturnForm, act)
+
+
+@bp.post("/records/<int:record_id>/validity")
+@requires(Permission.CONTENT_VIEW)
+def record_validity(record_id: int):
+    def act(record, form):
+        services.lapse(current_user, record, form.validity.data, on=form.validity_date.data,
+                       superseded_by=form.superseded_by.data or None)
+        return f"时效已改为“{record.validity_label}”。"
+    record = get_or_404(Record, record_id)
+    return _record_action(record_id, lambda: _validity_form(record), act)
+
+
+def _validity_form(record: Record) -> ValidityForm:
+    form = ValidityForm()
+    form.superseded_by.choices = [(0, "（无）")] + [(r.id, r.title) for r in db.session.scalars(
+        select(Record).where(Record.status == "published", Record.id != record.id))]
+    return form
+
+
+@bp.post("/records/<int:record_id>/delete")
+@requires(Permission.CONTENT_EDIT)
+def record_delete(record_id: int):
+    record = get_or_404(Record, record_id)
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    title = record.title
+    try:
+        services.delete_record(current_user, record)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("catalog_admin.record_edit", record_id=record_id))
+    db.session.commit()
+    flash(f"已删除草稿“{title}”。", "success")
+    return redirect(url_for("catalog_admin.records"))
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires(Permission.CONTENT_EDIT)
+def import_catalog():
+    form = ImportForm()
+    form.domain_code.choices = [("", "按工作表标题自动判断")] + _domain_choices(g.tenant)
+    problems = []
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if not upload or not upload.filename.lower().endswith(".xlsx"):
+            form.file.errors = ["请选择 .xlsx 格式的目录文件。"]
+        else:
+            try:
+                report = excel.import_catalog(current_user, g.tenant, upload.read(), domain_code=form.domain_code.data or None)
+            except excel.ImportRefused as exc:
+                db.session.rollback()
+                problems = exc.problems
+            except DomainError as exc:
+                show_error(form, exc)
+            else:
+                db.session.commit()
+                flash("导入完成：" + report.summary(), "success")
+                return redirect(url_for("catalog_admin.items"))
+    return render_template("catalog/admin_import.html", tenant=g.tenant, form=form, problems=problems)
+
+
+@bp.get("/export.xlsx")
+@requires(Permission.CONTENT_VIEW)
+def export_catalog():
+    response = make_response(excel.export_catalog(g.tenant))
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    from urllib.parse import quote
+    filename = f"{g.tenant.name}政务公开标准目录.xlsx"
+    response.headers["Content-Disposition"] = f"attachment; filename=catalog.xlsx; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- supervision ------------------------------------------------------------------------------
+
+def _require_supervision():
+    if not (has_permission(current_user, Permission.TENANT_MANAGE, g.tenant)
+            or has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant)):
+        require_permission(current_user, Permission.TENANT_MANAGE, g.tenant)
+
+
+def _subtree(tenant: Tenant) -> list[Tenant]:
+    return list(db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path),
+                                                         Tenant.status == "active").order_by(Tenant.path)))
+
+
+def _supervised(tenant: Tenant) -> list[Tenant]:
+    return [t for t in _subtree(tenant) if "catalog" in (t.enabled_plugins or [])]
+
+
+@bp.get("/supervision")
+@requires(Permission.ADMIN_ACCESS)
+def supervision():
+    _require_supervision()
+    today = china_today()
+    period = supervision_period(today)
+    tenants = _supervised(g.tenant)
+    reports = monitor.evaluate(tenants, period=period)
+    totals = {"applicable": sum(r.applicable for r in reports), "current": sum(r.current for r in reports),
+              "overdue": sum(r.count("overdue") for r in reports), "due_soon": sum(r.count("due_soon") for r in reports),
+              "late": sum(r.late for r in reports), "published": sum(r.published_in_period for r in reports)}
+    trend = monitor.trend(tenants, 6, as_of=min(today, period.end))
+    return render_template("catalog/admin_supervision.html", tenant=g.tenant, reports=reports, period=period,
+                           totals=totals, trend=trend, periods=_period_choices(today))
+
+
+def supervision_period(today: date) -> monitor.Period:
+    period = monitor.Period.parse(request.args.get("period"), today)
+    if period.start > today:
+        period = monitor.Period.containing(today, period.kind)
+    return period
+
+
+def _period_choices(today: date) -> list[monitor.Period]:
+    months, p = [], monitor.Period.containing(today)
+    for _ in range(12):
+        months.append(p)
+        p = p.previous()
+    quarters, q = [], monitor.Period.containing(today, "quarter")
+    for _ in range(4):
+        quarters.append(q)
+        q = q.previous()
+    return months + quarters
+
+
+@bp.get("/supervision.csv")
+@requires(Permission.ADMIN_ACCESS)
+def supervision_csv():
+    _require_supervision()
+    period = supervision_period(china_today())
+    reports = monitor.evaluate(_supervised(g.tenant), period=period)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["报告期", "单位", "类型", "适用事项", "已公开事项", "完整率", "逾期事项", "即将到期", "超时或公开期不足",
+                     "本期发布"])
+    for r in reports:
+        writer.writerow([period.label, r.tenant.name, r.tenant.kind_label, r.applicable, r.current,
+                         f"{r.completeness:.1%}", r.count("overdue"), r.count("due_soon"), r.late, r.published_in_period])
+    response = make_response("\ufeff" + out.getvalue())  # BOM: Excel opens Chinese CSV correctly
+    response.mimetype = "text/csv"
+    from urllib.parse import quote
+    filename = f"{g.tenant.name}{period.label}政务公开监测报告.csv"
+    response.headers["Content-Disposition"] = f"attachment; filename=report.csv; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@bp.get("/supervision/<slug>")
+@requires(Permission.ADMIN_ACCESS)
+def supervision_tenant(slug: str):
+    target = tenant_by_slug(slug)
+    if target is None or not target.is_in_subtree_of(g.tenant):
+        abort(404)
+    if target.id != g.tenant.id:
+        _require_supervision()
+    else:
+        require_permission(current_user, Permission.CONTENT_VIEW, g.tenant)
+    period = supervision_period(china_today())
+    report = monitor.evaluate([target], period=period)[0]
+    return render_template("catalog/admin_supervision_tenant.html", tenant=g.tenant, target=target, report=report,
+                           period=period, state_labels=monitor.STATE_LABELS)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires(Permission.TENANT_MANAGE)
+def settings():
+    row = services.settings_for(g.tenant)
+    form = SettingsForm(self_publish=row.self_publish)
+    if form.validate_on_submit():
+        changed = services.set_self_publish(current_user, g.tenant, form.self_publish.data)
+        db.session.commit()
+        flash("已保存。" if changed else "没有改动。", "success")
+        return redirect(url_for("catalog_admin.settings"))
+    return render_template("catalog/admin_settings.html", tenant=g.tenant, form=form)

@@ -1,0 +1,175 @@
+"""Sample records for the demo county, dated relative to today so supervision shows real findings:
+some records published on time, one late, some lapsed and superseded, a draft past its deadline,
+a record waiting for review, 依申请公开 and 不予公开 records, and villages behind on their monthly
+finance disclosure."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from core.accounts import SYSTEM, user_by_username
+from core.attachments import Attachment
+from core.db import db
+from core.tenancy import tenant_by_slug, tenant_scope
+from core.workdays import CHINA_TZ, Calendar, china_today
+from plugins.catalog import services
+from plugins.catalog.models import CatalogItem, Record
+
+# A one-page PDF (“招生划片范围示意”), small enough to keep in the source.
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]/Contents 4 0 R/Resources<<>>>>endobj\n"
+            b"4 0 obj<</Length 35>>stream\nBT /F1 12 Tf 20 50 Td (Qinglan) Tj ET\nendstream\nendobj\n"
+            b"trailer<</Root 1 0 R/Size 5>>\n%%EOF\n")
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), tzinfo=CHINA_TZ).astimezone(timezone.utc)
+
+
+class _Writer:
+    def __init__(self, tenant, cal: Calendar, today: date):
+        self.tenant, self.cal, self.today = tenant, cal, today
+        self.items = {i.name: i for i in services.leaf_items(tenant)}
+        self.count = 0
+
+    def record(self, item_name: str, title: str, *, written: date, published: date | None = None, status="published",
+               doc_no="", body="", disclosure="proactive", reason="", validity="valid", lapsed_on=None,
+               superseded_by=None, created_by=None, attachments=()):
+        item = self.items.get(item_name)
+        if item is None:
+            return None
+        record = services.create_record(SYSTEM, self.tenant, {
+            "item_id": item.id, "title": title, "doc_no": doc_no, "issuing_body": self.tenant.name,
+            "written_date": written, "body": body or f"<p>{title}。</p><p>具体内容见附件或来电咨询。</p>",
+            "disclosure": disclosure, "disclosure_reason": reason})
+        record.created_by_id = getattr(created_by, "id", None)
+        if attachments:
+            services.set_attachments(record, list(attachments))
+        if status in ("submitted", "published"):
+            record.status = "submitted"
+            record.submitted_at = _at(written)
+        if status == "published":
+            services.publish(SYSTEM, record, review_confirmed=True, when=_at(published or written))
+            if validity != "valid":
+                services.lapse(SYSTEM, record, validity, on=lapsed_on, superseded_by=superseded_by)
+        self.count += 1
+        return record
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    y, m = day.year, day.month - back
+    while m < 1:
+        y, m = y - 1, m + 12
+    return date(y, m, 1)
+
+
+def load_demo() -> list[str]:
+    if tenant_by_slug("qinglan") is None:
+        return []
+    registry = current_app.extensions["cms"]
+    cal, today = Calendar(), china_today()
+    back = lambda n: cal.add_workdays(today - timedelta(days=2 * n + 14), 0) if n else today  # noqa: E731
+    lines = []
+    li, zhao = user_by_username("li"), user_by_username("zhao")
+    for slug, fill in (("qinglan", _district), ("baishui", _busy_town), ("liuhe", _quiet_town),
+                       ("chengguan", _quiet_town), ("dongpo", _village_behind), ("xihe", None),
+                       ("liuhecun", _village_ok), ("shangzhuang", _village_ok), ("nanmen", _village_ok),
+                       ("beiguan", _village_behind)):
+        tenant = tenant_by_slug(slug)
+        if tenant is None or fill is None or not registry.is_enabled(tenant, "catalog"):
+            continue
+        with tenant_scope(tenant):
+            if db.session.scalar(select(func.count()).select_from(Record)):
+                continue
+            writer = _Writer(tenant, cal, today)
+            fill(writer, today, cal, li=li, zhao=zhao)
+            db.session.flush()
+            lines.append(f"政务公开目录：{tenant.name} {writer.count} 条示例政府信息")
+    return lines
+
+
+def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
+    year = today.year
+    old = w.record("规范性文件", f"青岚县教育体育局关于{year - 2}年义务教育招生入学工作的实施意见",
+                   written=date(year - 2, 3, 10), published=date(year - 2, 3, 15), doc_no=f"青教体发〔{year - 2}〕3号")
+    attachment = Attachment(token="d" * 32, filename="招生划片范围示意.pdf", extension="pdf",
+                            content_type="application/pdf", size=len(DEMO_PDF), sha256="0" * 64, is_public=False)
+    from core.attachments import storage_path
+    path = storage_path(attachment.token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(DEMO_PDF)
+    db.session.add(attachment)
+    db.session.flush()
+    new = w.record("规范性文件", f"青岚县教育体育局关于{year}年义务教育招生入学工作的实施意见",
+                   written=date(year, 3, 6), published=date(year, 3, 12), doc_no=f"青教体发〔{year}〕5号",
+                   body="<h2>一、招生原则</h2><p>坚持免试就近入学，公办学校按划片范围招生。</p>"
+                        "<h2>二、招生范围</h2><table><thead><tr><th>学校</th><th>划片范围</th></tr></thead>"
+                        "<tbody><tr><td>青岚县实验小学</td><td>城关街道南门社区、北关社区</td></tr>"
+                        "<tr><td>白水镇中心小学</td><td>白水镇全域</td></tr></tbody></table>",
+                   attachments=[attachment.id])
+    if old and new:
+        services.lapse(SYSTEM, old, "repealed", on=date(year, 3, 12), superseded_by=new.id)
+    w.record("教育法律", "《中华人民共和国义务教育法》", written=date(year, 1, 5), published=date(year, 1, 8))
+    w.record("审批结果", f"青岚县城南污水处理厂提标改造工程可行性研究报告批复",
+             written=cal.add_workdays(today - timedelta(days=70), 0), published=today - timedelta(days=60),
+             doc_no=f"青发改审〔{year}〕21号")
+    w.record("政府预算", f"青岚县{year}年政府预算报告", written=date(year, 1, 20), published=date(year, 2, 10))
+    w.record("医疗卫生机构名录", "青岚县医疗卫生机构名录", written=date(year, 2, 1), published=date(year, 2, 3))
+    w.record("审批结果", "某企业投资项目核准信息（涉及商业秘密）", written=today - timedelta(days=20),
+             published=today - timedelta(days=18), disclosure="withheld",
+             reason="《中华人民共和国政府信息公开条例》第十五条：涉及商业秘密，公开会对第三方合法权益造成损害。")
+
+
+def _busy_town(w: _Writer, today: date, cal: Calendar, li=None, zhao=None) -> None:
+    this_month = _month_start(today)
+    w.record("低保对象名单", f"白水镇{this_month.month}月城乡低保对象名单公示", written=this_month,
+             published=min(today, cal.nth_workday_of(this_month, 3)))
+    w.record("低保对象名单", f"白水镇{_month_start(today, 1).month}月城乡低保对象名单公示",
+             written=_month_start(today, 1), published=cal.nth_workday_of(_month_start(today, 1), 4))
+    # Published 30 working days after it was formed: a late publication the supervision page reports.
+    written = cal.add_workdays(today - timedelta(days=120), 0)
+    w.record("招生政策和划片范围", f"白水镇中心小学{today.year}年招生划片范围", written=written,
+             published=cal.add_workdays(written, 30), created_by=li)
+    w.record("改造对象名单", "白水镇农村危房改造对象名单公示", written=today - timedelta(days=40),
+             published=cal.add_workdays(today - timedelta(days=40), 2))
+    w.record("低保政策和办事指南", "白水镇最低生活保障办事指南", written=date(today.year, 1, 6),
+             published=date(today.year, 1, 9))
+    # A draft formed 30 working days ago and still unpublished: overdue.
+    w.record("法律援助", "白水镇法律援助工作站服务指南（修订）", written=cal.add_workdays(today - timedelta(days=50), 0),
+             status="draft", created_by=li)
+    w.record("就业创业政策", "白水镇2026年春季就业援助月活动安排", written=today - timedelta(days=3),
+             status="submitted", created_by=li)
+    w.record("特困人员救助供养", "特困人员个人信息核查材料", written=today - timedelta(days=30),
+             published=today - timedelta(days=28), disclosure="on_request",
+             reason="《中华人民共和国政府信息公开条例》第十五条：涉及个人隐私，依申请公开。")
+
+
+def _quiet_town(w: _Writer, today: date, cal: Calendar, **_) -> None:
+    w.record("法律援助", f"{w.tenant.name}法律援助工作站服务指南", written=date(today.year, 2, 20),
+             published=date(today.year, 2, 24))
+    w.record("公共文化设施名录", f"{w.tenant.name}综合文化站开放时间", written=date(today.year, 3, 2),
+             published=date(today.year, 3, 4))
+
+
+def _village_ok(w: _Writer, today: date, cal: Calendar, **_) -> None:
+    this_month = _month_start(today)
+    w.record("财务收支和“三资”管理情况", f"{w.tenant.name}{this_month.month}月财务收支公开", written=this_month,
+             published=min(today, cal.nth_workday_of(this_month, 2)))
+    w.record("村（居）基本情况", f"{w.tenant.name}{today.year}年基本情况", written=date(today.year, 1, 5),
+             published=date(today.year, 1, 8))
+
+
+def _village_behind(w: _Writer, today: date, cal: Calendar, **_) -> None:
+    two_ago = _month_start(today, 2)
+    # The last monthly finance table is two months old: this month's is overdue.
+    w.record("财务收支和“三资”管理情况", f"{w.tenant.name}{two_ago.month}月财务收支公开", written=two_ago,
+             published=cal.nth_workday_of(two_ago, 3))
+    w.record("村（居）基本情况", f"{w.tenant.name}{today.year}年基本情况", written=date(today.year, 1, 5),
+             published=date(today.year, 1, 8))
+    meeting = today - timedelta(days=30)
+    decision = w.record("村（居）民会议决定及实施情况", f"{w.tenant.name}村民代表会议关于道路硬化项目的决定",
+                        written=meeting, published=cal.add_workdays(meeting, 2))
+    if decision:  # taken down after 4 working days although at least 7 were required
+        services.lapse(SYSTEM, decision, "expired", on=cal.add_workdays(meeting, 6))

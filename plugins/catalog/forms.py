@@ -1,0 +1,116 @@
+"""Editors' forms for catalog items and records."""
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.forms import REQUIRED
+from plugins.catalog import standard
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ItemForm(FlaskForm):
+    domain_code = SelectField("领域（类别）", validators=[DataRequired(REQUIRED)])
+    name = StringField("事项名称", validators=[DataRequired(REQUIRED), Length(max=200)])
+    content_elements = TextAreaField("公开内容（要素）", validators=[Optional(), Length(max=5000)],
+                                     description="每行一项。")
+    legal_basis = TextAreaField("公开依据", validators=[Optional(), Length(max=5000)],
+                                description="每行一条，格式：类型：《标题》（文号），例如 法律：《中华人民共和国义务教育法》。类型可省略，将自动判断。")
+    time_limit = StringField("公开时限", validators=[Optional(), Length(max=300)],
+                             description="例如：信息形成或者变更之日起20个工作日内；按月公开，每次公开时间不少于7个工作日。")
+    responsible_body = StringField("公开主体", validators=[Optional(), Length(max=200)])
+    methods = MultiCheckboxField("公开方式", choices=[(m, m) for m in standard.METHODS])
+    channels = MultiCheckboxField("公开渠道和载体", choices=[(c, c) for c in standard.CHANNELS])
+    audience = RadioField("公开对象", choices=[(a, a) for a in standard.AUDIENCES], default="全社会")
+    audience_note = StringField("特定群体说明", validators=[Optional(), Length(max=200)])
+    levels = MultiCheckboxField("公开层级", choices=[(lv, lv) for lv in standard.LEVELS])
+
+    def item_data(self) -> dict:
+        return {
+            "domain_code": self.domain_code.data, "name": self.name.data,
+            "content_elements": [line.strip() for line in (self.content_elements.data or "").splitlines() if line.strip()],
+            "legal_basis": parse_basis_lines(self.legal_basis.data or ""),
+            "time_limit": self.time_limit.data or "", "responsible_body": (self.responsible_body.data or "").strip(),
+            "methods": self.methods.data, "channels": self.channels.data, "audience": self.audience.data,
+            "audience_note": (self.audience_note.data or "").strip() if self.audience.data == "特定群体" else "",
+            "levels": self.levels.data,
+        }
+
+
+def parse_basis_lines(text: str) -> list[dict]:
+    refs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = re.match(r"^(法律|法规|规章|规范性文件)\s*[:：]\s*(.*)$", line)
+        kind, rest = (m.group(1), m.group(2)) if m else (None, line)
+        for ref in standard.parse_basis(rest if "《" in rest else f"《{rest}》"):
+            refs.append({**ref, "type": kind or ref["type"]})
+    return refs
+
+
+def format_basis_lines(refs: list[dict]) -> str:
+    return "\n".join(f"{r['type']}：《{r['title']}》" + (f"（{r['doc_no']}）" if r.get("doc_no") else "") for r in refs)
+
+
+class ApplicabilityForm(FlaskForm):
+    reason = TextAreaField("不适用的理由", validators=[Optional(), Length(max=1000)])
+
+
+class RecordForm(FlaskForm):
+    item_id = SelectField("公开事项", coerce=int, validators=[DataRequired("请选择公开事项。")])
+    title = StringField("标题", validators=[DataRequired(REQUIRED), Length(max=300)])
+    doc_no = StringField("文号", validators=[Optional(), Length(max=100)], description="例如：白政发〔2026〕12号")
+    issuing_body = StringField("发布机构", validators=[Optional(), Length(max=200)])
+    written_date = DateField("成文日期", validators=[Optional()], description="信息形成（或事项发生）的日期，时限从这一天起算。")
+    effective_date = DateField("生效日期", validators=[Optional()])
+    expiry_date = DateField("失效日期", validators=[Optional()])
+    summary = TextAreaField("摘要", validators=[Optional(), Length(max=2000)])
+    body = TextAreaField("正文", validators=[Optional(), Length(max=500000)],
+                         description="可使用标题、段落、列表、表格和链接；脚本和样式会被自动去除。")
+    disclosure = SelectField("公开属性", choices=[("proactive", "主动公开"), ("on_request", "依申请公开"),
+                                               ("withheld", "不予公开")], default="proactive")
+    disclosure_reason = TextAreaField("不公开的法定理由", validators=[Optional(), Length(max=2000)],
+                                      description="依申请公开或不予公开时必填，例如：《中华人民共和国政府信息公开条例》第十四条。")
+    files = MultipleFileField("上传附件")
+
+    def record_data(self) -> dict:
+        return {"item_id": self.item_id.data, "title": self.title.data, "doc_no": self.doc_no.data or "",
+                "issuing_body": self.issuing_body.data or "", "written_date": self.written_date.data,
+                "effective_date": self.effective_date.data, "expiry_date": self.expiry_date.data,
+                "summary": self.summary.data or "", "body": self.body.data or "", "disclosure": self.disclosure.data,
+                "disclosure_reason": self.disclosure_reason.data or ""}
+
+
+class PublishForm(FlaskForm):
+    review_confirmed = BooleanField("已完成保密审查，确认可以公开")
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField("退回原因", validators=[Optional(), Length(max=2000)])
+
+
+class ValidityForm(FlaskForm):
+    validity = SelectField("时效", choices=[("valid", "有效"), ("expired", "失效"), ("repealed", "废止")])
+    validity_date = DateField("自何日起", validators=[Optional()])
+    superseded_by = SelectField("替代文件（可选）", coerce=int, validators=[Optional()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("目录文件（.xlsx）")
+    domain_code = SelectField("领域（无法从标题判断时使用）", validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    self_publish = BooleanField("允许编辑不经第二人审核直接发布（适用于只有一名工作人员的村、社区）")

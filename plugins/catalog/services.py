@@ -1,0 +1,588 @@
+"""Catalog domain logic: items and their inheritance, records and their workflow, 索引号.
+
+No Flask request objects here: views, the API, the CLI and tests call these functions alike.
+Every function works in the current tenant scope (core.tenancy) unless it says otherwise.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from core import audit
+from core.accounts import Permission, has_permission, require_permission
+from core.attachments import Attachment, mark_public
+from core.db import db, utcnow
+from core.errors import AccessDenied, Conflict, DomainError, NotFound
+from core.sanitize import clean_html
+from core.tenancy import Tenant, across_tenants
+from plugins.catalog import standard
+from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
+                                    VALIDITY_LABELS)
+
+COMPARED_FIELDS = {
+    "name": "名称", "content_elements": "公开内容", "legal_basis": "公开依据", "time_limit": "公开时限",
+    "responsible_body": "公开主体", "methods": "公开方式", "channels": "公开渠道", "audience": "公开对象",
+    "audience_note": "公开对象说明",
+}
+ITEM_FIELDS = tuple(COMPARED_FIELDS) + ("levels",)
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def settings_for(tenant: Tenant) -> CatalogSettings:
+    row = db.session.scalar(select(CatalogSettings).where(CatalogSettings.tenant_id == tenant.id))
+    if row is None:
+        row = CatalogSettings(tenant_id=tenant.id, self_publish=False)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def set_self_publish(actor, tenant: Tenant, enabled: bool) -> bool:
+    require_permission(actor, Permission.TENANT_MANAGE, tenant)
+    row = settings_for(tenant)
+    if row.self_publish == enabled:
+        return False
+    row.self_publish = enabled
+    audit.record("catalog.settings", target=tenant, tenant=tenant, actor=actor,
+                 summary=f"{'允许' if enabled else '不允许'}编辑直接发布")
+    return True
+
+
+# --- items ------------------------------------------------------------------------------------
+
+def tenant_level(tenant: Tenant) -> str:
+    return standard.levels_for_kind(tenant.kind)
+
+
+def is_applicable(item: CatalogItem, tenant: Tenant) -> bool:
+    """The tenant must publish under this item: its level is the tenant's and it is not marked N/A."""
+    return not item.not_applicable and tenant_level(tenant) in (item.levels or [])
+
+
+def all_items(tenant: Tenant) -> list[CatalogItem]:
+    """Every item of the tenant in domain and tree order, children attached (one query)."""
+    items = db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id == tenant.id)
+                               .order_by(CatalogItem.position, CatalogItem.id)).all()
+    order = {code: i for i, code in enumerate(standard.domains())}
+    return sorted(items, key=lambda i: (order.get(i.domain_code, 999), i.position, i.id))
+
+
+def tree(tenant: Tenant, *, applicable_only: bool = False) -> list[tuple[standard.Domain, list[tuple[CatalogItem, list[CatalogItem]]]]]:
+    """[(domain, [(top item, [children])])] for the tenant, without lazy loads."""
+    items = all_items(tenant)
+    children: dict[int, list[CatalogItem]] = {}
+    for item in items:
+        if item.parent_id:
+            children.setdefault(item.parent_id, []).append(item)
+    out: dict[str, list] = {}
+    for item in items:
+        if item.parent_id:
+            continue
+        kids = children.get(item.id, [])
+        if applicable_only:
+            kids = [k for k in kids if is_applicable(k, tenant)]
+            if not kids and not (is_applicable(item, tenant) and item.id not in children):
+                continue
+        out.setdefault(item.domain_code, []).append((item, kids))
+    domains = standard.domains()
+    return [(domains[code], rows) for code, rows in out.items() if code in domains]
+
+
+def leaf_items(tenant: Tenant, *, applicable_only: bool = True) -> list[CatalogItem]:
+    items = all_items(tenant)
+    parents = {i.parent_id for i in items if i.parent_id}
+    return [i for i in items if i.id not in parents and (not applicable_only or is_applicable(i, tenant))]
+
+
+def item_errors(data: dict) -> list[tuple[str, str]]:
+    """(field, message) for everything wrong in an item's fields."""
+    errors = []
+    if not (data.get("name") or "").strip():
+        errors.append(("name", "请填写事项名称。"))
+    elif len(data["name"]) > 200:
+        errors.append(("name", "事项名称不能超过 200 个字符。"))
+    if data.get("domain_code") not in standard.domains():
+        errors.append(("domain_code", "请选择领域（类别）。"))
+    for field, allowed, label in (("channels", standard.CHANNELS, "公开渠道"), ("levels", standard.LEVELS, "公开层级"),
+                                  ("methods", standard.METHODS, "公开方式")):
+        values = data.get(field) or []
+        if not isinstance(values, list) or any(v not in allowed for v in values):
+            errors.append((field, f"{label}只能从以下选择：{'、'.join(allowed)}。"))
+    if not data.get("levels"):
+        errors.append(("levels", "请至少选择一个公开层级。"))
+    if not data.get("methods"):
+        errors.append(("methods", "请选择公开方式。"))
+    if data.get("audience", "全社会") not in standard.AUDIENCES:
+        errors.append(("audience", "公开对象只能是全社会或特定群体。"))
+    for ref in data.get("legal_basis") or []:
+        if not isinstance(ref, dict) or not (ref.get("title") or "").strip():
+            errors.append(("legal_basis", "每条公开依据都需要标题。"))
+            break
+        if ref.get("type") not in standard.BASIS_TYPES:
+            errors.append(("legal_basis", f"依据类型只能是：{'、'.join(standard.BASIS_TYPES)}。"))
+            break
+    return errors
+
+
+def _check_item(data: dict) -> None:
+    errors = item_errors(data)
+    if errors:
+        field, message = errors[0]
+        raise DomainError(" ".join(m for _, m in errors), field=field)
+
+
+def _item_values(data: dict) -> dict:
+    values = {k: data[k] for k in ITEM_FIELDS if k in data}
+    if "time_limit" in values:
+        values["time_limit"] = standard.normalise_text(values["time_limit"])
+        values["rule"] = standard.parse_time_limit(values["time_limit"])
+    if "name" in values:
+        values["name"] = standard.normalise_text(values["name"])
+    if "content_elements" in values:
+        values["content_elements"] = standard.parse_elements(values["content_elements"])
+    return values
+
+
+def create_item(actor, tenant: Tenant, data: dict, *, parent: CatalogItem | None = None) -> CatalogItem:
+    """A local item (not derived from the district's standard)."""
+    require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    data = {"audience": "全社会", "methods": ["主动"], "levels": [tenant_level(tenant)], **data}
+    if parent is not None:
+        if parent.parent_id is not None:
+            raise DomainError("事项最多两级：不能在二级事项下再建事项。", field="parent")
+        data["domain_code"] = parent.domain_code
+    _check_item(data)
+    siblings = CatalogItem.parent_id == parent.id if parent else CatalogItem.parent_id.is_(None)
+    position = (db.session.scalar(select(func.max(CatalogItem.position)).where(
+        CatalogItem.tenant_id == tenant.id, CatalogItem.domain_code == data["domain_code"], siblings)) or 0) + 1
+    item = CatalogItem(tenant_id=tenant.id, domain_code=data["domain_code"], parent=parent, position=position,
+                       **_item_values(data))
+    db.session.add(item)
+    db.session.flush()
+    audit.record("catalog.item.create", target=item, actor=actor, summary=f"新增公开事项“{item.name}”")
+    return item
+
+
+def update_item(actor, item: CatalogItem, data: dict) -> list[str]:
+    require_permission(actor, Permission.CONTENT_EDIT, item.tenant)
+    merged = {k: getattr(item, k) for k in ITEM_FIELDS} | {"domain_code": item.domain_code} | data
+    _check_item(merged)
+    values = _item_values(data)
+    changed = [k for k, v in values.items() if getattr(item, k) != v and k != "rule"]
+    for key, value in values.items():
+        setattr(item, key, value)
+    if changed:
+        audit.record("catalog.item.update", target=item, actor=actor,
+                     summary=f"修改公开事项“{item.name}”：" + "、".join(COMPARED_FIELDS.get(c, c) for c in changed))
+    return changed
+
+
+def set_applicability(actor, item: CatalogItem, applicable: bool, reason: str = "") -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, item.tenant)
+    reason = (reason or "").strip()
+    if not applicable and not reason:
+        raise DomainError("标记为不适用时必须说明理由。", field="reason")
+    item.not_applicable = not applicable
+    item.not_applicable_reason = "" if applicable else reason
+    audit.record("catalog.item.applicability", target=item, actor=actor,
+                 summary=f"“{item.name}”{'恢复适用' if applicable else '标记为不适用：' + reason}")
+
+
+def delete_item(actor, item: CatalogItem) -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, item.tenant)
+    if item.source_id is not None:
+        raise DomainError("由上级标准目录派生的事项不能删除；不适用时请标记为不适用并说明理由。")
+    ids = [item.id] + [c.id for c in item.children]
+    if db.session.scalar(select(func.count()).select_from(Record).where(Record.item_id.in_(ids))):
+        raise DomainError("该事项下已有政府信息，不能删除。")
+    audit.record("catalog.item.delete", target=item, actor=actor, summary=f"删除公开事项“{item.name}”")
+    db.session.delete(item)
+
+
+# --- seeding and inheritance ------------------------------------------------------------------
+
+def _copy_tree(tenant: Tenant, sources: list[dict], *, keep=lambda s: True) -> int:
+    """Create items from dicts (standard data or source items); returns how many were created."""
+    created = 0
+    for position, src in enumerate(sources, start=1):
+        kids = [c for c in src.get("children", []) if keep(c)]
+        if not kids and not keep(src):
+            continue
+        parent = CatalogItem(tenant_id=tenant.id, domain_code=src["domain_code"], position=position,
+                             source_id=src.get("id"), **{k: src[k] for k in ITEM_FIELDS}, rule=src["rule"])
+        db.session.add(parent)
+        created += 1
+        for child_position, child in enumerate(kids, start=1):
+            db.session.add(CatalogItem(tenant_id=tenant.id, domain_code=src["domain_code"], parent=parent,
+                                       position=child_position, source_id=child.get("id"),
+                                       **{k: child[k] for k in ITEM_FIELDS}, rule=child["rule"]))
+            created += 1
+    db.session.flush()
+    return created
+
+
+def _as_dict(item: CatalogItem, children: list[CatalogItem]) -> dict:
+    d = {k: getattr(item, k) for k in ITEM_FIELDS} | {"id": item.id, "domain_code": item.domain_code, "rule": item.rule}
+    d["children"] = [_as_dict(c, []) for c in children]
+    return d
+
+
+def _standard_dicts(codes: Iterable[str] | None = None) -> list[dict]:
+    out = []
+    for code, items in standard.standard_catalog()["domains"].items():
+        if codes is None or code in codes:
+            out += [{**i, "domain_code": code, "children": [{**c, "domain_code": code} for c in i["children"]]}
+                    for i in items]
+    return out
+
+
+def template_for(tenant: Tenant) -> list[dict]:
+    """What a tenant's catalog derives from: the shipped standard for a district, the district's
+    catalog for towns (the town-level part) and villages (the village categories)."""
+    if tenant.kind == "district":
+        return _standard_dicts()
+    district = tenant.root
+    with across_tenants([district.id], reason="catalog: derive from the district's standard catalog"):
+        rows = tree(district)
+        source = [_as_dict(item, kids) for _, items in rows for item, kids in items]
+    domains = standard.domains()
+    if tenant.kind == "town":
+        wanted = {c for c, d in domains.items() if d.kind == "pilot" and d.reaches_town}
+    else:
+        wanted = {c for c, d in domains.items() if d.kind == "village"}
+    source = [s for s in source if s["domain_code"] in wanted]
+    if not source:  # the district has no catalog (yet): fall back to the shipped standard
+        source = _standard_dicts(wanted)
+    return source
+
+
+def seed(tenant: Tenant) -> int:
+    """Give a tenant its catalog from its template; does nothing if it has one already."""
+    if db.session.scalar(select(func.count()).select_from(CatalogItem).where(CatalogItem.tenant_id == tenant.id)):
+        return 0
+    level = tenant_level(tenant)
+    return _copy_tree(tenant, template_for(tenant), keep=lambda s: level in s["levels"] or tenant.kind == "district")
+
+
+def divergences(tenant: Tenant) -> dict:
+    """Where the tenant's derived items differ from their source, and source items it lacks.
+
+    {"changed": [(item, source_dict, [(field label, mine, theirs)])], "missing": [source dict],
+     "orphaned": [item whose source was removed]}
+    """
+    if tenant.kind == "district":
+        return {"changed": [], "missing": [], "orphaned": []}
+    level = tenant_level(tenant)
+    template = template_for(tenant)
+    flat = {}
+    for s in template:
+        flat[s.get("id")] = s
+        for c in s["children"]:
+            flat[c.get("id")] = c
+    flat.pop(None, None)
+    mine = all_items(tenant)
+    derived = {i.source_id: i for i in mine if i.source_id}
+    changed = []
+    for source_id, item in derived.items():
+        src = flat.get(source_id)
+        if src is None:
+            continue
+        diffs = [(label, getattr(item, field), src[field]) for field, label in COMPARED_FIELDS.items()
+                 if getattr(item, field) != src[field]]
+        if diffs:
+            changed.append((item, src, diffs))
+    missing = [s for sid, s in flat.items() if sid not in derived and level in s["levels"]]
+    orphaned = [i for i in mine if i.source_id and i.source_id not in flat]
+    return {"changed": changed, "missing": missing, "orphaned": orphaned}
+
+
+def adopt_source(actor, item: CatalogItem) -> list[str]:
+    """Make a derived item say again what its source says (相同事项的公开内容对应一致)."""
+    if item.source_id is None:
+        raise DomainError("这是本单位新增的事项，没有上级来源。")
+    src = next((s for s in _flat(template_for(item.tenant)) if s.get("id") == item.source_id), None)
+    if src is None:
+        raise NotFound("上级目录中已没有对应的事项。")
+    return update_item(actor, item, {k: src[k] for k in COMPARED_FIELDS})
+
+
+def add_missing(actor, tenant: Tenant) -> int:
+    """Derive the source items the tenant does not have yet (e.g. added to the district's standard later)."""
+    require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    missing = {s["id"] for s in divergences(tenant)["missing"]}
+    if not missing:
+        return 0
+    existing = {i.source_id: i for i in all_items(tenant) if i.source_id}
+    created = 0
+    for top in template_for(tenant):
+        kids = [c for c in top["children"] if c["id"] in missing]
+        if top["id"] in missing:
+            created += _copy_tree(tenant, [{**top, "children": kids}])
+        elif kids and top["id"] in existing:
+            parent = existing[top["id"]]
+            for child in kids:
+                db.session.add(CatalogItem(tenant_id=tenant.id, domain_code=child["domain_code"], parent=parent,
+                                           position=len(parent.children) + 1, source_id=child["id"],
+                                           **{k: child[k] for k in ITEM_FIELDS}, rule=child["rule"]))
+                created += 1
+    db.session.flush()
+    audit.record("catalog.item.derive", target=tenant, tenant=tenant, actor=actor, summary=f"从上级目录补充 {created} 个事项")
+    return created
+
+
+def _flat(template: list[dict]) -> list[dict]:
+    return [x for s in template for x in [s, *s["children"]]]
+
+
+# --- records ----------------------------------------------------------------------------------
+
+RECORD_TEXT_FIELDS = ("title", "summary", "doc_no", "issuing_body", "disclosure_reason")
+RECORD_DATE_FIELDS = ("written_date", "effective_date", "expiry_date")
+
+
+def _parse_date(value, label: str, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DomainError(f"{label}格式不正确，请按“2026-01-31”填写。", field=field)
+
+
+def _record_values(tenant: Tenant, data: dict, record: Record | None) -> dict:
+    values: dict = {}
+    for key in RECORD_TEXT_FIELDS:
+        if key in data:
+            values[key] = standard.normalise_text(data[key]) if key != "disclosure_reason" else (data[key] or "").strip()
+    labels = {"written_date": "成文日期", "effective_date": "生效日期", "expiry_date": "失效日期"}
+    for key in RECORD_DATE_FIELDS:
+        if key in data:
+            values[key] = _parse_date(data[key], labels[key], key)
+    if "body" in data:
+        values["body"] = clean_html(data["body"] or "")
+    if "disclosure" in data:
+        values["disclosure"] = data["disclosure"]
+    if "item_id" in data:
+        item = db.session.scalar(select(CatalogItem).where(CatalogItem.id == data["item_id"]))
+        if item is None or item.children or not is_applicable(item, tenant):
+            raise DomainError("请选择本单位适用的公开事项（二级事项）。", field="item_id")
+        values["item_id"] = item.id
+    merged = {k: getattr(record, k) for k in ("title", "disclosure", "disclosure_reason", "effective_date",
+                                              "expiry_date", "item_id")} if record else {}
+    merged.update(values)
+    if not merged.get("title"):
+        raise DomainError("请填写标题。", field="title")
+    if len(merged["title"]) > 300:
+        raise DomainError("标题不能超过 300 个字符。", field="title")
+    if not merged.get("item_id"):
+        raise DomainError("请选择公开事项。", field="item_id")
+    if merged.get("disclosure", "proactive") not in ("proactive", "on_request", "withheld"):
+        raise DomainError("公开属性只能是主动公开、依申请公开或不予公开。", field="disclosure")
+    if merged.get("disclosure", "proactive") != "proactive" and not merged.get("disclosure_reason"):
+        raise DomainError("依申请公开或不予公开的信息必须说明法定理由。", field="disclosure_reason")
+    if merged.get("effective_date") and merged.get("expiry_date") and merged["expiry_date"] < merged["effective_date"]:
+        raise DomainError("失效日期不能早于生效日期。", field="expiry_date")
+    return values
+
+
+def create_record(actor, tenant: Tenant, data: dict) -> Record:
+    require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    values = _record_values(tenant, data, None)
+    record = Record(tenant_id=tenant.id, status="draft", created_by_id=getattr(actor, "id", None), **values)
+    db.session.add(record)
+    db.session.flush()
+    if "attachment_ids" in data:
+        set_attachments(record, data["attachment_ids"])
+    audit.record("catalog.record.create", target=record, actor=actor, summary=f"新建政府信息“{record.title}”")
+    return record
+
+
+def can_publish(actor, record: Record) -> bool:
+    tenant = record.tenant
+    if has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
+        # Two people: a reviewer does not approve what they wrote, unless the tenant allows it.
+        return record.created_by_id != getattr(actor, "id", None) or settings_for(tenant).self_publish \
+            or getattr(actor, "is_superadmin", False)
+    return settings_for(tenant).self_publish and has_permission(actor, Permission.CONTENT_EDIT, tenant)
+
+
+def update_record(actor, record: Record, data: dict) -> list[str]:
+    """Drafts are edited by editors; a published record only by someone who may publish it."""
+    tenant = record.tenant
+    if record.status == "published":
+        if not can_publish(actor, record):
+            require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
+            raise AccessDenied("已发布的信息只能由审核人员修改。")
+        if "item_id" in data and data["item_id"] != record.item_id:
+            raise DomainError("已发布的信息不能移到其他事项。", field="item_id")
+    else:
+        require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    values = _record_values(tenant, data, record)
+    changed = [k for k, v in values.items() if getattr(record, k) != v]
+    for key in changed:
+        setattr(record, key, values[key])
+    if "attachment_ids" in data and set_attachments(record, data["attachment_ids"]):
+        changed.append("attachments")
+    if changed:
+        audit.record("catalog.record.update", target=record, actor=actor,
+                     summary=f"修改“{record.title}”：{'、'.join(changed)}")
+    return changed
+
+
+def set_attachments(record: Record, attachment_ids: list[int]) -> bool:
+    ids = [int(i) for i in attachment_ids or []]
+    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in found]
+    if missing:  # another tenant's attachment is simply not found
+        raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
+    if [link.attachment_id for link in record.attachment_links] == ids:
+        return False
+    record.attachment_links = [RecordAttachment(tenant_id=record.tenant_id, attachment=found[i], position=n)
+                               for n, i in enumerate(ids)]
+    if record.is_public:
+        for a in found.values():
+            mark_public(a)
+    return True
+
+
+def submit(actor, record: Record) -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, record.tenant)
+    if record.status != "draft":
+        raise Conflict("只有草稿可以提交审核。")
+    record.status = "submitted"
+    record.submitted_at = utcnow()
+    record.return_note = ""
+    audit.record("catalog.record.submit", target=record, actor=actor, summary=f"提交审核“{record.title}”")
+
+
+def return_to_draft(actor, record: Record, note: str) -> None:
+    require_permission(actor, Permission.CONTENT_PUBLISH, record.tenant)
+    if record.status != "submitted":
+        raise Conflict("只有待审核的信息可以退回。")
+    if not (note or "").strip():
+        raise DomainError("退回时请写明原因，便于编辑修改。", field="note")
+    record.status = "draft"
+    record.return_note = note.strip()
+    audit.record("catalog.record.return", target=record, actor=actor, summary=f"退回“{record.title}”：{note.strip()}")
+
+
+def next_index_no(tenant: Tenant, year: int) -> tuple[str, int]:
+    """The next 索引号 of a tenant for a year: unit code / year - sequence, e.g. 11451102X/2026-00017.
+
+    One atomic UPDATE … RETURNING on the (tenant, year) counter: correct under concurrent
+    publishing on PostgreSQL (row lock) and SQLite (the write lock), across processes. Numbers
+    only go up, so none is ever given out twice, and each year starts again at 1.
+    """
+    if not tenant.unit_code:
+        raise DomainError(f"“{tenant.name}”还没有单位代码，无法生成索引号。请管理员在“单位信息”中填写。")
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(IndexSequence).values(tenant_id=tenant.id, year=year, last_value=0)
+                       .on_conflict_do_nothing(index_elements=["tenant_id", "year"]))
+    seq = db.session.execute(
+        update(IndexSequence).where(IndexSequence.tenant_id == tenant.id, IndexSequence.year == year)
+        .values(last_value=IndexSequence.last_value + 1).returning(IndexSequence.last_value)
+        .execution_options(synchronize_session=False)).scalar_one()
+    return f"{tenant.unit_code}/{year}-{seq:05d}", seq
+
+
+def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | None = None) -> Record:
+    """Approve and publish: confidentiality review confirmed, 索引号 given, files made public."""
+    tenant = record.tenant
+    require_permission(actor, Permission.ADMIN_ACCESS, tenant)
+    if record.status == "published":
+        raise Conflict("该信息已经发布。")
+    if not can_publish(actor, record):
+        if has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
+            raise AccessDenied("需要另一位审核人员审核：不能审核发布自己起草的信息。")
+        raise AccessDenied("您没有发布权限，请提交审核。")
+    if not review_confirmed:
+        raise DomainError("发布前请确认已完成保密审查。", field="review_confirmed")
+    when = when or utcnow()
+    record.index_no, record.index_seq = next_index_no(tenant, when.year)
+    record.index_year = when.year
+    record.status = "published"
+    record.published_at = when
+    record.review_confirmed = True
+    record.reviewed_at = utcnow()
+    record.reviewed_by_id = getattr(actor, "id", None)
+    if record.disclosure == "proactive":
+        for attachment in record.attachments:
+            mark_public(attachment)
+    audit.record("catalog.record.publish", target=record, actor=actor,
+                 summary=f"发布“{record.title}”，索引号 {record.index_no}")
+    return record
+
+
+def lapse(actor, record: Record, validity: str, *, on: date | None = None, superseded_by: int | None = None) -> None:
+    """Mark a published record 失效 or 废止 (or valid again); it stays visible and is never deleted."""
+    tenant = record.tenant
+    if not (has_permission(actor, Permission.CONTENT_PUBLISH, tenant) or
+            (settings_for(tenant).self_publish and has_permission(actor, Permission.CONTENT_EDIT, tenant))):
+        require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
+    if record.status != "published":
+        raise Conflict("只有已发布的信息才有时效状态。")
+    if validity not in VALIDITY_LABELS:
+        raise DomainError("时效只能是有效、失效或废止。", field="validity")
+    replacement = None
+    if superseded_by:
+        replacement = db.session.scalar(select(Record).where(Record.id == int(superseded_by)))
+        if replacement is None or replacement.status != "published" or replacement.id == record.id:
+            raise DomainError("替代文件必须是本单位另一条已发布的信息。", field="superseded_by")
+    record.validity = validity
+    record.validity_date = None if validity == "valid" else (on or date.today())
+    record.superseded_by_id = replacement.id if replacement and validity != "valid" else None
+    audit.record("catalog.record.validity", target=record, actor=actor,
+                 summary=f"“{record.title}”标记为{VALIDITY_LABELS[validity]}")
+
+
+def delete_record(actor, record: Record) -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, record.tenant)
+    if record.status == "published":
+        raise Conflict("已发布的信息不能删除；已失效或废止的请标记时效。")
+    audit.record("catalog.record.delete", target=record, actor=actor, summary=f"删除草稿“{record.title}”")
+    db.session.delete(record)
+
+
+# --- public queries ---------------------------------------------------------------------------
+
+def public_records():
+    """The records the public may read: published and proactively disclosed."""
+    return select(Record).where(Record.status == "published", Record.disclosure == "proactive")
+
+
+def filtered_public_records(*, domain: str | None = None, item_id: int | None = None, year: int | None = None,
+                            validity: str | None = None, q: str | None = None):
+    stmt = public_records()
+    if item_id:
+        stmt = stmt.where(Record.item_id == item_id)
+    if domain:
+        stmt = stmt.where(Record.item_id.in_(select(CatalogItem.id).where(CatalogItem.domain_code == domain)))
+    if year:
+        stmt = stmt.where(Record.index_year == year)
+    if validity in VALIDITY_LABELS:
+        stmt = stmt.where(Record.validity == validity)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Record.title.like(like), Record.doc_no.like(like), Record.index_no.like(like)))
+    return stmt.order_by(Record.published_at.desc(), Record.id.desc())
+
+
+def public_record_counts(tenant: Tenant) -> dict[int, int]:
+    rows = db.session.execute(select(Record.item_id, func.count()).where(
+        Record.tenant_id == tenant.id, Record.status == "published", Record.disclosure == "proactive")
+        .group_by(Record.item_id))
+    return dict(rows.all())
+
+
+def public_years(tenant: Tenant) -> list[int]:
+    return sorted({y for y in db.session.scalars(select(Record.index_year).where(
+        Record.tenant_id == tenant.id, Record.status == "published", Record.index_year.is_not(None)).distinct())},
+        reverse=True)

@@ -1,0 +1,80 @@
+"""Public pages of a tenant's disclosure column: the catalog, item pages, records, the feed."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, make_response, render_template, request, url_for
+from sqlalchemy import select
+
+from core.db import db
+from core.pagination import page_args, paginate
+from core.tenancy import get_or_404
+from plugins.catalog import services, standard
+from plugins.catalog.models import VALIDITY_LABELS, CatalogItem, Record
+
+bp = Blueprint("catalog", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def index():
+    tenant = g.tenant
+    rows = services.tree(tenant, applicable_only=True)
+    counts = services.public_record_counts(tenant)
+    latest = db.session.scalars(services.filtered_public_records().limit(10)).all()
+    return render_template("catalog/index.html", tenant=tenant, rows=rows, counts=counts, latest=latest,
+                           children=tenant.active_children())
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    item = get_or_404(CatalogItem, item_id)
+    if item.not_applicable or services.tenant_level(g.tenant) not in (item.levels or []):
+        abort(404)
+    year = request.args.get("year", type=int)
+    validity = request.args.get("validity") or None
+    ids = [item.id] + [c.id for c in item.children]
+    stmt = services.filtered_public_records(year=year, validity=validity).where(Record.item_id.in_(ids))
+    page = paginate(stmt, *page_args())
+    return render_template("catalog/item.html", tenant=g.tenant, item=item, page=page, year=year, validity=validity,
+                           years=services.public_years(g.tenant), domain=standard.domains().get(item.domain_code),
+                           validity_labels=VALIDITY_LABELS)
+
+
+@bp.get("/records/")
+def records():
+    domain = request.args.get("domain") or None
+    item_id = request.args.get("item", type=int)
+    year = request.args.get("year", type=int)
+    validity = request.args.get("validity") or None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    stmt = services.filtered_public_records(domain=domain, item_id=item_id, year=year, validity=validity, q=q)
+    page = paginate(stmt, *page_args())
+    domains = [d for d, _ in services.tree(g.tenant, applicable_only=True)]
+    return render_template("catalog/records.html", tenant=g.tenant, page=page, domains=domains, domain=domain,
+                           item_id=item_id, year=year, validity=validity, q=q, years=services.public_years(g.tenant),
+                           validity_labels=VALIDITY_LABELS, item_names=_item_names(page.items))
+
+
+def _item_names(records) -> dict[int, str]:
+    ids = {r.item_id for r in records}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(CatalogItem.id, CatalogItem.name).where(CatalogItem.id.in_(ids))).all())
+
+
+@bp.get("/records/<int:record_id>")
+def record(record_id: int):
+    record = get_or_404(Record, record_id)
+    if not record.is_public:
+        abort(404)  # drafts, 依申请公开 and 不予公开 records are never shown
+    superseded_by = record.superseded_by if record.superseded_by and record.superseded_by.is_public else None
+    return render_template("catalog/record.html", tenant=g.tenant, record=record, item=record.item,
+                           domain=standard.domains().get(record.item.domain_code), superseded_by=superseded_by)
+
+
+@bp.get("/feed.atom")
+def feed():
+    entries = db.session.scalars(services.filtered_public_records().limit(50)).all()
+    response = make_response(render_template("catalog/feed.atom", tenant=g.tenant, entries=entries,
+                                             self_url=url_for("catalog.feed", _external=True),
+                                             home_url=url_for("catalog.index", _external=True)))
+    response.mimetype = "application/atom+xml"
+    return response
