@@ -20,6 +20,7 @@ from core.accounts import (ROLE_LABELS, ROLES, Permission, RoleGrant, User, auth
 from core.attachments import Attachment, save_upload
 from core.db import db, utcnow
 from core.errors import DomainError
+from core.forms import choices as to_choices
 from core.forms import (ActionForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm,
                         TenantSettingsForm, UploadForm)
 from core.pagination import page_args, paginate
@@ -276,8 +277,8 @@ def users():
     new_form = NewUserForm(prefix="new")
     grant_form = GrantForm(prefix="grant")
     for form in (new_form, grant_form):
-        form.role.choices = role_choices
-        form.tenant.choices = choices
+        form.role.choices = to_choices(role_choices)
+        form.tenant.choices = to_choices(choices)
     if request.method == "POST":
         try:
             if "new-username" in request.form and new_form.validate_on_submit():

@@ -4,9 +4,15 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 REQUIRED = "此项必填。"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (tuples are deprecated from WTForms 3.3)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import (Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request,
+                   url_for)
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup
@@ -136,12 +137,13 @@ def _resolve_tenant(endpoint, values) -> None:
 def _tenant_url_defaults(endpoint, values) -> None:
     """url_for(..., tenant=t) fills the tenant part; without it, the current tenant is used."""
     tenant = values.pop("tenant", None)
+    current = g.get("tenant") if has_request_context() else None
     if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_path") and "tenant_path" not in values:
-        tenant = tenant or g.get("tenant")
+        tenant = tenant or current
         if tenant is not None:
             values["tenant_path"] = tenant.url_path
     elif current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug") and "tenant_slug" not in values:
-        tenant = tenant or g.get("tenant")
+        tenant = tenant or current
         if tenant is not None:
             values["tenant_slug"] = tenant.slug
 
@@ -169,6 +171,14 @@ def _refuse_nul_bytes() -> None:
         values += list(request.form.values()) + [f.filename or "" for f in request.files.values()]
     if any("\x00" in v for v in values):
         raise BadRequest("请求中含有不允许的控制字符。")
+
+
+def url_path_for(endpoint: str, **values) -> str:
+    """The path of a page (no host), also outside a request: for search indexes, feeds built by jobs."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    _tenant_url_defaults(endpoint, values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def host_root() -> Tenant | None:

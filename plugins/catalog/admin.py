@@ -16,6 +16,7 @@ from core.attachments import save_upload
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import DomainError
+from core.forms import choices
 from core.pagination import page_args, paginate
 from core.tenancy import Tenant, get_or_404, tenant_by_slug
 from core.workdays import china_today
@@ -56,7 +57,7 @@ def items():
 def item_new():
     parent = get_or_404(CatalogItem, request.args.get("parent", type=int)) if request.args.get("parent") else None
     form = ItemForm()
-    form.domain_code.choices = _domain_choices(g.tenant)
+    form.domain_code.choices = choices(_domain_choices(g.tenant))
     if parent is not None:
         form.domain_code.data = parent.domain_code
     if request.method == "GET":
@@ -82,7 +83,7 @@ def item_new():
 def item_edit(item_id: int):
     item = get_or_404(CatalogItem, item_id)
     form = ItemForm(obj=item if request.method == "GET" else None)
-    form.domain_code.choices = _domain_choices(g.tenant)
+    form.domain_code.choices = choices(_domain_choices(g.tenant))
     form.domain_code.data = item.domain_code
     if request.method == "GET":
         form.content_elements.data = "\n".join(item.content_elements or [])
@@ -216,7 +217,7 @@ def _save_uploads(form: RecordForm) -> list[int]:
 @requires(Permission.CONTENT_EDIT)
 def record_new():
     form = RecordForm()
-    form.item_id.choices = _item_choices(g.tenant)
+    form.item_id.choices = choices(_item_choices(g.tenant))
     if request.method == "GET":
         form.issuing_body.data = g.tenant.name
         form.written_date.data = china_today()
@@ -242,7 +243,7 @@ def record_new():
 def record_edit(record_id: int):
     record = get_or_404(Record, record_id)
     form = RecordForm(obj=record if request.method == "GET" else None)
-    form.item_id.choices = _item_choices(g.tenant)
+    form.item_id.choices = choices(_item_choices(g.tenant))
     if request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in record.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
         try:
@@ -259,7 +260,7 @@ def record_edit(record_id: int):
     published = db.session.scalars(select(Record).where(Record.status == "published", Record.id != record.id)
                                    .order_by(Record.published_at.desc()).limit(200)).all()
     validity_form = ValidityForm(validity=record.validity)
-    validity_form.superseded_by.choices = [(0, "（无）")] + [(r.id, f"{r.index_no} {r.title}") for r in published]
+    validity_form.superseded_by.choices = choices([(0, "（无）")] + [(r.id, f"{r.index_no} {r.title}") for r in published])
     history = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "Record",
                                                           AuditEntry.object_id == str(record.id),
                                                           AuditEntry.tenant_id == g.tenant.id)
@@ -328,8 +329,8 @@ def record_validity(record_id: int):
 
 def _validity_form(record: Record) -> ValidityForm:
     form = ValidityForm()
-    form.superseded_by.choices = [(0, "（无）")] + [(r.id, r.title) for r in db.session.scalars(
-        select(Record).where(Record.status == "published", Record.id != record.id))]
+    form.superseded_by.choices = choices([(0, "（无）")] + [(r.id, r.title) for r in db.session.scalars(
+        select(Record).where(Record.status == "published", Record.id != record.id))])
     return form
 
 
@@ -357,7 +358,7 @@ def record_delete(record_id: int):
 @requires(Permission.CONTENT_EDIT)
 def import_catalog():
     form = ImportForm()
-    form.domain_code.choices = [("", "按工作表标题自动判断")] + _domain_choices(g.tenant)
+    form.domain_code.choices = choices([("", "按工作表标题自动判断")] + _domain_choices(g.tenant))
     problems = []
     if form.validate_on_submit():
         upload = request.files.get("file")

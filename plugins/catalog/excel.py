@@ -156,7 +156,9 @@ def _marked(value) -> tuple[bool, str]:
     if not text:
         return False, ""
     checked = bool(re.search(r"[√✓✔■☑]", text)) or text in {"是", "Y", "y", "1"}
-    note = re.sub(r"[√✓✔■☑()（）]", "", text).strip()
+    note = re.sub(r"[√✓✔■☑]", "", text, count=1).strip()
+    if note[:1] in "(（" and note[-1:] in ")）":  # √（家庭经济困难学生）: only the outer brackets go
+        note = note[1:-1].strip()
     return checked, note
 
 

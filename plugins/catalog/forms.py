@@ -10,7 +10,7 @@ from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMul
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import REQUIRED
+from core.forms import REQUIRED, choices
 from plugins.catalog import standard
 
 
@@ -29,11 +29,11 @@ class ItemForm(FlaskForm):
     time_limit = StringField("公开时限", validators=[Optional(), Length(max=300)],
                              description="例如：信息形成或者变更之日起20个工作日内；按月公开，每次公开时间不少于7个工作日。")
     responsible_body = StringField("公开主体", validators=[Optional(), Length(max=200)])
-    methods = MultiCheckboxField("公开方式", choices=[(m, m) for m in standard.METHODS])
-    channels = MultiCheckboxField("公开渠道和载体", choices=[(c, c) for c in standard.CHANNELS])
-    audience = RadioField("公开对象", choices=[(a, a) for a in standard.AUDIENCES], default="全社会")
+    methods = MultiCheckboxField("公开方式", choices=choices((m, m) for m in standard.METHODS))
+    channels = MultiCheckboxField("公开渠道和载体", choices=choices((c, c) for c in standard.CHANNELS))
+    audience = RadioField("公开对象", choices=choices((a, a) for a in standard.AUDIENCES), default="全社会")
     audience_note = StringField("特定群体说明", validators=[Optional(), Length(max=200)])
-    levels = MultiCheckboxField("公开层级", choices=[(lv, lv) for lv in standard.LEVELS])
+    levels = MultiCheckboxField("公开层级", choices=choices((lv, lv) for lv in standard.LEVELS))
 
     def item_data(self) -> dict:
         return {
@@ -79,8 +79,8 @@ class RecordForm(FlaskForm):
     summary = TextAreaField("摘要", validators=[Optional(), Length(max=2000)])
     body = TextAreaField("正文", validators=[Optional(), Length(max=500000)],
                          description="可使用标题、段落、列表、表格和链接；脚本和样式会被自动去除。")
-    disclosure = SelectField("公开属性", choices=[("proactive", "主动公开"), ("on_request", "依申请公开"),
-                                               ("withheld", "不予公开")], default="proactive")
+    disclosure = SelectField("公开属性", choices=choices([("proactive", "主动公开"), ("on_request", "依申请公开"),
+                                                       ("withheld", "不予公开")]), default="proactive")
     disclosure_reason = TextAreaField("不公开的法定理由", validators=[Optional(), Length(max=2000)],
                                       description="依申请公开或不予公开时必填，例如：《中华人民共和国政府信息公开条例》第十四条。")
     files = MultipleFileField("上传附件")
@@ -102,7 +102,7 @@ class ReturnForm(FlaskForm):
 
 
 class ValidityForm(FlaskForm):
-    validity = SelectField("时效", choices=[("valid", "有效"), ("expired", "失效"), ("repealed", "废止")])
+    validity = SelectField("时效", choices=choices([("valid", "有效"), ("expired", "失效"), ("repealed", "废止")]))
     validity_date = DateField("自何日起", validators=[Optional()])
     superseded_by = SelectField("替代文件（可选）", coerce=int, validators=[Optional()])
 

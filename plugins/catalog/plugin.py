@@ -12,6 +12,7 @@ from core.db import db
 from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
 from core.sanitize import plain_text
 from core.tenancy import across_tenants
+from core.web import url_path_for
 
 NAME = "catalog"
 
@@ -35,8 +36,8 @@ def routes():
 
 @hookimpl
 def portal_nav(tenant):
-    title = "村（居）务公开" if tenant.kind == "village" else "政府信息公开"
-    return [NavItem(plugin=NAME, title=title, url=url_for("catalog.index", tenant=tenant), order=10)]
+    from plugins.catalog.views import column_label
+    return [NavItem(plugin=NAME, title=column_label(tenant), url=url_for("catalog.index", tenant=tenant), order=10)]
 
 
 @hookimpl
@@ -80,7 +81,7 @@ def searchable_documents(tenant_ids):
                                   .join(CatalogItem, CatalogItem.id == Record.item_id)).all()
         return [SearchDocument(plugin=NAME, kind="record", id=r.id, tenant_id=r.tenant_id, title=r.title,
                                text=" ".join(filter(None, [r.doc_no, r.index_no, r.summary, plain_text(r.body)])),
-                               url=url_for("catalog.record", tenant=r.tenant, record_id=r.id),
+                               url=url_path_for("catalog.record", tenant=r.tenant, record_id=r.id),
                                published_at=r.published_at, extra={"domain": code, "validity": r.validity})
                 for r, code in rows]
 

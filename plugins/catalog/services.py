@@ -145,6 +145,9 @@ def _item_values(data: dict) -> dict:
         values["name"] = standard.normalise_text(values["name"])
     if "content_elements" in values:
         values["content_elements"] = standard.parse_elements(values["content_elements"])
+    for key, vocabulary in (("channels", standard.CHANNELS), ("levels", standard.LEVELS), ("methods", standard.METHODS)):
+        if key in values:
+            values[key] = standard.in_order(values[key], vocabulary)
     return values
 
 

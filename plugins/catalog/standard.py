@@ -88,6 +88,12 @@ def levels_for_kind(kind: str) -> str:
 _FULL_TO_HALF = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "　": " "})
 
 
+def in_order(values, vocabulary) -> list[str]:
+    """Choices in the standard's order, so the same set always reads (and compares) the same."""
+    chosen = set(values or [])
+    return [v for v in vocabulary if v in chosen] + sorted(chosen - set(vocabulary))
+
+
 def normalise_text(value) -> str:
     """Trim, collapse whitespace and line breaks (cells are full of them)."""
     if value is None:
@@ -232,10 +238,11 @@ def _with_defaults(raw: dict) -> dict:
         "rule": parse_time_limit(time_limit),
         "responsible_body": raw.get("body", ""),
         "methods": [raw.get("method", "主动")],
-        "channels": list(raw.get("channels", ["政府网站"])),
+        # A first-level item with children only groups them: its elements are its children's.
+        "channels": in_order(raw.get("channels", [] if raw.get("children") else ["政府网站"]), CHANNELS),
         "audience": raw.get("audience", "全社会"),
         "audience_note": raw.get("audience_note", ""),
-        "levels": list(raw.get("levels", ["县级"])),
+        "levels": in_order(raw.get("levels", ["县级"]), LEVELS),
         "children": [_with_defaults(c) for c in raw.get("children", [])],
     }
     if item["children"]:  # a parent item's levels are those of its children

@@ -13,6 +13,14 @@ from plugins.catalog.models import VALIDITY_LABELS, CatalogItem, Record
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
 
+@bp.app_template_global("catalog_column")
+def column_label(tenant) -> str:
+    """The column's name as people say it: 政府信息公开 for governments, 村务公开 / 居务公开 below."""
+    if tenant.kind != "village":
+        return "政府信息公开"
+    return "村务公开" if tenant.name.endswith("村") else "居务公开"
+
+
 @bp.get("/")
 def index():
     tenant = g.tenant

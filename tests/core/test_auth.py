@@ -121,7 +121,7 @@ def _user(name: str) -> User:
 @pytest.mark.parametrize("username, permission, slug, allowed", [
     ("wang", Permission.TENANT_MANAGE, "qinglan", True),
     ("wang", Permission.USERS_MANAGE, "dongpo", True),     # a district grant covers the whole subtree
-    ("wang", Permission.CONTENT_EDIT, "baishui", False),   # admin is not editor
+    ("wang", Permission.CONTENT_PUBLISH, "baishui", False),  # admin and editor, not reviewer
     ("li", Permission.CONTENT_EDIT, "baishui", True),
     ("li", Permission.CONTENT_EDIT, "dongpo", True),       # the town editor helps her villages
     ("li", Permission.CONTENT_EDIT, "liuhe", False),       # but not the neighbouring town
@@ -145,6 +145,14 @@ def test_require_permission_hides_unrelated_tenants_with_not_found(demo, ctx):
         require_permission(li, Permission.CONTENT_VIEW, tenant_by_slug("liuhe"))
     with pytest.raises(AccessDenied):
         require_permission(li, Permission.USERS_MANAGE, tenant_by_slug("baishui"))
+
+
+def test_admin_role_alone_does_not_edit_content(demo, ctx):
+    from core.accounts import grant_role, SYSTEM, create_user
+    user = create_user("adminonly", "admin-only-pass")
+    grant_role(SYSTEM, user, tenant_by_slug("liuhe"), "admin")
+    assert has_permission(user, Permission.USERS_MANAGE, tenant_by_slug("liuhecun"))
+    assert not has_permission(user, Permission.CONTENT_EDIT, tenant_by_slug("liuhe"))
 
 
 def test_anonymous_has_no_permission(demo, ctx):
