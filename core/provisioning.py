@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core import audit
-from core.accounts import (ROLES, SYSTEM, Permission, RoleGrant, User, create_user, grant_role,
+from core.accounts import (ROLES, SYSTEM, Permission, create_user, grant_role,
                            require_permission, user_by_username, validate_password)
 from core.db import db
 from core.errors import DomainError

@@ -15,7 +15,7 @@ from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
 from core.workdays import CHINA_TZ, Calendar, china_today
 from plugins.catalog import services
-from plugins.catalog.models import CatalogItem, Record
+from plugins.catalog.models import Record
 
 # A one-page PDF (“招生划片范围示意”), small enough to keep in the source.
 DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -70,7 +70,6 @@ def load_demo() -> list[str]:
         return []
     registry = current_app.extensions["cms"]
     cal, today = Calendar(), china_today()
-    back = lambda n: cal.add_workdays(today - timedelta(days=2 * n + 14), 0) if n else today  # noqa: E731
     lines = []
     li, zhao = user_by_username("li"), user_by_username("zhao")
     for slug, fill in (("qinglan", _district), ("baishui", _busy_town), ("liuhe", _quiet_town),
@@ -112,7 +111,7 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
     if old and new:
         services.lapse(SYSTEM, old, "repealed", on=date(year, 3, 12), superseded_by=new.id)
     w.record("教育法律", "《中华人民共和国义务教育法》", written=date(year, 1, 5), published=date(year, 1, 8))
-    w.record("审批结果", f"青岚县城南污水处理厂提标改造工程可行性研究报告批复",
+    w.record("审批结果", "青岚县城南污水处理厂提标改造工程可行性研究报告批复",
              written=cal.add_workdays(today - timedelta(days=70), 0), published=today - timedelta(days=60),
              doc_no=f"青发改审〔{year}〕21号")
     w.record("政府预算", f"青岚县{year}年政府预算报告", written=date(year, 1, 20), published=date(year, 2, 10))

@@ -25,7 +25,7 @@ from core.errors import DomainError
 from core.tenancy import Tenant
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem
-from plugins.catalog.services import ITEM_FIELDS, tree
+from plugins.catalog.services import tree
 
 HEADERS = ["序号", "公开事项", None, "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
            "公开对象", None, "公开方式", None, "公开层级", None, None, "备注"]

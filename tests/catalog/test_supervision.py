@@ -11,7 +11,7 @@ import pytest
 from core.workdays import Calendar
 from plugins.catalog.models import CatalogItem
 from plugins.catalog.supervision import Period, evaluate, evaluate_item
-from tests.catalog.conftest import at, make_record
+from tests.catalog.conftest import at
 
 
 @dataclass
