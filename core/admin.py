@@ -6,6 +6,7 @@ same `requires()` decorator.
 """
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -21,11 +22,12 @@ from core.attachments import Attachment, save_upload
 from core.db import db, utcnow
 from core.errors import DomainError
 from core.forms import choices as to_choices
-from core.forms import (ActionForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm,
+from core.forms import (ActionForm, CalendarForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm,
                         TenantSettingsForm, UploadForm)
 from core.pagination import page_args, paginate
 from core.plugins import collect
 from core.provisioning import CONTACT_FIELDS, create_tenant, set_plugins, set_status, update_tenant
+from core.workdays import Calendar, CalendarOverride, china_today, remove_override, set_override
 from core.tenancy import CHILD_KIND, KIND_LABELS, STATUS_ACTIVE, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -364,6 +366,32 @@ def audit_all():
     page = paginate(audit.subtree_query(None, action=request.args.get("action") or None), *page_args(50))
     tenant_names = {t.id: t.name for t in db.session.scalars(select(Tenant))}
     return render_template("admin/audit.html", tenant=None, page=page, tenant_names=tenant_names)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@login_required
+def calendar():
+    """Working-day overrides (放假、调休), kept by superadmins for years the package does not know yet."""
+    if not current_user.is_superadmin:
+        abort(404)
+    year = request.args.get("year", type=int) or china_today().year
+    form = CalendarForm()
+    if form.validate_on_submit():
+        day = form.day.data
+        if request.form.get("remove"):
+            remove_override(day)
+            audit.record("calendar.remove", summary=f"删除 {day} 的设置")
+        else:
+            set_override(day, form.kind.data == "workday", form.note.data or "")
+            audit.record("calendar.set", summary=f"{day} 设为{'工作日' if form.kind.data == 'workday' else '休息日'} {form.note.data}")
+        db.session.commit()
+        flash("已保存。", "success")
+        return redirect(url_for("admin.calendar", year=day.year))
+    cal = Calendar()
+    overrides = sorted((d, w, o.note) for d, w, o in ((o.day, o.is_workday, o) for o in
+                       db.session.scalars(select(CalendarOverride).where(
+                           CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)))))
+    return render_template("admin/calendar.html", year=year, covered=cal.is_covered(year), overrides=overrides, form=form)
 
 
 @bp.get("/<tenant_slug>/audit")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -61,6 +61,12 @@ class PasswordForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField("选择文件")
     public = BooleanField("立即公开（否则仅在引用它的内容发布后公开）")
+
+
+class CalendarForm(FlaskForm):
+    day = DateField("日期", validators=[DataRequired("请选择日期。")])
+    kind = SelectField("这一天", choices=choices([("holiday", "休息日（放假）"), ("workday", "工作日（调休上班）")]))
+    note = StringField("说明", validators=[Optional(), Length(max=100)], description="例如：春节、国庆节调休")
 
 
 class ActionForm(FlaskForm):

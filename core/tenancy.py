@@ -116,7 +116,11 @@ class Tenant(TimestampMixin, db.Model):
         return self.path.startswith(other.path)
 
     def active_children(self) -> list["Tenant"]:
-        return [c for c in self.children if c.is_active]
+        children = [c for c in self.children if c.is_active]
+        lineage = self.ancestors() + [self]
+        for child in children:  # their URLs need their ancestors: known already, no query per child
+            child.__dict__.setdefault("_ancestors", lineage)
+        return children
 
 
 def subtree_ids(tenant: Tenant, *, include_archived: bool = True) -> list[int]:

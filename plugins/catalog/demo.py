@@ -4,6 +4,7 @@ a record waiting for review, 依申请公开 and 不予公开 records, and villa
 finance disclosure."""
 from __future__ import annotations
 
+import zlib
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
@@ -85,8 +86,33 @@ def load_demo() -> list[str]:
             writer = _Writer(tenant, cal, today)
             fill(writer, today, cal, li=li, zhao=zhao)
             db.session.flush()
+            _fill_rest(writer, today, cal, share=0.4 if fill is _village_behind else 0.8)
+            db.session.flush()
             lines.append(f"政务公开目录：{tenant.name} {writer.count} 条示例政府信息")
     return lines
+
+
+def _fill_rest(w: _Writer, today: date, cal: Calendar, share: float) -> None:
+    """Most other items get one record that meets their rule, so the column looks lived in and
+    the supervision page shows gaps, not an empty county. The choice is stable (no randomness)."""
+    used = set(db.session.scalars(select(Record.item_id)))
+    for item in w.items.values():
+        if item.id in used or zlib.crc32(f"{w.tenant.slug}/{item.name}".encode()) % 100 >= share * 100:
+            continue
+        kind = (item.rule or {}).get("kind", "none")
+        if kind == "monthly":
+            day = cal.nth_workday_of(today.replace(day=1), 2)
+        elif kind == "quarterly":
+            day = cal.nth_workday_of(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), 5)
+        elif kind == "yearly":
+            day = cal.nth_workday_of(date(today.year, 1, 1), 3)
+        else:
+            day = today - timedelta(days=zlib.crc32(item.name.encode()) % 150 + 10)
+        day = min(day, today)
+        written = day - timedelta(days=1)
+        while not cal.is_workday(written):  # formed on the working day before: always on time
+            written -= timedelta(days=1)
+        w.record(item.name, f"{w.tenant.name}{item.name}（{day.year}年{day.month}月）", written=written, published=day)
 
 
 def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:

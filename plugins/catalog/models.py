@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.attachments import Attachment
@@ -59,6 +60,8 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     __tablename__ = "catalog_records"
     __table_args__ = (
         UniqueConstraint("tenant_id", "index_no"),
+        # Public listings: one tenant's published records, newest first.
+        Index("ix_catalog_records_listing", "tenant_id", "status", "published_at"),
         CheckConstraint("status IN ('draft', 'submitted', 'published')", name="status"),
         CheckConstraint("validity IN ('valid', 'expired', 'repealed')", name="validity"),
         CheckConstraint("disclosure IN ('proactive', 'on_request', 'withheld')", name="disclosure"),
@@ -83,7 +86,7 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_records.id", ondelete="SET NULL"))
     disclosure: Mapped[str] = mapped_column(String(16), default="proactive")
     disclosure_reason: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     review_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # 保密审查
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

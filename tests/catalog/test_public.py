@@ -122,3 +122,25 @@ def test_record_attachments_download_publicly(demo, client, auth):
     html = client.get(f"/qinglan/baishui/catalog/records/{record_id}").get_data(as_text=True)
     assert "指南.pdf" in html
     assert client.get(url).status_code == 200
+
+
+def test_catalog_pages_run_a_constant_number_of_queries(demo, client, count_queries, runner):
+    with demo.app_context():
+        for i in range(3):
+            make_record("baishui", "法律援助", f"指南{i}")
+    urls = ["/qinglan/baishui/catalog/", "/qinglan/baishui/catalog/records/", "/qinglan/catalog/"]
+    before = {}
+    for url in urls:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        before[url] = len(statements)
+    for i in range(6):
+        runner.invoke(args=["tenants", "create", f"newvillage{i}", "--name", f"新村{i}", "--kind", "village",
+                            "--parent", "baishui"])
+    with demo.app_context():
+        for i in range(10):
+            make_record("baishui", "改造对象名单", f"名单{i}")
+    for url in urls:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) == before[url], url

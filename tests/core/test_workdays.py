@@ -77,3 +77,18 @@ def test_calendar_cli(app):
     shown = runner.invoke(args=["calendar", "show", "2026"]).output
     assert "2026-02-14 六  调休上班" in shown and "2026-10-01 四  放假" in shown
     assert "已删除" in runner.invoke(args=["calendar", "remove", "2027-02-06"]).output
+
+
+def test_superadmins_keep_the_calendar_from_the_web(demo, client, auth):
+    from tests.conftest import post_form
+    auth.login("admin")
+    page = client.get("/admin/calendar?year=2031").get_data(as_text=True)
+    assert "2031 年的法定节假日尚未维护" in page
+    post_form(client, "/admin/calendar?year=2031", {"day": "2031-01-01", "kind": "holiday", "note": "元旦"})
+    html = client.get("/admin/calendar?year=2031").get_data(as_text=True)
+    assert "2031-01-01" in html and "元旦" in html and "已知" in html
+    post_form(client, "/admin/calendar?year=2031", {"day": "2031-01-01", "kind": "holiday", "remove": "1"})
+    assert "2031-01-01" not in client.get("/admin/calendar?year=2031").get_data(as_text=True)
+    auth.logout()
+    auth.login("wang")
+    assert client.get("/admin/calendar").status_code == 404
