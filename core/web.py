@@ -173,6 +173,12 @@ def _refuse_nul_bytes() -> None:
         raise BadRequest("请求中含有不允许的控制字符。")
 
 
+def int_arg(name: str, low: int = 1, high: int = 2**31 - 1) -> int | None:
+    """An integer query parameter within bounds, or None (a year like 99999999999 filters nothing)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and low <= value <= high else None
+
+
 def url_path_for(endpoint: str, **values) -> str:
     """The path of a page (no host), also outside a request: for search indexes, feeds built by jobs."""
     if has_request_context():

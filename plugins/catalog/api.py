@@ -13,6 +13,7 @@ from core.accounts import Permission, has_permission, require_permission
 from core.api import ApiError, api_user, operation
 from core.db import db
 from core.pagination import page_args, paginate
+from core.web import int_arg
 from core.tenancy import get_or_404
 from plugins.catalog import services, standard
 from plugins.catalog.models import STATUS_LABELS, VALIDITY_LABELS, CatalogItem, Record
@@ -98,15 +99,15 @@ class RecordIn(BaseModel):
     model_config = ConfigDict(title="CatalogRecordInput", extra="forbid")
     item_id: int
     title: str = Field(min_length=1, max_length=300)
-    summary: str = ""
-    body: str = Field("", description="HTML；保存时按统一白名单净化")
-    doc_no: str = ""
-    issuing_body: str = ""
+    summary: str = Field("", max_length=2000)
+    body: str = Field("", max_length=500_000, description="HTML；保存时按统一白名单净化")
+    doc_no: str = Field("", max_length=100)
+    issuing_body: str = Field("", max_length=200)
     written_date: date | None = None
     effective_date: date | None = None
     expiry_date: date | None = None
     disclosure: Literal["proactive", "on_request", "withheld"] = "proactive"
-    disclosure_reason: str = ""
+    disclosure_reason: str = Field("", max_length=2000)
     attachment_ids: list[int] = Field(default_factory=list, description="先用附件接口上传，再在此引用")
 
 
@@ -114,15 +115,15 @@ class RecordPatch(BaseModel):
     model_config = ConfigDict(title="CatalogRecordPatch", extra="forbid")
     item_id: int | None = None
     title: str | None = Field(None, min_length=1, max_length=300)
-    summary: str | None = None
-    body: str | None = None
-    doc_no: str | None = None
-    issuing_body: str | None = None
+    summary: str | None = Field(None, max_length=2000)
+    body: str | None = Field(None, max_length=500_000)
+    doc_no: str | None = Field(None, max_length=100)
+    issuing_body: str | None = Field(None, max_length=200)
     written_date: date | None = None
     effective_date: date | None = None
     expiry_date: date | None = None
     disclosure: Literal["proactive", "on_request", "withheld"] | None = None
-    disclosure_reason: str | None = None
+    disclosure_reason: str | None = Field(None, max_length=2000)
     attachment_ids: list[int] | None = None
 
 
@@ -210,8 +211,8 @@ def records():
         stmt = select(Record).where(Record.status == status).order_by(Record.updated_at.desc(), Record.id.desc())
     else:
         stmt = services.filtered_public_records(
-            domain=request.args.get("domain") or None, item_id=request.args.get("item", type=int),
-            year=request.args.get("year", type=int), validity=request.args.get("validity") or None,
+            domain=request.args.get("domain") or None, item_id=int_arg("item"),
+            year=int_arg("year", 1900, 2200), validity=request.args.get("validity") or None,
             q=(request.args.get("q") or "").strip()[:100] or None)
     page = paginate(stmt, *page_args())
     return jsonify(RecordPage(items=[record_out(r) for r in page.items], page=page.page, per_page=page.per_page,

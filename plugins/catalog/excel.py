@@ -210,6 +210,9 @@ def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None
                 continue
             fields, row_problems = _row_fields(ws, roles, row, value, here)
             problems += row_problems
+            for name, role in ((first, "first"), (second, "second")):
+                if len(name) > 200:
+                    problems.append(f"{here} {get_column_letter(roles[role])} 列：事项名称超过 200 个字符")
             anchor = _anchor(cache, row, roles["first"])
             if second:
                 if current_parent is None or anchor != parent_anchor or current_parent.name != first:
@@ -243,9 +246,13 @@ def _row_fields(ws, roles: dict, row: int, value, here: str) -> tuple[dict, list
     time_limit = standard.normalise_text(value(row, roles["time_limit"]))
     if not time_limit:
         problems.append(f"{here} {col('time_limit')}：不能为空")
+    elif len(time_limit) > 300:
+        problems.append(f"{here} {col('time_limit')}：超过 300 个字符")
     body = standard.normalise_text(value(row, roles["body"]))
     if not body:
         problems.append(f"{here} {col('body')}：不能为空")
+    elif len(body) > 200:
+        problems.append(f"{here} {col('body')}：超过 200 个字符")
     channels_text = value(row, roles["channels"])
     channels, unknown = standard.parse_channels(channels_text)
     if unknown:

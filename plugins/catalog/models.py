@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.attachments import Attachment
 from core.db import TimestampMixin, UTCDateTime, db
 from core.tenancy import TenantScoped
+from core.workdays import china_today
 
 VALIDITY_LABELS = {"valid": "有效", "expired": "失效", "repealed": "废止"}
 DISCLOSURE_LABELS = {"proactive": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
@@ -47,7 +48,8 @@ class CatalogItem(TenantScoped, TimestampMixin, db.Model):
     parent: Mapped["CatalogItem | None"] = relationship(remote_side=[id], back_populates="children",
                                                         foreign_keys=[parent_id])
     children: Mapped[list["CatalogItem"]] = relationship(back_populates="parent", foreign_keys=[parent_id],
-                                                        order_by="(CatalogItem.position, CatalogItem.id)")
+                                                        order_by="(CatalogItem.position, CatalogItem.id)",
+                                                        cascade="all, delete-orphan")
 
     @property
     def is_leaf(self) -> bool:
@@ -92,6 +94,8 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Whoever changed the text last: they may not be the one who approves it.
+    last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     return_note: Mapped[str] = mapped_column(Text, default="")    # why a reviewer sent it back
 
     item: Mapped[CatalogItem] = relationship()
@@ -107,9 +111,15 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     def is_public(self) -> bool:
         return self.status == "published" and self.disclosure == "proactive"
 
+    def current_validity(self, today: date | None = None) -> str:
+        """有效 / 失效 / 废止 as of today: a record past its 失效日期 has lapsed even if nobody marked it."""
+        if self.validity == "valid" and self.expiry_date is not None and self.expiry_date < (today or china_today()):
+            return "expired"
+        return self.validity
+
     @property
     def validity_label(self) -> str:
-        return VALIDITY_LABELS[self.validity]
+        return VALIDITY_LABELS[self.current_validity()]
 
     @property
     def disclosure_label(self) -> str:
@@ -117,8 +127,8 @@ class Record(TenantScoped, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        if self.status == "published" and self.validity != "valid":
-            return f"已{VALIDITY_LABELS[self.validity]}"
+        if self.status == "published" and self.current_validity() != "valid":
+            return f"已{VALIDITY_LABELS[self.current_validity()]}"
         return STATUS_LABELS[self.status]
 
 

@@ -19,6 +19,7 @@ from core.db import db, utcnow
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
 from core.sanitize import clean_html
 from core.tenancy import Tenant, across_tenants
+from core.workdays import china_date, china_today
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
                                     VALIDITY_LABELS)
@@ -158,6 +159,8 @@ def create_item(actor, tenant: Tenant, data: dict, *, parent: CatalogItem | None
     if parent is not None:
         if parent.parent_id is not None:
             raise DomainError("事项最多两级：不能在二级事项下再建事项。", field="parent")
+        if db.session.scalar(select(func.count()).select_from(Record).where(Record.item_id == parent.id)):
+            raise DomainError(f"“{parent.name}”下已有政府信息，不能再分出二级事项；请新增一个一级事项。", field="parent")
         data["domain_code"] = parent.domain_code
     _check_item(data)
     siblings = CatalogItem.parent_id == parent.id if parent else CatalogItem.parent_id.is_(None)
@@ -380,6 +383,9 @@ def _record_values(tenant: Tenant, data: dict, record: Record | None) -> dict:
     merged = {k: getattr(record, k) for k in ("title", "disclosure", "disclosure_reason", "effective_date",
                                               "expiry_date", "item_id")} if record else {}
     merged.update(values)
+    for key, label, limit in (("doc_no", "文号", 100), ("issuing_body", "发布机构", 200)):
+        if len(values.get(key) or "") > limit:
+            raise DomainError(f"{label}不能超过 {limit} 个字符。", field=key)
     if not merged.get("title"):
         raise DomainError("请填写标题。", field="title")
     if len(merged["title"]) > 300:
@@ -398,7 +404,8 @@ def _record_values(tenant: Tenant, data: dict, record: Record | None) -> dict:
 def create_record(actor, tenant: Tenant, data: dict) -> Record:
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
     values = _record_values(tenant, data, None)
-    record = Record(tenant_id=tenant.id, status="draft", created_by_id=getattr(actor, "id", None), **values)
+    record = Record(tenant_id=tenant.id, status="draft", created_by_id=getattr(actor, "id", None),
+                    last_edited_by_id=getattr(actor, "id", None), **values)
     db.session.add(record)
     db.session.flush()
     if "attachment_ids" in data:
@@ -408,17 +415,30 @@ def create_record(actor, tenant: Tenant, data: dict) -> Record:
 
 
 def can_publish(actor, record: Record) -> bool:
+    """Who may approve: a reviewer who neither wrote nor last changed the text, and only once it was
+    submitted; or, where the tenant allows one-person publishing, its editors."""
     tenant = record.tenant
-    if has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
-        # Two people: a reviewer does not approve what they wrote, unless the tenant allows it.
-        return record.created_by_id != getattr(actor, "id", None) or settings_for(tenant).self_publish \
-            or getattr(actor, "is_superadmin", False)
-    return settings_for(tenant).self_publish and has_permission(actor, Permission.CONTENT_EDIT, tenant)
+    self_publish = settings_for(tenant).self_publish
+    if self_publish and (has_permission(actor, Permission.CONTENT_EDIT, tenant)
+                         or has_permission(actor, Permission.CONTENT_PUBLISH, tenant)):
+        return True
+    if not has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
+        return False
+    if getattr(actor, "is_superadmin", False):
+        return True
+    if record.status == "published":  # corrections to a published record are the reviewer's job
+        return True
+    authors = {record.created_by_id, record.last_edited_by_id} - {None}
+    return record.status == "submitted" and getattr(actor, "id", None) not in authors
 
 
 def update_record(actor, record: Record, data: dict) -> list[str]:
-    """Drafts are edited by editors; a published record only by someone who may publish it."""
+    """Drafts are edited by editors; a published record only by someone who may publish it; a record
+    under review by nobody (the reviewer sends it back instead)."""
     tenant = record.tenant
+    if record.status == "submitted":
+        require_permission(actor, Permission.CONTENT_VIEW, tenant)
+        raise Conflict("待审核的信息不能修改；如需修改，请审核人员退回。")
     if record.status == "published":
         if not can_publish(actor, record):
             require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
@@ -433,26 +453,47 @@ def update_record(actor, record: Record, data: dict) -> list[str]:
         setattr(record, key, values[key])
     if "attachment_ids" in data and set_attachments(record, data["attachment_ids"]):
         changed.append("attachments")
+    elif "disclosure" in changed:
+        refresh_attachment_visibility([link.attachment_id for link in record.attachment_links])
     if changed:
+        record.last_edited_by_id = getattr(actor, "id", None)
         audit.record("catalog.record.update", target=record, actor=actor,
                      summary=f"修改“{record.title}”：{'、'.join(changed)}")
     return changed
 
 
 def set_attachments(record: Record, attachment_ids: list[int]) -> bool:
-    ids = [int(i) for i in attachment_ids or []]
+    ids = list(dict.fromkeys(int(i) for i in attachment_ids or []))
     found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
     missing = [i for i in ids if i not in found]
     if missing:  # another tenant's attachment is simply not found
         raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
-    if [link.attachment_id for link in record.attachment_links] == ids:
-        return False
-    record.attachment_links = [RecordAttachment(tenant_id=record.tenant_id, attachment=found[i], position=n)
-                               for n, i in enumerate(ids)]
-    if record.is_public:
-        for a in found.values():
-            mark_public(a)
-    return True
+    before = [link.attachment_id for link in record.attachment_links]
+    if before != ids:
+        record.attachment_links = [RecordAttachment(tenant_id=record.tenant_id, attachment=found[i], position=n)
+                                   for n, i in enumerate(ids)]
+        db.session.flush()
+    refresh_attachment_visibility(set(before) | set(ids))
+    return before != ids
+
+
+def refresh_attachment_visibility(attachment_ids) -> None:
+    """A record's file is public exactly while a public record links to it: publishing, changing the
+    disclosure, or unlinking a file updates it (files uploaded as public on their own are left alone)."""
+    ids = set(attachment_ids)
+    if not ids:
+        return
+    db.session.flush()
+    public = set(db.session.scalars(
+        select(RecordAttachment.attachment_id).join(Record, Record.id == RecordAttachment.record_id)
+        .where(RecordAttachment.attachment_id.in_(ids), Record.status == "published",
+               Record.disclosure == "proactive")))
+    linked = set(db.session.scalars(select(RecordAttachment.attachment_id).where(RecordAttachment.attachment_id.in_(ids))))
+    for attachment in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids))):
+        if attachment.id in public:
+            mark_public(attachment)
+        elif attachment.id in linked or attachment.is_public:
+            attachment.is_public = False
 
 
 def submit(actor, record: Record) -> None:
@@ -504,21 +545,28 @@ def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | N
         raise Conflict("该信息已经发布。")
     if not can_publish(actor, record):
         if has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
-            raise AccessDenied("需要另一位审核人员审核：不能审核发布自己起草的信息。")
+            if record.status == "draft":
+                raise AccessDenied("草稿尚未提交审核，不能发布。")
+            raise AccessDenied("需要另一位审核人员审核：不能审核发布自己起草或修改过的信息。")
         raise AccessDenied("您没有发布权限，请提交审核。")
     if not review_confirmed:
         raise DomainError("发布前请确认已完成保密审查。", field="review_confirmed")
     when = when or utcnow()
-    record.index_no, record.index_seq = next_index_no(tenant, when.year)
-    record.index_year = when.year
+    # Claim the record first: of two simultaneous approvals only one changes a row (the other waits
+    # for the row lock, then finds it published), so a record never gets two 索引号.
+    claimed = db.session.execute(update(Record).where(Record.id == record.id, Record.status != "published")
+                                 .values(status="published").execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise Conflict("该信息已经发布。")
+    year = china_date(when).year  # the year people see on the record, not the UTC one
+    record.index_no, record.index_seq = next_index_no(tenant, year)
+    record.index_year = year
     record.status = "published"
     record.published_at = when
     record.review_confirmed = True
     record.reviewed_at = utcnow()
     record.reviewed_by_id = getattr(actor, "id", None)
-    if record.disclosure == "proactive":
-        for attachment in record.attachments:
-            mark_public(attachment)
+    refresh_attachment_visibility([link.attachment_id for link in record.attachment_links])
     audit.record("catalog.record.publish", target=record, actor=actor,
                  summary=f"发布“{record.title}”，索引号 {record.index_no}")
     return record
@@ -551,7 +599,9 @@ def delete_record(actor, record: Record) -> None:
     if record.status == "published":
         raise Conflict("已发布的信息不能删除；已失效或废止的请标记时效。")
     audit.record("catalog.record.delete", target=record, actor=actor, summary=f"删除草稿“{record.title}”")
+    attachment_ids = [link.attachment_id for link in record.attachment_links]
     db.session.delete(record)
+    refresh_attachment_visibility(attachment_ids)
 
 
 # --- public queries ---------------------------------------------------------------------------
@@ -570,8 +620,14 @@ def filtered_public_records(*, domain: str | None = None, item_id: int | None = 
         stmt = stmt.where(Record.item_id.in_(select(CatalogItem.id).where(CatalogItem.domain_code == domain)))
     if year:
         stmt = stmt.where(Record.index_year == year)
-    if validity in VALIDITY_LABELS:
-        stmt = stmt.where(Record.validity == validity)
+    today = china_today()
+    past_expiry = Record.expiry_date.is_not(None) & (Record.expiry_date < today)
+    if validity == "valid":
+        stmt = stmt.where(Record.validity == "valid", ~past_expiry)
+    elif validity == "expired":
+        stmt = stmt.where((Record.validity == "expired") | ((Record.validity == "valid") & past_expiry))
+    elif validity == "repealed":
+        stmt = stmt.where(Record.validity == "repealed")
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Record.title.like(like), Record.doc_no.like(like), Record.index_no.like(like)))

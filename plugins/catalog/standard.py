@@ -6,6 +6,7 @@ supervision all use the same lists and the same parsers.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -121,7 +122,7 @@ def parse_time_limit(text: str | None) -> dict:
     if re.search(r"按月|每月", text):
         rule = {"kind": "monthly", "due_workdays": DEFAULT_PERIOD_DUE["monthly"]}
         day = re.search(r"每月(\d+)日前", text)
-        if day:
+        if day and 1 <= int(day.group(1)) <= 31:
             rule["due_day"] = int(day.group(1))
     elif re.search(r"按季度?|每季度?", text):
         rule = {"kind": "quarterly", "due_workdays": DEFAULT_PERIOD_DUE["quarterly"]}
@@ -131,7 +132,7 @@ def parse_time_limit(text: str | None) -> dict:
     elif re.search(r"每年|按年度?|年初", text):
         rule = {"kind": "yearly", "month": 1, "day": 31}
         by = re.search(r"(\d+)月(\d+)日前", text)
-        if by:
+        if by and 1 <= int(by.group(1)) <= 12 and 1 <= int(by.group(2)) <= monthrange(2024, int(by.group(1)))[1]:
             rule.update(month=int(by.group(1)), day=int(by.group(2)))
     elif (m := re.search(r"(?:形成|变更|批复|确定|作出决定|决定)[^\d]{0,12}?(\d+)个?工作日内", text)) and not re.search(r"发生|审核确认后|发放后|审批后", text[:m.start()]):
         rule = {"kind": "after_change", "days": int(m.group(1))}

@@ -10,16 +10,17 @@ Rules (the item's structured time limit, in working days of core.workdays):
 """
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.tenancy import Tenant, across_tenants
-from core.workdays import CHINA_TZ, Calendar, china_today
+from core.workdays import CHINA_TZ, Calendar, china_date, china_today
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem, Record
 
@@ -121,6 +122,8 @@ class Period:
         """2026-11 → November 2026; 2026-Q4 → fourth quarter; anything else → this month."""
         try:
             year, rest = (key or "").split("-", 1)
+            if not 2000 <= int(year) <= today.year + 1:
+                return cls.containing(today)
             if rest.upper().startswith("Q"):
                 number = int(rest[1:])
                 if 1 <= number <= 4:
@@ -146,13 +149,27 @@ def _published_day(record) -> date:
     return record.published_at.astimezone(CHINA_TZ).date()
 
 
-def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar) -> ItemStatus:
+def _clamped(year: int, month: int, day: int) -> date:
+    return date(year, month, min(max(day, 1), monthrange(year, month)[1]))
+
+
+def _is_valid_on(r, day: date) -> bool:
+    if r.validity != "valid" and not (r.validity_date and r.validity_date > day):
+        return False
+    return not (getattr(r, "expiry_date", None) and r.expiry_date < day)
+
+
+def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
+                  last_valid: date | None = None) -> ItemStatus:
+    """`records` are the item's recent and unpublished records; `last_valid` the publication day of
+    its newest valid record of any age (a valid record from years ago still counts)."""
     rule = item.rule or {"kind": "none"}
     kind = rule.get("kind", "none")
     published = [r for r in records if r.status == "published" and r.published_at and _published_day(r) <= as_of]
-    valid = [r for r in published if r.validity == "valid" or (r.validity_date and r.validity_date > as_of)]
+    has_valid = any(_is_valid_on(r, as_of) for r in published) or (last_valid is not None and last_valid <= as_of)
     pending = [r for r in records if r.status != "published"]
-    last = max((_published_day(r) for r in published), default=None)
+    last = max([_published_day(r) for r in published] + ([last_valid] if last_valid and last_valid <= as_of else []),
+               default=None)
     findings: list[Finding] = []
 
     if rule.get("display_workdays"):
@@ -163,8 +180,10 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar) 
                     findings.append(Finding("short_display", r.id, r.title,
                                             f"只公开了 {shown} 个工作日，少于规定的 {rule['display_workdays']} 个工作日"))
 
-    if kind in ("after_change", "immediate"):
-        limit = rule["days"]
+    if kind in ("after_change", "immediate", "none"):
+        # With no deadline of its own an item falls under the statute: proactive information is
+        # published within 20 working days of being formed or changed.
+        limit = rule.get("days", 20)
         for r in published:
             if r.written_date:
                 took = cal.workdays_between(r.written_date, _published_day(r))
@@ -182,23 +201,24 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar) 
         for r, due in overdue:
             findings.append(Finding("pending_overdue", r.id, r.title, f"应于 {due:%Y-%m-%d} 前发布，至今未发布"))
         if overdue:
-            return ItemStatus(item, "overdue", f"{len(overdue)} 条信息超过公开时限仍未发布", bool(valid),
+            return ItemStatus(item, "overdue", f"{len(overdue)} 条信息超过公开时限仍未发布", has_valid,
                               min(d for _, d in overdue), last, findings)
         if soon:
-            return ItemStatus(item, "due_soon", f"{len(soon)} 条信息即将到期", bool(valid),
+            return ItemStatus(item, "due_soon", f"{len(soon)} 条信息即将到期", has_valid,
                               min(d for _, d in soon), last, findings)
-        if not valid:
+        if not has_valid:
             return ItemStatus(item, "empty", "尚未公开任何信息", False, None, last, findings)
-        return ItemStatus(item, "ok", f"最近发布于 {last:%Y-%m-%d}", True, None, last, findings)
+        return ItemStatus(item, "ok" if kind != "none" else "untracked", f"最近发布于 {last:%Y-%m-%d}", True, None,
+                          last, findings)
 
     if kind in ("monthly", "quarterly", "yearly"):
         start, _ = _period_bounds(kind, as_of)
         in_period = [r for r in published if _published_day(r) >= start]
         if kind == "yearly":
-            due = date(as_of.year, rule.get("month", 1), min(rule.get("day", 31), 28 if rule.get("month") == 2 else 31))
+            due = _clamped(as_of.year, min(max(rule.get("month", 1), 1), 12), rule.get("day", 31))
             name = "本年度"
         elif "due_day" in rule:
-            due = start.replace(day=min(rule["due_day"], 28))
+            due = _clamped(start.year, start.month, rule["due_day"])
             name = "本月"
         else:
             due = cal.nth_workday_of(start, rule.get("due_workdays", standard.DEFAULT_PERIOD_DUE.get(kind, 10)))
@@ -210,8 +230,6 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar) 
             return ItemStatus(item, "overdue", f"{name}尚未公开，应于 {due:%Y-%m-%d} 前公开", False, due, last, findings)
         return ItemStatus(item, "due_soon", f"{name}尚未公开，截止 {due:%Y-%m-%d}", False, due, last, findings)
 
-    if valid:
-        return ItemStatus(item, "untracked", f"最近发布于 {last:%Y-%m-%d}", True, None, last, findings)
     return ItemStatus(item, "empty", "尚未公开任何信息", False, None, last, findings)
 
 
@@ -229,9 +247,15 @@ def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Pe
         items = db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id.in_(ids))).all()
         rows = db.session.execute(select(
             Record.id, Record.tenant_id, Record.item_id, Record.title, Record.status, Record.validity,
-            Record.validity_date, Record.written_date, Record.published_at)
+            Record.validity_date, Record.written_date, Record.published_at, Record.expiry_date)
             .where(Record.tenant_id.in_(ids), or_(Record.status != "published", Record.published_at >= _utc_day(window)))
         ).all()
+        # The newest valid record of each item, however old: it keeps the item current.
+        last_valid = {item_id: china_date(at) for item_id, at in db.session.execute(
+            select(Record.item_id, func.max(Record.published_at)).where(
+                Record.tenant_id.in_(ids), Record.status == "published", Record.validity == "valid",
+                Record.published_at < _utc_day(window), or_(Record.expiry_date.is_(None), Record.expiry_date >= as_of))
+            .group_by(Record.item_id))}
     by_item: dict[int, list] = defaultdict(list)
     for r in rows:
         by_item[r.item_id].append(r)
@@ -242,7 +266,7 @@ def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Pe
     reports = []
     for tenant in tenants:
         leaves = [i for i in by_tenant[tenant.id] if i.id not in parents and is_applicable(i, tenant)]
-        statuses = [evaluate_item(i, by_item[i.id], as_of, cal) for i in
+        statuses = [evaluate_item(i, by_item[i.id], as_of, cal, last_valid.get(i.id)) for i in
                     sorted(leaves, key=lambda i: (i.domain_code, i.parent_id or 0, i.position, i.id))]
         report = TenantReport(tenant, statuses)
         if period is not None:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.pagination import page_args, paginate
+from core.web import int_arg
 from core.tenancy import get_or_404
 from plugins.catalog import services, standard
 from plugins.catalog.models import VALIDITY_LABELS, CatalogItem, Record
@@ -36,7 +37,7 @@ def item(item_id: int):
     item = get_or_404(CatalogItem, item_id)
     if item.not_applicable or services.tenant_level(g.tenant) not in (item.levels or []):
         abort(404)
-    year = request.args.get("year", type=int)
+    year = int_arg("year", 1900, 2200)
     validity = request.args.get("validity") or None
     ids = [item.id] + [c.id for c in item.children]
     stmt = services.filtered_public_records(year=year, validity=validity).where(Record.item_id.in_(ids))
@@ -49,8 +50,8 @@ def item(item_id: int):
 @bp.get("/records/")
 def records():
     domain = request.args.get("domain") or None
-    item_id = request.args.get("item", type=int)
-    year = request.args.get("year", type=int)
+    item_id = int_arg("item")
+    year = int_arg("year", 1900, 2200)
     validity = request.args.get("validity") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     stmt = services.filtered_public_records(domain=domain, item_id=item_id, year=year, validity=validity, q=q)
@@ -81,7 +82,7 @@ def record(record_id: int):
 @bp.get("/feed.atom")
 def feed():
     entries = db.session.scalars(services.filtered_public_records().limit(50)).all()
-    response = make_response(render_template("catalog/feed.atom", tenant=g.tenant, entries=entries,
+    response = make_response(render_template("catalog/feed.atom.xml", tenant=g.tenant, entries=entries,
                                              self_url=url_for("catalog.feed", _external=True),
                                              home_url=url_for("catalog.index", _external=True)))
     response.mimetype = "application/atom+xml"

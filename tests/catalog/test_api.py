@@ -97,6 +97,7 @@ def test_the_two_person_rule_through_the_api(demo, client, runner, item_id):
     ({"item_id": 1, "title": "甲", "written_date": "昨天"}, "written_date"),
     ({"item_id": 1, "title": "甲", "colour": "red"}, "colour"),
     ({"item_id": 1, "title": "甲", "disclosure": "secret"}, "disclosure"),
+    ({"item_id": 1, "title": "甲", "doc_no": "号" * 101}, "doc_no"),
 ])
 def test_invalid_input_gets_400_with_the_field(demo, client, runner, payload, field):
     response = client.post("/api/v1/tenants/baishui/catalog/records", headers=token(runner, "li"), json=payload)

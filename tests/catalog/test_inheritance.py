@@ -134,3 +134,21 @@ def test_a_derived_item_cannot_be_deleted_but_a_local_one_can(demo, ctx):
         db.session.commit()
     with across_tenants(None, reason="test check"):
         assert db.session.scalar(select(CatalogItem).where(CatalogItem.name == "临时救助备用金使用情况")) is None
+
+
+def test_deleting_a_local_parent_deletes_its_children_and_a_parent_with_records_takes_no_children(demo, ctx):
+    import pytest
+
+    from core.errors import DomainError
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        parent = services.create_item(SYSTEM, town, {"domain_code": "05", "name": "本镇救助专项", "channels": ["公示栏"]})
+        services.create_item(SYSTEM, town, {"name": "专项资金", "channels": ["公示栏"]}, parent=parent)
+        db.session.commit()
+        services.delete_item(SYSTEM, parent)
+        db.session.commit()
+        assert not [i for i in services.all_items(town) if i.name in ("本镇救助专项", "专项资金")]
+        used = services.create_item(SYSTEM, town, {"domain_code": "05", "name": "已有信息的事项", "channels": ["公示栏"]})
+        services.create_record(SYSTEM, town, {"item_id": used.id, "title": "一条信息"})
+        with pytest.raises(DomainError, match="已有政府信息"):
+            services.create_item(SYSTEM, town, {"name": "子事项", "channels": ["公示栏"]}, parent=used)

@@ -112,3 +112,38 @@ def test_public_item_pages_do_not_show_other_levels_or_not_applicable_items(demo
     assert client.get(f"/qinglan/catalog/items/{village_template}").status_code == 404
     assert client.get(f"/qinglan/baishui/catalog/items/{na}").status_code == 404
     assert "文化活动信息" not in client.get("/qinglan/baishui/catalog/").get_data(as_text=True)
+
+
+def test_record_attachments_stay_with_their_tenant(demo, client, auth, liuhe_editor):
+    import io
+
+    from tests.conftest import csrf_from
+    auth.login("li")
+    with demo.app_context():
+        town = tenant_by_slug("baishui")
+        with tenant_scope(town):
+            item_id = leaf(town, "法律援助").id
+    page = client.get("/admin/baishui/catalog/records/new")
+    client.post("/admin/baishui/catalog/records/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)), "item_id": str(item_id), "title": "内部材料",
+        "disclosure": "proactive", "files": [(io.BytesIO(b"%PDF-1.4 x"), "内部.pdf")]})
+    with demo.app_context():
+        from sqlalchemy import select
+
+        from core.attachments import Attachment
+        from core.tenancy import across_tenants
+        with across_tenants(None, reason="test check"):
+            from core.db import db
+            token = db.session.scalar(select(Attachment.token))
+    auth.logout()
+    auth.login(liuhe_editor, "liuhe-password")
+    for url in (f"/qinglan/baishui/files/{token}", f"/qinglan/liuhe/files/{token}"):
+        assert client.get(url).status_code == 404, url
+    auth.logout()
+    assert client.get(f"/qinglan/baishui/files/{token}").status_code == 404  # the public: a draft's file
+
+
+def test_huge_numbers_in_query_strings_are_not_errors(demo, client):
+    for url in ("/qinglan/catalog/records/?year=99999999999&item=99999999999",
+                "/api/v1/tenants/qinglan/catalog/records?year=99999999999&item=99999999999&page=99999999999"):
+        assert client.get(url).status_code == 200, url

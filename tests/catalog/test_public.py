@@ -81,6 +81,15 @@ def test_item_page_shows_the_elements_and_its_records(demo, client):
     assert "审核确认后3个工作日内公示" in html and "公示栏" in html and "第一批改造对象公示" in html
 
 
+def test_atom_feed_escapes_titles(demo, client):
+    with demo.app_context():
+        make_record("baishui", "法律援助", "<script>alert(1)</script> & 指南")
+    response = client.get("/qinglan/baishui/catalog/feed.atom")
+    assert b"<script>" not in response.data
+    titles = [e.text for e in ET.fromstring(response.data).iter("{http://www.w3.org/2005/Atom}title")]
+    assert "<script>alert(1)</script> & 指南" in titles
+
+
 def test_atom_feed(demo, client):
     with demo.app_context():
         record_id = make_record("baishui", "法律援助", "法律援助指南")

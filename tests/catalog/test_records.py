@@ -58,11 +58,78 @@ def test_no_one_approves_their_own_record_unless_the_tenant_allows_it(demo, ctx,
     li.__dict__.pop("_roles_cache", None)
     with tenant_scope(town):
         record = services.create_record(li, town, {"item_id": leaf(town, "法律援助").id, "title": "法援指南"})
+        with pytest.raises(AccessDenied, match="尚未提交审核"):
+            services.publish(li, record, review_confirmed=True)
+        services.submit(li, record)
         with pytest.raises(AccessDenied, match="另一位审核人员"):
             services.publish(li, record, review_confirmed=True)
         services.set_self_publish(users["wang"], town, True)
         services.publish(li, record, review_confirmed=True)
         assert record.status == "published"
+
+
+def test_a_reviewer_who_rewrote_someone_elses_draft_does_not_approve_it(demo, ctx, users, runner):
+    runner.invoke(args=["users", "grant", "zhao", "editor", "baishui"])
+    zhao = users["zhao"]
+    zhao.__dict__.pop("_roles_cache", None)
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        record = services.create_record(users["li"], town, {"item_id": leaf(town, "法律援助").id, "title": "原稿"})
+        services.update_record(zhao, record, {"title": "改写后的标题"})
+        services.submit(users["li"], record)
+        with pytest.raises(AccessDenied, match="起草或修改过"):
+            services.publish(zhao, record, review_confirmed=True)
+
+
+def test_a_submitted_record_is_locked_until_sent_back(demo, ctx, users):
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        record = services.create_record(users["li"], town, {"item_id": leaf(town, "法律援助").id, "title": "原稿"})
+        services.submit(users["li"], record)
+        with pytest.raises(Conflict, match="待审核的信息不能修改"):
+            services.update_record(users["li"], record, {"title": "偷偷改"})
+        services.return_to_draft(users["zhao"], record, "补充电话")
+        services.update_record(users["li"], record, {"title": "补充后"})
+        assert record.title == "补充后"
+
+
+def test_the_index_year_is_the_year_in_china(demo, ctx):
+    from datetime import datetime, timezone
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        record = services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "元旦发布"})
+        # 2027-01-01 01:00 in Beijing is still 2026 in UTC
+        services.publish(SYSTEM, record, review_confirmed=True, when=datetime(2026, 12, 31, 17, tzinfo=timezone.utc))
+        assert record.index_year == 2027 and record.index_no == "11451102X/2027-00001"
+
+
+def test_a_record_past_its_expiry_date_shows_as_lapsed(demo, ctx, client):
+    record_id = make_record("baishui", "法律援助", "2025年度指南", expiry_date="2025-12-31")
+    html = client.get(f"/qinglan/baishui/catalog/records/{record_id}").get_data(as_text=True)
+    assert "<strong class=\"lapsed\">失效</strong>（2025-12-31起）" in html
+    listing = client.get("/qinglan/baishui/catalog/records/?validity=valid").get_data(as_text=True)
+    assert "2025年度指南" not in listing
+    assert "2025年度指南" in client.get("/qinglan/baishui/catalog/records/?validity=expired").get_data(as_text=True)
+
+
+def test_attachment_visibility_follows_the_disclosure_of_the_records_using_it(demo, ctx, client, users):
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        a = Attachment(token="e" * 32, filename="名单.pdf", extension="pdf", content_type="application/pdf", size=1,
+                       sha256="0" * 64)
+        db.session.add(a)
+        db.session.flush()
+        record = services.create_record(users["li"], town, {"item_id": leaf(town, "法律援助").id, "title": "名单",
+                                                            "attachment_ids": [a.id]})
+        services.submit(users["li"], record)
+        services.publish(users["zhao"], record, review_confirmed=True)
+        assert a.is_public
+        services.update_record(users["zhao"], record, {"disclosure": "withheld", "disclosure_reason": "涉及个人隐私"})
+        assert not a.is_public
+        services.update_record(users["zhao"], record, {"disclosure": "proactive"})
+        assert a.is_public
+        services.update_record(users["zhao"], record, {"attachment_ids": []})
+        assert not a.is_public  # unlinked from the only public record
 
 
 def test_a_village_clerk_may_publish_alone_when_allowed(demo, ctx, users):
@@ -130,10 +197,26 @@ def test_non_proactive_records_need_a_legal_reason(demo, ctx):
                                                   "disclosure": "withheld"})
 
 
+def test_two_approvals_at_once_give_one_index_number(demo, ctx):
+    from sqlalchemy import update
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        record = services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "甲"})
+        db.session.commit()
+        # another request published it between our load and our approval
+        db.session.execute(update(Record).where(Record.id == record.id).values(status="published")
+                           .execution_options(synchronize_session=False))
+        from sqlalchemy.orm.attributes import set_committed_value
+        set_committed_value(record, "status", "submitted")  # what our stale copy still says
+        with pytest.raises(Conflict, match="已经发布"):
+            services.publish(SYSTEM, record, review_confirmed=True)
+
+
 @pytest.mark.parametrize("data, message", [
     ({"title": ""}, "请填写标题"),
     ({"title": "甲", "written_date": "2026-13-40"}, "成文日期格式不正确"),
     ({"title": "甲", "effective_date": "2026-05-01", "expiry_date": "2026-04-01"}, "失效日期不能早于生效日期"),
+    ({"title": "甲", "doc_no": "号" * 101}, "文号不能超过 100 个字符"),
 ])
 def test_bad_record_input_is_refused_clearly(demo, ctx, data, message):
     town = tenant_by_slug("baishui")

@@ -94,12 +94,34 @@ def test_a_record_taken_down_before_the_minimum_display_is_reported(cal):
     assert [f.kind for f in findings] == ["short_display"] and "只公开了 4 个工作日" in findings[0].text
 
 
+def test_a_valid_record_from_long_ago_still_keeps_its_item_current(cal):
+    rule = {"kind": "after_change", "days": 20}
+    status = evaluate_item(item(rule), [], date(2026, 11, 20), cal, last_valid=date(2025, 3, 1))
+    assert status.current and status.state == "ok" and status.last_published == date(2025, 3, 1)
+
+
+def test_items_without_a_deadline_fall_under_the_20_working_day_statute(cal):
+    late = R(1, "晚了", written_date=date(2026, 9, 18), published_at=at(date(2026, 10, 23)))
+    status = evaluate_item(item({"kind": "none"}), [late], date(2026, 11, 2), cal)
+    assert status.state == "untracked" and [f.kind for f in status.findings] == ["late"]
+
+
+@pytest.mark.parametrize("text", ["每年4月31日前", "每年13月5日前", "每月0日前", "每月31日前"])
+def test_impossible_or_short_month_dates_never_crash(cal, text):
+    from plugins.catalog import standard
+    rule = standard.parse_time_limit(text)
+    for as_of in (date(2026, 2, 27), date(2026, 4, 30), date(2026, 12, 31)):
+        assert evaluate_item(item(rule), [], as_of, cal).state in ("ok", "due_soon", "overdue")
+
+
 def test_periods():
     assert Period.parse("2026-Q4", date(2026, 11, 23)) == Period("quarter", 2026, 4)
     assert Period("quarter", 2026, 4).start == date(2026, 10, 1) and Period("quarter", 2026, 4).end == date(2026, 12, 31)
     assert Period.parse("2026-02", date(2026, 11, 23)).end == date(2026, 2, 28)
     assert Period.parse("nonsense", date(2026, 11, 23)) == Period("month", 2026, 11)
     assert Period("month", 2026, 1).previous() == Period("month", 2025, 12)
+    for nonsense in ("0-01", "99999-01", "2026-13", "2026-Q9", "abc"):
+        assert Period.parse(nonsense, date(2026, 11, 23)) == Period("month", 2026, 11)
 
 
 def test_reports_for_the_demo_county_show_real_findings(demo, ctx, runner):
