@@ -246,8 +246,33 @@ def demo() -> None:
     click.echo("示例内容已就绪。" if lines else "没有需要加载的示例内容。")
 
 
+privacy = AppGroup("privacy", help="个人信息保护：到期删除。")
+
+
+@privacy.command("purge")
+@click.option("--before", "before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="删除在此日期之前结束的事项中的个人信息，例如 2026-06-30")
+@click.option("--dry-run", is_flag=True, help="只统计，不删除")
+def privacy_purge(before, dry_run: bool) -> None:
+    """删除已结束事项中的姓名和联系方式，保留意见内容和处理结果。"""
+    from flask import current_app
+
+    from core.plugins import collect
+    lines = collect(current_app.extensions["cms"].hook.purge_personal_data, before=before.date())
+    if dry_run:
+        db.session.rollback()
+    else:
+        audit.record("privacy.purge", actor=SYSTEM, summary=f"删除 {before.date()} 之前结束事项的个人信息：" + "；".join(lines))
+        db.session.commit()
+    for line in lines:
+        click.echo(("（试运行）" if dry_run else "") + line)
+    if not lines:
+        click.echo("没有需要删除的个人信息。")
+
+
 def register(app) -> None:
     app.cli.add_command(demo)
+    app.cli.add_command(privacy)
     app.cli.add_command(tenants)
     app.cli.add_command(users)
     app.cli.add_command(calendar)

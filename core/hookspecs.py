@@ -58,3 +58,9 @@ def cli_commands():
 @hookspec
 def demo_content():
     """Add the plugin's sample content to the demo county (run by `cms demo`); must be idempotent."""
+
+
+@hookspec
+def purge_personal_data(before):
+    """Erase the names and contact data people gave for matters that ended before the date `before`
+    (run by `cms privacy purge`); keep everything else. Return lines describing what was erased."""

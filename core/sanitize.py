@@ -127,3 +127,19 @@ def plain_text(html: str | None) -> str:
     if not html:
         return ""
     return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()
+
+
+def text_with_links(text: str | None) -> Markup:
+    """User-typed plain text for display: escaped, paragraphs kept, http(s) links made clickable
+    (rel=nofollow). Nothing the user typed can become markup."""
+    if not text:
+        return Markup("")
+    escaped = str(text_to_html(text))
+    linked = bleach.linkify(escaped, callbacks=[_nofollow], skip_tags=["pre", "code"], parse_email=False)
+    return Markup(bleach.clean(linked, tags={"p", "br", "a"}, attributes={"a": ["href", "rel"]},
+                               protocols={"http", "https"}, strip=True))
+
+
+def _nofollow(attrs, new=False):
+    attrs[(None, "rel")] = "nofollow noopener"
+    return attrs

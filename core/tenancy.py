@@ -178,12 +178,20 @@ def scope_for(tenant: Tenant | int, reason: str = "tenant") -> Scope:
     return Scope(tenant_ids=(tid,), write_tenant_id=tid, reason=reason)
 
 
+def _flush_pending() -> None:
+    """Writes made inside a scope are flushed before it ends, while they are still allowed."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+
+
 @contextmanager
 def tenant_scope(tenant: Tenant | int) -> Iterator[Scope]:
     """Run as one tenant: its rows only, new rows stamped with it."""
     token = enter_scope(scope_for(tenant))
     try:
         yield _current_scope.get()
+        _flush_pending()
     finally:
         exit_scope(token)
 
@@ -198,6 +206,7 @@ def across_tenants(tenant_ids: Iterable[int] | None, *, reason: str, write_tenan
     token = enter_scope(Scope(tenant_ids=ids, write_tenant_id=write_id, reason=reason))
     try:
         yield _current_scope.get()
+        _flush_pending()
     finally:
         exit_scope(token)
 

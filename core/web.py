@@ -19,7 +19,7 @@ from core.db import db, reset_immediate_writes, set_immediate_writes
 from core.errors import DomainError
 from core.masking import mask_contact, mask_name
 from core.plugins import PluginRegistry, collect
-from core.sanitize import text_to_html
+from core.sanitize import text_to_html, text_with_links
 from core.tenancy import Tenant, enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
 from core.workdays import CHINA_TZ
 
@@ -57,10 +57,11 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask, registry: PluginRegistry) -> None:
-    from core import admin, api, cli, portal
+    from core import admin, api, cli, portal, ratelimit
 
     app.url_map.converters["tenant"] = TenantPathConverter
     app.url_map.strict_slashes = True
+    ratelimit.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "请先登录。"
@@ -86,6 +87,7 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     app.context_processor(_template_context)
     app.jinja_env.filters.update(localtime=localtime, mask_name=mask_name, mask_contact=mask_contact,
                                  paragraphs=text_to_html)
+    app.jinja_env.globals.update(text_with_links=text_with_links)
 
     cli.register(app)
     for command in collect(registry.hook.cli_commands):
@@ -114,7 +116,7 @@ def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
 def _resolve_tenant(endpoint, values) -> None:
     """Pull the tenant out of the URL, once per request, and scope the session to it."""
     # Request state starts empty even when a test shares one app context across requests.
-    for key in ("tenant", "host_root", "api_user"):
+    for key in ("tenant", "host_root", "api_user", "csrf_token"):
         g.pop(key, None)
     # Before the first query of the request: a request that changes data takes SQLite's write
     # lock when its transaction begins (see core.db.immediate_writes).

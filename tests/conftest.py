@@ -54,6 +54,9 @@ def make_app(database_url, tmp_path, **extra):
         "DATABASE_URL": database_url,
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing: tests log in often
+        # Generous limits by default; the rate-limit tests set their own.
+        "OPINIONS_LIMIT_PER_ADDRESS": "10000 per minute",
+        "OPINIONS_LIMIT_PER_CONSULTATION": "10000 per minute",
     }
     config.update(extra)
     return create_app(config)

@@ -1,12 +1,85 @@
-"""Hook implementations of the opinions plugin."""
-from core.plugins import PluginInfo, hookimpl
+"""Hook implementations of the opinions plugin: consultations and feedback on adoption."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from core.accounts import Permission, has_permission
+from core.db import db
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.sanitize import plain_text
+from core.tenancy import across_tenants
+from core.web import url_path_for
+
+NAME = "opinions"
 
 
 @hookimpl
 def plugin_info():
     return PluginInfo(
-        name="opinions",
+        name=NAME,
         title="意见征集",
         description="草案公开征求意见与采纳情况反馈",
         tenant_kinds=("district", "town"),
+        migrations=str(Path(__file__).parent / "migrations" / "versions"),
     )
+
+
+@hookimpl
+def routes():
+    from plugins.opinions import admin, api, views
+    return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
+
+
+@hookimpl
+def portal_nav(tenant):
+    return [NavItem(plugin=NAME, title="意见征集", url=url_for("opinions.index", tenant=tenant), order=20)]
+
+
+@hookimpl
+def admin_nav(tenant, user):
+    if has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return [NavItem(plugin=NAME, title="意见征集", url=url_for("opinions_admin.index", tenant=tenant), order=20)]
+    return []
+
+
+@hookimpl
+def dashboard_widgets(tenant, user):
+    if not has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return []
+    from plugins.opinions.models import Comment, Consultation
+    from plugins.opinions.services import by_status
+    open_ = db.session.scalars(by_status("open")).all()
+    closed = db.session.scalars(by_status("closed")).all()
+    pending = db.session.scalar(select(func.count()).select_from(Comment).where(Comment.status == "pending")) or 0
+    drafts = db.session.scalar(select(func.count()).select_from(Consultation).where(Consultation.announced_at.is_(None))) or 0
+    html = Markup(render_template("opinions/widget.html", tenant=tenant, open_=open_, closed=closed, pending=pending,
+                                  drafts=drafts))
+    return [Widget(plugin=NAME, title="意见征集", html=html, order=20)]
+
+
+@hookimpl
+def searchable_documents(tenant_ids):
+    from plugins.opinions.services import visible_consultations
+    with across_tenants(tenant_ids, reason="site search: announced consultations"):
+        return [SearchDocument(plugin=NAME, kind="consultation", id=c.id, tenant_id=c.tenant_id, title=c.title,
+                               text=" ".join([c.summary, plain_text(c.draft_html), plain_text(c.explanation_html)]),
+                               url=url_path_for("opinions.consultation", tenant=c.tenant, consultation_id=c.id),
+                               published_at=c.announced_at, extra={"status": c.status()})
+                for c in db.session.scalars(visible_consultations())]
+
+
+@hookimpl
+def purge_personal_data(before):
+    from plugins.opinions.services import purge_personal_data as purge
+    erased = purge(before)
+    return [f"意见征集：删除 {erased} 条意见的姓名和联系方式"] if erased else []
+
+
+@hookimpl
+def demo_content():
+    from plugins.opinions.demo import load_demo
+    return load_demo()

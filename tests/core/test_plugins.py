@@ -102,6 +102,15 @@ def demo_content():
     return ["公告栏：示例公告已加载"] if len(DEMO_RUNS) == 1 else []
 
 
+PURGED = []
+
+
+@hookimpl
+def purge_personal_data(before):
+    PURGED.append(before)
+    return [f"公告栏：删除 {before} 之前的联系人 2 条"]
+
+
 @hookimpl
 def cli_commands():
     @click.command("noticeboard-hello")
@@ -222,6 +231,18 @@ def test_hook_demo_content(plugin_app):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0 and "公告栏：示例公告已加载" in first.output
     assert "公告栏" not in runner.invoke(args=["demo"]).output
+
+
+def test_hook_purge_personal_data(plugin_app):
+    runner = plugin_app.test_cli_runner()
+    dry = runner.invoke(args=["privacy", "purge", "--before", "2026-06-30", "--dry-run"])
+    assert "（试运行）公告栏：删除 2026-06-30 之前的联系人 2 条" in dry.output
+    result = runner.invoke(args=["privacy", "purge", "--before", "2026-06-30"])
+    assert result.exit_code == 0 and "公告栏：删除 2026-06-30 之前的联系人 2 条" in result.output
+    from datetime import date
+    assert sys.modules["cms_noticeboard"].PURGED[-1] == date(2026, 6, 30)
+    bad = runner.invoke(args=["privacy", "purge", "--before", "yesterday"])
+    assert bad.exit_code != 0
 
 
 def test_a_plugin_switched_off_for_a_tenant_disappears_there_only(plugin_app, pclient):

@@ -160,7 +160,7 @@ def test_writing_another_tenants_row_is_refused(two_towns):
         db.session.add(_attachment("smuggled", tenant_id=b.id))
         with pytest.raises(TenantScopeError):
             db.session.flush()
-    db.session.rollback()
+        db.session.rollback()
 
 
 def test_changing_a_row_loaded_elsewhere_is_refused_outside_its_scope(two_towns):
@@ -171,7 +171,7 @@ def test_changing_a_row_loaded_elsewhere_is_refused_outside_its_scope(two_towns)
         b1.filename = "hijacked.pdf"
         with pytest.raises(TenantScopeError):
             db.session.flush()
-    db.session.rollback()
+        db.session.rollback()
 
 
 def test_bulk_update_and_delete_are_filtered(two_towns):
@@ -215,3 +215,12 @@ def test_subtree_and_paths(demo, ctx):
     assert resolve_tenant_path("qinglan/baishui/dongpo") == dongpo
     # a village under the wrong town is not found
     assert resolve_tenant_path("qinglan/liuhe/dongpo") is None
+
+
+def test_leaving_a_scope_flushes_what_was_written_in_it(two_towns):
+    a, _ = two_towns
+    with tenant_scope(a):
+        item = _attachment("late")
+        db.session.add(item)
+    assert item.id is not None and item.tenant_id == a.id  # flushed while the scope still allowed it
+    db.session.commit()

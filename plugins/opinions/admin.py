@@ -1,0 +1,272 @@
+"""Editors' pages: drafting and announcing consultations, moderation, offline opinions, answers,
+publishing the feedback, exports."""
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from core import audit
+from core.accounts import Permission, has_permission
+from core.admin import requires, show_error
+from core.attachments import save_upload
+from core.db import db
+from core.errors import DomainError
+from core.forms import ActionForm, choices
+from core.pagination import page_args, paginate
+from core.tenancy import get_or_404
+from plugins.opinions import services
+from plugins.opinions.forms import (ConsultationForm, DispositionForm, ExtendForm, FeedbackForm, GroupForm,
+                                   ModerateForm, OfflineForm)
+from plugins.opinions.models import (COMMENT_STATUS_LABELS, DISPOSITION_LABELS, REASON_REQUIRED, AnswerGroup, Comment,
+                                     Consultation)
+from plugins.opinions.views import article_choices
+
+bp = Blueprint("opinions_admin", __name__, template_folder="templates")
+
+
+@bp.get("/")
+@requires(Permission.CONTENT_VIEW)
+def index():
+    page = paginate(select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc()), *page_args())
+    counts = dict(db.session.execute(select(Comment.consultation_id, func.count()).where(
+        Comment.consultation_id.in_([c.id for c in page.items])).group_by(Comment.consultation_id)).all()) if page.items else {}
+    return render_template("opinions/admin_index.html", tenant=g.tenant, page=page, counts=counts)
+
+
+def _uploads(form) -> list[int]:
+    ids = []
+    for upload in request.files.getlist(form.files.name):
+        if upload and upload.filename:
+            item = save_upload(upload, uploaded_by=current_user)
+            audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
+            ids.append(item.id)
+    return ids
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.CONTENT_EDIT)
+def new():
+    form = ConsultationForm()
+    if request.method == "GET":
+        form.starts_on.data, form.ends_on.data = services.default_period()
+        form.responsible_unit.data = g.tenant.name
+    if form.validate_on_submit():
+        try:
+            consultation = services.create_consultation(current_user, g.tenant,
+                                                        form.consultation_data() | {"attachment_ids": _uploads(form)})
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存为草稿。检查无误后点击“发布征集公告”。", "success")
+            return redirect(url_for("opinions_admin.manage", consultation_id=consultation.id))
+    return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=None)
+
+
+@bp.route("/<int:consultation_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CONTENT_EDIT)
+def edit(consultation_id: int):
+    consultation = get_or_404(Consultation, consultation_id)
+    form = ConsultationForm(obj=consultation if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = form.consultation_data()
+        data["attachment_ids"] = [a.id for a in consultation.attachments] + _uploads(form)
+        try:
+            changed = services.update_consultation(current_user, consultation, data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("已保存。" if changed else "没有改动。", "success")
+            return redirect(url_for("opinions_admin.manage", consultation_id=consultation.id))
+    return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=consultation)
+
+
+@bp.get("/<int:consultation_id>")
+@requires(Permission.CONTENT_VIEW)
+def manage(consultation_id: int):
+    consultation = get_or_404(Consultation, consultation_id)
+    status = request.args.get("status") or None
+    stmt = select(Comment).where(Comment.consultation_id == consultation.id)
+    if status in COMMENT_STATUS_LABELS:
+        stmt = stmt.where(Comment.status == status)
+    page = paginate(stmt.order_by(Comment.id), *page_args(50))
+    counts = dict(db.session.execute(select(Comment.status, func.count()).where(
+        Comment.consultation_id == consultation.id).group_by(Comment.status)).all())
+    offline = OfflineForm(prefix="offline")
+    offline.article_id.choices = article_choices(consultation)
+    group_form = GroupForm(prefix="group")
+    published = services.published_comments(consultation)
+    group_form.comment_ids.choices = choices((c.id, f"#{c.id} {c.content[:30]}") for c in published)
+    groups = list(db.session.scalars(select(AnswerGroup).where(AnswerGroup.consultation_id == consultation.id)))
+    return render_template("opinions/admin_manage.html", tenant=g.tenant, c=consultation, page=page, status=status,
+                           counts=counts, status_labels=COMMENT_STATUS_LABELS, offline=offline, extend=ExtendForm(),
+                           moderate=ModerateForm(), disposition=DispositionForm(), group_form=group_form,
+                           groups=groups, feedback_form=FeedbackForm(), unanswered=services.unanswered(consultation),
+                           dispositions=DISPOSITION_LABELS, reason_required=REASON_REQUIRED,
+                           may_see_personal=has_permission(current_user, Permission.TENANT_MANAGE, g.tenant),
+                           action=ActionForm())
+
+
+def _act(consultation_id: int, form, action, *, anchor: str = ""):
+    consultation = get_or_404(Consultation, consultation_id)
+    if not form.validate_on_submit():
+        errors = [e for f in form for e in f.errors]
+        flash("；".join(errors) or "请检查填写的内容。", "error")
+        return redirect(url_for("opinions_admin.manage", consultation_id=consultation.id) + anchor)
+    try:
+        message = action(consultation, form)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/admin/")
+                    else url_for("opinions_admin.manage", consultation_id=consultation.id) + anchor)
+
+
+@bp.post("/<int:consultation_id>/announce")
+@requires(Permission.CONTENT_EDIT)
+def announce(consultation_id: int):
+    def act(c, form):
+        services.announce(current_user, c)
+        return f"已发布征集公告，{c.starts_on:%Y-%m-%d} 至 {c.ends_on:%Y-%m-%d} 接受意见。"
+    return _act(consultation_id, ActionForm(), act)
+
+
+@bp.post("/<int:consultation_id>/extend")
+@requires(Permission.CONTENT_EDIT)
+def extend(consultation_id: int):
+    def act(c, form):
+        services.extend(current_user, c, form.ends_on.data, form.reason.data)
+        return f"已延期至 {c.ends_on:%Y-%m-%d}。"
+    return _act(consultation_id, ExtendForm(), act)
+
+
+@bp.post("/<int:consultation_id>/offline")
+@requires(Permission.CONTENT_EDIT)
+def offline(consultation_id: int):
+    consultation = get_or_404(Consultation, consultation_id)
+    form = OfflineForm(prefix="offline")
+    form.article_id.choices = article_choices(consultation)
+
+    def act(c, f):
+        comment = services.add_offline_comment(current_user, c, {
+            "source": f.source.data, "received_on": f.received_on.data, "article_id": f.article_id.data or None,
+            "author_name": f.author_name.data, "contact": f.contact.data, "content": f.content.data})
+        return f"已录入{comment.source_label}意见 #{comment.id}。"
+    return _act(consultation_id, form, act, anchor="#comments")
+
+
+def _comment(consultation: Consultation, comment_id: int) -> Comment:
+    comment = get_or_404(Comment, comment_id)
+    if comment.consultation_id != consultation.id:
+        abort(404)
+    return comment
+
+
+@bp.post("/<int:consultation_id>/comments/<int:comment_id>/moderate")
+@requires(Permission.CONTENT_EDIT)
+def moderate(consultation_id: int, comment_id: int):
+    def act(c, form):
+        comment = _comment(c, comment_id)
+        duplicate_of = int(form.duplicate_of.data) if (form.duplicate_of.data or "").strip().isdigit() else None
+        services.moderate(current_user, comment, form.action.data, reason=form.reason.data or "",
+                          duplicate_of=duplicate_of)
+        return f"意见 #{comment.id}：{comment.status_label}。"
+    return _act(consultation_id, ModerateForm(), act, anchor=f"#comment-{comment_id}")
+
+
+@bp.post("/<int:consultation_id>/comments/<int:comment_id>/disposition")
+@requires(Permission.CONTENT_EDIT)
+def disposition(consultation_id: int, comment_id: int):
+    def act(c, form):
+        comment = _comment(c, comment_id)
+        services.set_disposition(current_user, comment, form.disposition.data, form.reason.data or "")
+        return f"意见 #{comment.id} 的处理结果已保存（发布反馈后公开）。"
+    return _act(consultation_id, DispositionForm(), act, anchor=f"#comment-{comment_id}")
+
+
+@bp.post("/<int:consultation_id>/groups")
+@bp.post("/<int:consultation_id>/groups/<int:group_id>")
+@requires(Permission.CONTENT_EDIT)
+def group(consultation_id: int, group_id: int | None = None):
+    def act(c, form):
+        existing = None
+        if group_id is not None:
+            existing = get_or_404(AnswerGroup, group_id)
+            if existing.consultation_id != c.id:
+                abort(404)
+        saved = services.save_group(current_user, c, title=form.title.data, comment_ids=form.comment_ids.data,
+                                    disposition=form.disposition.data, reason=form.reason.data or "", group=existing)
+        return f"已合并答复 {len(saved.comments)} 条意见。"
+    return _act(consultation_id, GroupForm(prefix="group"), act, anchor="#groups")
+
+
+@bp.post("/<int:consultation_id>/groups/<int:group_id>/delete")
+@requires(Permission.CONTENT_EDIT)
+def group_delete(consultation_id: int, group_id: int):
+    def act(c, form):
+        existing = get_or_404(AnswerGroup, group_id)
+        if existing.consultation_id != c.id:
+            abort(404)
+        services.delete_group(current_user, existing)
+        return "已取消合并。"
+    return _act(consultation_id, ActionForm(), act, anchor="#groups")
+
+
+@bp.post("/<int:consultation_id>/feedback")
+@requires(Permission.CONTENT_EDIT)
+def publish_feedback(consultation_id: int):
+    def act(c, form):
+        services.publish_feedback(current_user, c, form.intro.data)
+        return "意见采纳情况已发布。"
+    return _act(consultation_id, FeedbackForm(), act)
+
+
+def _export_rows(consultation: Consultation) -> tuple[list[list], bool]:
+    unmasked = has_permission(current_user, Permission.TENANT_MANAGE, g.tenant) and request.args.get("personal") == "1"
+    if unmasked:
+        audit.record("opinions.export.personal", target=consultation, summary=f"导出“{consultation.title}”意见（含个人信息）")
+        db.session.commit()
+    return services.export_rows(consultation, unmasked=unmasked), unmasked
+
+
+@bp.get("/<int:consultation_id>/export.csv")
+@requires(Permission.CONTENT_VIEW)
+def export_csv(consultation_id: int):
+    consultation = get_or_404(Consultation, consultation_id)
+    rows, _ = _export_rows(consultation)
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    response = make_response("\ufeff" + out.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = (f"attachment; filename=comments.csv; "
+                                               f"filename*=UTF-8''{quote(consultation.title + '意见汇总.csv')}")
+    return response
+
+
+@bp.get("/<int:consultation_id>/export.xlsx")
+@requires(Permission.CONTENT_VIEW)
+def export_xlsx(consultation_id: int):
+    consultation = get_or_404(Consultation, consultation_id)
+    rows, _ = _export_rows(consultation)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "意见汇总"
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = make_response(buffer.getvalue())
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = (f"attachment; filename=comments.xlsx; "
+                                               f"filename*=UTF-8''{quote(consultation.title + '意见汇总.xlsx')}")
+    return response

@@ -1,0 +1,556 @@
+"""Consultation logic: the period rules, comments and moderation, answers and the feedback report.
+
+Every rule lives here, so the admin forms, the public form, the API and the CLI refuse the same
+things: a comment outside the period, 不予采纳 without a reason, feedback with unanswered comments.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+from sqlalchemy import func, select
+
+from core import audit
+from core.accounts import Permission, require_permission
+from core.attachments import Attachment, mark_public
+from core.db import db, utcnow
+from core.errors import Conflict, DomainError
+from core.masking import mask_contact, mask_name
+from core.sanitize import clean_html, plain_text
+from core.tenancy import Tenant, across_tenants
+from core.workdays import china_today
+from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLINE_SOURCES, REASON_REQUIRED,
+                                     SOURCE_LABELS, AnswerGroup, Article, Comment, Consultation,
+                                     ConsultationAttachment)
+
+MAX_COMMENT = 2000
+MIN_COMMENT = 5
+PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1\d{10}|0\d{2,3}-?\d{7,8})$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ARTICLE_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条")
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+def _parse_date(value, label: str, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError(f"请按“2026-01-31”格式填写{label}。", field=field) from None
+
+
+class _Blocks(HTMLParser):
+    """Top-level blocks of sanitized HTML, each kept as its own HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.blocks: list[str] = []
+        self.depth = 0
+        self.current: list[str] = []
+
+    def _emit(self, text: str) -> None:
+        if self.depth == 0 and text.strip():
+            self.blocks.append(text)  # loose text between blocks
+        elif self.depth:
+            self.current.append(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "hr", "img", "col") and self.depth:
+            self.current.append(self.get_starttag_text())
+            return
+        self.depth += 1
+        self.current.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if tag in ("br", "hr", "img", "col"):
+            return
+        self.current.append(f"</{tag}>")
+        self.depth -= 1
+        if self.depth == 0:
+            self.blocks.append("".join(self.current))
+            self.current = []
+
+    def handle_data(self, data):
+        self._emit(data)
+
+    def handle_entityref(self, name):
+        self._emit(f"&{name};")
+
+    def handle_charref(self, name):
+        self._emit(f"&#{name};")
+
+
+def split_articles(html: str) -> list[tuple[str, str]]:
+    """[(label, html)]: by 第X条 when the draft has articles, else by paragraph (第N段)."""
+    parser = _Blocks()
+    parser.feed(html or "")
+    blocks = [b for b in parser.blocks if plain_text(b)]
+    if any(ARTICLE_RE.match(plain_text(b)) for b in blocks):
+        articles: list[list] = []
+        preamble: list[str] = []
+        for block in blocks:
+            text = plain_text(block)
+            if ARTICLE_RE.match(text):
+                articles.append([ARTICLE_RE.match(text).group(0).strip(), [block]])
+            elif articles:
+                articles[-1][1].append(block)
+            else:
+                preamble.append(block)
+        out = [(label, "".join(parts)) for label, parts in articles]
+        if preamble:  # a title or chapter heading before the first article goes with it
+            out[0] = (out[0][0], "".join(preamble) + out[0][1])
+        return out
+    return [(f"第{n}段", block) for n, block in enumerate(blocks, start=1)]
+
+
+def _consultation_values(data: dict, current: Consultation | None) -> dict:
+    values = {}
+    for key in ("title", "summary", "responsible_unit", "offline_channels", "short_period_reason", "feedback_intro"):
+        if key in data:
+            values[key] = (data[key] or "").strip()
+    for key in ("draft_html", "explanation_html"):
+        if key in data:
+            values[key] = clean_html(data[key] or "")
+    if "moderation" in data:
+        if data["moderation"] not in ("immediate", "review"):
+            raise DomainError("审核方式只能是“先审后发”或“即时公开”。", field="moderation")
+        values["moderation"] = data["moderation"]
+    if "contact_required" in data:
+        values["contact_required"] = bool(data["contact_required"])
+    if "starts_on" in data:
+        values["starts_on"] = _parse_date(data["starts_on"], "开始日期", "starts_on")
+    if "ends_on" in data:
+        values["ends_on"] = _parse_date(data["ends_on"], "截止日期", "ends_on")
+    merged = {k: getattr(current, k) for k in ("title", "starts_on", "ends_on", "short_period_reason",
+                                                "draft_html")} if current else {}
+    merged.update(values)
+    if not merged.get("title"):
+        raise DomainError("请填写标题。", field="title")
+    if len(merged["title"]) > 200:
+        raise DomainError("标题不能超过 200 个字符。", field="title")
+    if not plain_text(merged.get("draft_html") or ""):
+        raise DomainError("请填写征求意见稿正文。", field="draft_html")
+    if not merged.get("starts_on") or not merged.get("ends_on"):
+        raise DomainError("请填写征集的开始和截止日期。", field="starts_on")
+    if merged["ends_on"] < merged["starts_on"]:
+        raise DomainError("截止日期不能早于开始日期。", field="ends_on")
+    days = (merged["ends_on"] - merged["starts_on"]).days + 1
+    if days < MIN_PERIOD_DAYS and not merged.get("short_period_reason"):
+        raise DomainError(f"征求意见期限一般不少于 {MIN_PERIOD_DAYS} 日（本次 {days} 日）；缩短期限必须说明理由，理由将向社会公开。",
+                          field="short_period_reason")
+    for key, limit in (("responsible_unit", 200), ("summary", 2000)):
+        if len(merged.get(key) or values.get(key) or "") > limit:
+            raise DomainError(f"内容过长（不超过 {limit} 个字符）。", field=key)
+    return values
+
+
+def create_consultation(actor, tenant: Tenant, data: dict) -> Consultation:
+    require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    data = {"moderation": "review", **data}
+    values = _consultation_values(data, None)
+    consultation = Consultation(tenant_id=tenant.id, created_by_id=getattr(actor, "id", None), **values)
+    db.session.add(consultation)
+    db.session.flush()
+    _rebuild_articles(consultation)
+    if "attachment_ids" in data:
+        set_attachments(consultation, data["attachment_ids"])
+    audit.record("opinions.consultation.create", target=consultation, actor=actor, summary=f"新建意见征集“{consultation.title}”")
+    return consultation
+
+
+def _rebuild_articles(consultation: Consultation) -> None:
+    consultation.articles = [Article(tenant_id=consultation.tenant_id, number=n, label=label, html=html)
+                             for n, (label, html) in enumerate(split_articles(consultation.draft_html), start=1)]
+    db.session.flush()
+
+
+def update_consultation(actor, consultation: Consultation, data: dict) -> list[str]:
+    """Before it is announced everything may change; afterwards the draft and the dates are fixed
+    (comments point at its articles; the period changes only by a recorded extension)."""
+    require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
+    if consultation.status() == "answered":
+        raise Conflict("反馈已发布，意见征集不能再修改。")
+    if consultation.announced_at is not None:
+        fixed = {"draft_html", "starts_on", "ends_on", "short_period_reason"} & set(data)
+        fixed = {k for k in fixed if data[k] != getattr(consultation, k)
+                 and not (k in ("starts_on", "ends_on") and str(data[k]) == str(getattr(consultation, k)))}
+        if fixed:
+            raise Conflict("意见征集已经发布，正文和起止日期不能再改；延长期限请使用“延期”。")
+    values = _consultation_values(data, consultation)
+    changed = [k for k, v in values.items() if getattr(consultation, k) != v]
+    for key in changed:
+        setattr(consultation, key, values[key])
+    if "draft_html" in changed:
+        _rebuild_articles(consultation)
+    if "attachment_ids" in data and set_attachments(consultation, data["attachment_ids"]):
+        changed.append("attachments")
+    if changed:
+        audit.record("opinions.consultation.update", target=consultation, actor=actor,
+                     summary=f"修改意见征集“{consultation.title}”：{'、'.join(changed)}")
+    return changed
+
+
+def set_attachments(consultation: Consultation, attachment_ids) -> bool:
+    ids = list(dict.fromkeys(int(i) for i in attachment_ids or []))
+    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
+    if [link.attachment_id for link in consultation.attachment_links] == ids:
+        return False
+    consultation.attachment_links = [ConsultationAttachment(tenant_id=consultation.tenant_id, attachment=found[i],
+                                                            position=n) for n, i in enumerate(ids)]
+    if consultation.announced_at is not None:
+        for a in found.values():
+            mark_public(a)
+    return True
+
+
+def announce(actor, consultation: Consultation) -> None:
+    """Publish the consultation notice: from now on the public sees it (open on its start date)."""
+    require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
+    if consultation.announced_at is not None:
+        raise Conflict("该意见征集已经发布。")
+    if consultation.ends_on < china_today():
+        raise DomainError("截止日期已过，请先修改起止日期。", field="ends_on")
+    consultation.announced_at = utcnow()
+    for attachment in consultation.attachments:
+        mark_public(attachment)
+    audit.record("opinions.consultation.announce", target=consultation, actor=actor,
+                 summary=f"发布意见征集“{consultation.title}”（{consultation.starts_on}至{consultation.ends_on}）")
+
+
+def extend(actor, consultation: Consultation, new_end, reason: str) -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
+    new_end = _parse_date(new_end, "新的截止日期", "ends_on")
+    if consultation.status() not in ("scheduled", "open"):
+        raise Conflict("只有未开始或正在征集的意见征集可以延期。")
+    if new_end <= consultation.ends_on:
+        raise DomainError("新的截止日期必须晚于原截止日期。", field="ends_on")
+    if not (reason or "").strip():
+        raise DomainError("延期必须说明理由，理由将向社会公开。", field="reason")
+    consultation.extensions = list(consultation.extensions or []) + [{
+        "from": consultation.ends_on.isoformat(), "to": new_end.isoformat(), "reason": reason.strip(),
+        "at": utcnow().isoformat(timespec="seconds")}]
+    consultation.ends_on = new_end
+    audit.record("opinions.consultation.extend", target=consultation, actor=actor,
+                 summary=f"“{consultation.title}”延期至 {new_end}：{reason.strip()}")
+
+
+def visible_consultations():
+    """What the public may see: announced consultations."""
+    return select(Consultation).where(Consultation.announced_at.is_not(None))
+
+
+def by_status(status: str, today: date | None = None):
+    today = today or china_today()
+    stmt = visible_consultations()
+    if status == "open":
+        stmt = stmt.where(Consultation.feedback_published_at.is_(None), Consultation.starts_on <= today,
+                          Consultation.ends_on >= today).order_by(Consultation.ends_on)
+    elif status == "closed":
+        stmt = stmt.where(Consultation.feedback_published_at.is_(None), Consultation.ends_on < today) \
+            .order_by(Consultation.ends_on.desc())
+    elif status == "answered":
+        stmt = stmt.where(Consultation.feedback_published_at.is_not(None)).order_by(Consultation.feedback_published_at.desc())
+    elif status == "scheduled":
+        stmt = stmt.where(Consultation.starts_on > today).order_by(Consultation.starts_on)
+    else:
+        stmt = stmt.order_by(Consultation.starts_on.desc())
+    return stmt.order_by(Consultation.id.desc())
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+def new_tracking_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    raw = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else ""
+
+
+def _comment_values(consultation: Consultation, data: dict, *, contact_required: bool) -> dict:
+    content = (data.get("content") or "").replace("\r\n", "\n").strip()
+    if len(content) < MIN_COMMENT:
+        raise DomainError(f"意见内容至少 {MIN_COMMENT} 个字。", field="content")
+    if len(content) > MAX_COMMENT:
+        raise DomainError(f"意见内容不能超过 {MAX_COMMENT} 个字（现有 {len(content)} 个）。", field="content")
+    name = re.sub(r"\s+", " ", data.get("author_name") or "").strip()
+    if len(name) > 50:
+        raise DomainError("姓名不能超过 50 个字符。", field="author_name")
+    contact = re.sub(r"\s+", "", data.get("contact") or "")
+    if contact and not (PHONE_RE.match(contact) or EMAIL_RE.match(contact)) or len(contact) > 100:
+        raise DomainError("请填写正确的手机号码、固定电话或电子邮箱。", field="contact")
+    if contact_required and not contact:
+        raise DomainError("本次征集需要留下联系电话或电子邮箱，以便核实和回复。", field="contact")
+    article_id = data.get("article_id") or None
+    if article_id is not None:
+        try:
+            article_id = int(article_id)
+        except (TypeError, ValueError):
+            raise DomainError("请选择正确的条款。", field="article_id") from None
+        if article_id not in {a.id for a in consultation.articles}:
+            raise DomainError("请选择正确的条款。", field="article_id")
+    return {"content": content, "author_name": name, "contact": contact, "article_id": article_id}
+
+
+def submit_comment(consultation: Consultation, data: dict) -> Comment:
+    """A member of the public comments: only while the consultation is open, with consent."""
+    status = consultation.status()
+    if status in ("draft",):
+        raise DomainError("该意见征集不存在。")
+    if status == "scheduled":
+        raise DomainError(f"本次意见征集将于 {consultation.starts_on:%Y年%m月%d日} 开始，届时再提交意见。")
+    if status in ("closed", "answered"):
+        raise DomainError(f"本次意见征集已于 {consultation.ends_on:%Y年%m月%d日} 结束，不再接受意见。")
+    if not data.get("consent"):
+        raise DomainError("请阅读个人信息保护说明并勾选同意后提交。", field="consent")
+    values = _comment_values(consultation, data, contact_required=consultation.contact_required)
+    comment = Comment(tenant_id=consultation.tenant_id, consultation=consultation, source="online",
+                      tracking_code=new_tracking_code(),
+                      status="published" if consultation.moderation == "immediate" else "pending", **values)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record("opinions.comment.submit", target=comment, actor_name="public",
+                 summary=f"“{consultation.title}”收到网上意见 #{comment.id}")
+    return comment
+
+
+def add_offline_comment(actor, consultation: Consultation, data: dict) -> Comment:
+    """An editor enters an opinion received by letter, phone, 座谈会, 听证会 or visit."""
+    require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
+    if consultation.announced_at is None:
+        raise Conflict("意见征集尚未发布。")
+    if consultation.feedback_published_at is not None:
+        raise Conflict("反馈已发布，不能再录入意见。")
+    source = data.get("source")
+    if source not in OFFLINE_SOURCES:
+        raise DomainError(f"请选择意见来源：{'、'.join(SOURCE_LABELS[s] for s in OFFLINE_SOURCES)}。", field="source")
+    received = _parse_date(data.get("received_on") or china_today(), "收到日期", "received_on")
+    values = _comment_values(consultation, data, contact_required=False)
+    comment = Comment(tenant_id=consultation.tenant_id, consultation=consultation, source=source, status="published",
+                      tracking_code=new_tracking_code(), entered_by_id=getattr(actor, "id", None), received_on=received,
+                      **values)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record("opinions.comment.offline", target=comment, actor=actor,
+                 summary=f"录入{SOURCE_LABELS[source]}意见 #{comment.id}")
+    return comment
+
+
+def moderate(actor, comment: Comment, action: str, *, reason: str = "", duplicate_of: int | None = None) -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, comment.consultation.tenant)
+    if comment.consultation.feedback_published_at is not None:
+        raise Conflict("反馈已发布，不能再处理意见。")
+    if action == "publish":
+        comment.status, comment.moderation_note, comment.duplicate_of_id = "published", "", None
+    elif action == "hide":
+        if not (reason or "").strip():
+            raise DomainError("不公开意见时请说明理由（例如含有个人隐私、广告或与主题无关）。", field="reason")
+        comment.status, comment.moderation_note, comment.duplicate_of_id = "hidden", reason.strip(), None
+    elif action == "duplicate":
+        original = db.session.scalar(select(Comment).where(Comment.id == duplicate_of)) if duplicate_of else None
+        if original is None or original.consultation_id != comment.consultation_id or original.id == comment.id \
+                or original.status != "published":
+            raise DomainError("请选择同一征集中已公开的另一条意见作为原意见。", field="duplicate_of")
+        comment.status, comment.duplicate_of_id, comment.moderation_note = "duplicate", original.id, reason.strip()
+    else:
+        raise DomainError("未知的处理方式。")
+    audit.record("opinions.comment.moderate", target=comment, actor=actor,
+                 summary=f"意见 #{comment.id}：{ {'publish': '公开', 'hide': '不公开', 'duplicate': '标记重复'}[action] }"
+                         + (f"（{reason.strip()}）" if reason.strip() else ""))
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+def _check_disposition(disposition: str | None, reason: str) -> tuple[str, str]:
+    if disposition not in DISPOSITION_LABELS:
+        raise DomainError(f"请选择处理结果：{'、'.join(DISPOSITION_LABELS.values())}。", field="disposition")
+    reason = (reason or "").strip()
+    if disposition in REASON_REQUIRED and not reason:
+        raise DomainError(f"“{DISPOSITION_LABELS[disposition]}”必须说明理由。", field="reason")
+    if len(reason) > 5000:
+        raise DomainError("理由不能超过 5000 个字符。", field="reason")
+    return disposition, reason
+
+
+def _answerable(actor, consultation: Consultation) -> None:
+    require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
+    if consultation.feedback_published_at is not None:
+        raise Conflict("反馈已发布，处理结果不能再修改。")
+
+
+def set_disposition(actor, comment: Comment, disposition: str, reason: str = "") -> None:
+    """Answer one comment (drafted until the feedback report is published)."""
+    _answerable(actor, comment.consultation)
+    if comment.status != "published":
+        raise DomainError("只有已公开的意见需要答复；重复意见随原意见答复。")
+    if comment.group_id is not None:
+        raise DomainError("这条意见已归入一组，请修改该组的答复。")
+    comment.disposition, comment.reason = _check_disposition(disposition, reason)
+    audit.record("opinions.comment.answer", target=comment, actor=actor,
+                 summary=f"意见 #{comment.id}：{DISPOSITION_LABELS[comment.disposition]}")
+
+
+def save_group(actor, consultation: Consultation, *, title: str, comment_ids, disposition: str, reason: str = "",
+               group: AnswerGroup | None = None) -> AnswerGroup:
+    """Answer similar comments together."""
+    _answerable(actor, consultation)
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("请用一句话概括这一组意见。", field="title")
+    disposition, reason = _check_disposition(disposition, reason)
+    ids = {int(i) for i in comment_ids or []}
+    comments = list(db.session.scalars(select(Comment).where(Comment.id.in_(ids), Comment.consultation_id == consultation.id,
+                                                             Comment.status == "published"))) if ids else []
+    if len(comments) != len(ids) or len(comments) < (1 if group else 2):
+        raise DomainError("请至少选择两条本次征集中已公开的意见归为一组。", field="comment_ids")
+    if group is None:
+        group = AnswerGroup(tenant_id=consultation.tenant_id, consultation_id=consultation.id, title=title)
+        db.session.add(group)
+    group.title, group.disposition, group.reason = title, disposition, reason
+    db.session.flush()
+    for comment in group.comments:
+        if comment.id not in ids:
+            comment.group_id = None
+    for comment in comments:
+        comment.group_id = group.id
+        comment.disposition, comment.reason = None, ""
+    db.session.flush()
+    db.session.expire(group, ["comments"])  # membership changed through the comments' side
+    audit.record("opinions.group.save", target=group, actor=actor,
+                 summary=f"合并答复 {len(comments)} 条意见：{DISPOSITION_LABELS[disposition]}")
+    return group
+
+
+def delete_group(actor, group: AnswerGroup) -> None:
+    consultation = db.session.get(Consultation, group.consultation_id)
+    _answerable(actor, consultation)
+    for comment in group.comments:
+        comment.group_id = None
+    audit.record("opinions.group.delete", target=group, actor=actor, summary=f"取消合并答复“{group.title}”")
+    db.session.delete(group)
+
+
+def unanswered(consultation: Consultation) -> list[Comment]:
+    return [c for c in published_comments(consultation) if c.effective_disposition is None]
+
+
+def publish_feedback(actor, consultation: Consultation, intro: str | None = None) -> None:
+    """Publish every answer at once with the report; refused while a published comment lacks one."""
+    _answerable(actor, consultation)
+    if consultation.status() != "closed":
+        raise Conflict("意见征集结束后才能发布采纳情况。")
+    missing = unanswered(consultation)
+    if missing:
+        raise DomainError(f"还有 {len(missing)} 条已公开的意见没有处理结果（编号 "
+                          f"{'、'.join(str(c.id) for c in missing[:10])}{'……' if len(missing) > 10 else ''}），不能发布反馈。")
+    if intro is not None:
+        consultation.feedback_intro = intro.strip()
+    now = utcnow()
+    consultation.feedback_published_at = now
+    for comment in published_comments(consultation):
+        comment.answered_at = now
+    audit.record("opinions.feedback.publish", target=consultation, actor=actor,
+                 summary=f"发布“{consultation.title}”意见采纳情况")
+
+
+def select_published(consultation: Consultation):
+    return select(Comment).where(Comment.consultation_id == consultation.id, Comment.status == "published") \
+        .order_by(Comment.id)
+
+
+def published_comments(consultation: Consultation) -> list[Comment]:
+    return list(db.session.scalars(select_published(consultation)))
+
+
+def received_count(consultation: Consultation) -> int:
+    return db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.consultation_id == consultation.id)) or 0
+
+
+def feedback_report(consultation: Consultation) -> dict:
+    """意见征集及采纳情况: counts by source and disposition, the adoption rate, grouped answers."""
+    comments = published_comments(consultation)
+    all_comments = list(db.session.scalars(select(Comment).where(Comment.consultation_id == consultation.id)))
+    by_source = Counter(c.source for c in all_comments)
+    by_disposition = Counter(c.effective_disposition for c in comments if c.effective_disposition)
+    considered = sum(by_disposition[d] for d in ("adopted", "partly", "rejected"))
+    adopted = by_disposition["adopted"] + by_disposition["partly"]
+    groups = list(db.session.scalars(select(AnswerGroup).where(AnswerGroup.consultation_id == consultation.id)
+                                     .order_by(AnswerGroup.id)))
+    return {
+        "received": len(all_comments),
+        "published": len(comments),
+        "duplicates": sum(1 for c in all_comments if c.status == "duplicate"),
+        "hidden": sum(1 for c in all_comments if c.status == "hidden"),
+        "by_source": [(SOURCE_LABELS[s], by_source[s]) for s in SOURCE_LABELS if by_source[s]],
+        "by_disposition": [(DISPOSITION_LABELS[d], by_disposition[d]) for d in DISPOSITION_LABELS],
+        "adoption_rate": adopted / considered if considered else None,
+        "groups": [g for g in groups if g.comments],
+        "singles": [c for c in comments if c.group_id is None],
+    }
+
+
+def report_rows(consultation: Consultation) -> list[list]:
+    """The report as a table (CSV): one row per answer, with masked names only."""
+    report = feedback_report(consultation)
+    rows = [["答复编号", "意见概要", "涉及条款", "来源", "提出人", "处理结果", "理由"]]
+    for n, group in enumerate(report["groups"], start=1):
+        rows.append([f"G{n}", group.title, "、".join(sorted({c.article.label for c in group.comments if c.article})),
+                     "、".join(sorted({c.source_label for c in group.comments})),
+                     "、".join(mask_name(c.author_name) for c in group.comments), group.disposition_label, group.reason])
+    for c in report["singles"]:
+        rows.append([str(c.id), c.content, c.article.label if c.article else "", c.source_label, mask_name(c.author_name),
+                     c.disposition_label, c.effective_reason])
+    return rows
+
+
+def export_rows(consultation: Consultation, *, unmasked: bool) -> list[list]:
+    """Every comment for the editors; names and contacts masked unless the exporter may see them."""
+    rows = [["编号", "查询码", "提交/收到日期", "来源", "条款", "姓名", "联系方式", "意见内容", "状态", "不公开理由",
+             "重复于", "合并答复", "处理结果", "理由"]]
+    for c in db.session.scalars(select(Comment).where(Comment.consultation_id == consultation.id).order_by(Comment.id)):
+        rows.append([c.id, c.tracking_code, (c.received_on or c.created_at.date()).isoformat(), c.source_label,
+                     c.article.label if c.article else "",
+                     c.author_name if unmasked else mask_name(c.author_name),
+                     c.contact if unmasked else mask_contact(c.contact), c.content, c.status_label, c.moderation_note,
+                     c.duplicate_of_id or "", c.group.title if c.group else "", c.disposition_label, c.effective_reason])
+    return rows
+
+
+def comment_by_code(code: str) -> Comment | None:
+    code = normalise_code(code)
+    if not code:
+        return None
+    return db.session.scalar(select(Comment).where(Comment.tracking_code == code))
+
+
+def purge_personal_data(before: date) -> int:
+    """Erase names and contacts of comments on consultations that ended before `before`."""
+    with across_tenants(None, reason="privacy purge of consultation comments"):
+        consultations = list(db.session.scalars(select(Consultation).where(
+            Consultation.ends_on < before, Consultation.personal_data_purged_at.is_(None))))
+        erased = 0
+        for consultation in consultations:
+            for comment in db.session.scalars(select(Comment).where(Comment.consultation_id == consultation.id)):
+                if comment.author_name or comment.contact:
+                    comment.author_name, comment.contact = "", ""
+                    erased += 1
+            consultation.personal_data_purged_at = utcnow()
+        db.session.flush()
+    return erased
+
+
+def default_period(start: date | None = None) -> tuple[date, date]:
+    start = start or china_today()
+    return start, start + timedelta(days=MIN_PERIOD_DAYS - 1)

@@ -1,0 +1,174 @@
+"""Public consultation pages: listings, the draft with its articles, commenting, tracking codes,
+the feedback report."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from urllib.parse import quote
+
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request,
+                   session, url_for)
+from sqlalchemy import select
+
+from core.db import db
+from core.errors import DomainError
+from core.forms import choices
+from core.pagination import page_args, paginate
+from core.ratelimit import client_address, limiter
+from core.tenancy import Tenant, across_subtree, get_or_404
+from plugins.opinions import services
+from plugins.opinions.forms import CommentForm, TrackForm
+from plugins.opinions.models import STATUS_LABELS, Consultation
+
+bp = Blueprint("opinions", __name__, template_folder="templates")
+LISTS = {"open": "正在征集", "closed": "已结束", "answered": "已反馈"}
+
+
+def comment_limit_per_address() -> str:
+    return (current_app.config.get("OPINIONS_LIMIT_PER_ADDRESS") or os.environ.get("OPINIONS_LIMIT_PER_ADDRESS")
+            or "10 per minute;60 per day")
+
+
+def comment_limit_per_consultation() -> str:
+    return (current_app.config.get("OPINIONS_LIMIT_PER_CONSULTATION")
+            or os.environ.get("OPINIONS_LIMIT_PER_CONSULTATION") or "600 per hour")
+
+
+def consultation_key() -> str:
+    return f"consultation:{request.view_args.get('consultation_id')}"
+
+
+LIMIT_MESSAGE = "提交过于频繁，请稍后再试。"
+comment_limits = [
+    limiter.limit(comment_limit_per_address, key_func=client_address, methods=["POST"], error_message=LIMIT_MESSAGE),
+    limiter.limit(comment_limit_per_consultation, key_func=consultation_key, methods=["POST"], scope="consultation",
+                  error_message=LIMIT_MESSAGE),
+]
+
+
+def rate_limited(view):
+    for decorator in comment_limits:
+        view = decorator(view)
+    return view
+
+
+def article_choices(consultation: Consultation):
+    return choices([("", "整体意见（不针对具体条款）")] + [(str(a.id), a.label) for a in consultation.articles])
+
+
+def _public(consultation_id: int) -> Consultation:
+    consultation = get_or_404(Consultation, consultation_id)
+    if consultation.announced_at is None:
+        abort(404)  # drafts are never public
+    return consultation
+
+
+@bp.get("/")
+def index():
+    current = request.args.get("status", "open")
+    if current not in LISTS:
+        current = "open"
+    page = paginate(services.by_status(current), *page_args())
+    elsewhere = []
+    if g.tenant.kind == "district" and current == "open":
+        # The district page gathers every open consultation of its towns.
+        with across_subtree(g.tenant, reason="district page: open consultations of the towns"):
+            elsewhere = [c for c in db.session.scalars(services.by_status("open").where(Consultation.tenant_id != g.tenant.id))]
+            tenants = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_({c.tenant_id for c in elsewhere})))}
+            elsewhere = [(c, tenants[c.tenant_id]) for c in elsewhere]
+    return render_template("opinions/index.html", tenant=g.tenant, page=page, current=current, lists=LISTS,
+                           elsewhere=elsewhere)
+
+
+@bp.get("/<int:consultation_id>")
+def consultation(consultation_id: int):
+    consultation = _public(consultation_id)
+    form = CommentForm()
+    form.article_id.choices = article_choices(consultation)
+    if request.args.get("article"):
+        form.article_id.data = request.args.get("article")
+    comments = services.published_comments(consultation)
+    return render_template("opinions/consultation.html", tenant=g.tenant, c=consultation, form=form,
+                           comments=comments, status=consultation.status(), status_labels=STATUS_LABELS)
+
+
+@bp.post("/<int:consultation_id>/comments")
+@rate_limited
+def comment(consultation_id: int):
+    consultation = _public(consultation_id)
+    form = CommentForm()
+    form.article_id.choices = article_choices(consultation)
+    if form.website.data:  # the honeypot: people never see this field, robots fill it
+        abort(400)
+    if form.validate_on_submit():
+        try:
+            comment = services.submit_comment(consultation, form.comment_data())
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field, None) if exc.field else None
+            if field is not None:
+                field.errors = list(field.errors) + [exc.message]
+            else:
+                flash(exc.message, "error")
+        else:
+            db.session.commit()
+            session["opinions_code"] = comment.tracking_code
+            return redirect(url_for("opinions.thanks", consultation_id=consultation.id))
+    comments = services.published_comments(consultation)
+    return render_template("opinions/consultation.html", tenant=g.tenant, c=consultation, form=form, comments=comments,
+                           status=consultation.status(), status_labels=STATUS_LABELS), 400
+
+
+@bp.get("/<int:consultation_id>/thanks")
+def thanks(consultation_id: int):
+    consultation = _public(consultation_id)
+    code = session.pop("opinions_code", None)
+    if code is None:
+        return redirect(url_for("opinions.consultation", consultation_id=consultation.id))
+    return render_template("opinions/thanks.html", tenant=g.tenant, c=consultation, code=code)
+
+
+@bp.get("/track")
+def track():
+    form = TrackForm(request.args, meta={"csrf": False})
+    comment = None
+    looked_up = bool(request.args.get("code"))
+    if looked_up:
+        comment = services.comment_by_code(request.args["code"])
+        if comment is not None and comment.consultation.announced_at is None:
+            comment = None
+    return render_template("opinions/track.html", tenant=g.tenant, form=form, comment=comment, looked_up=looked_up)
+
+
+@bp.get("/<int:consultation_id>/feedback")
+def feedback(consultation_id: int):
+    consultation = _public(consultation_id)
+    if consultation.feedback_published_at is None:
+        abort(404)
+    return render_template("opinions/feedback.html", tenant=g.tenant, c=consultation,
+                           report=services.feedback_report(consultation))
+
+
+@bp.get("/<int:consultation_id>/feedback.csv")
+def feedback_csv(consultation_id: int):
+    consultation = _public(consultation_id)
+    if consultation.feedback_published_at is None:
+        abort(404)
+    out = io.StringIO()
+    csv.writer(out).writerows(services.report_rows(consultation))
+    response = make_response("\ufeff" + out.getvalue())
+    response.mimetype = "text/csv"
+    name = quote(f"{consultation.title}意见采纳情况.csv")
+    response.headers["Content-Disposition"] = f"attachment; filename=feedback.csv; filename*=UTF-8''{name}"
+    return response
+
+
+@bp.get("/feed.atom")
+def feed():
+    entries = db.session.scalars(services.by_status("all").limit(50)).all()
+    response = make_response(render_template("opinions/feed.atom.xml", tenant=g.tenant, entries=entries,
+                                             self_url=url_for("opinions.feed", _external=True),
+                                             home_url=url_for("opinions.index", _external=True)))
+    response.mimetype = "application/atom+xml"
+    return response
