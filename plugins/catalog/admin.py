@@ -16,6 +16,7 @@ from core.attachments import save_upload
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import DomainError
+from core.exports import csv_safe
 from core.forms import choices
 from core.pagination import page_args, paginate
 from core.tenancy import Tenant, get_or_404, tenant_by_slug
@@ -453,7 +454,7 @@ def supervision_csv():
     writer.writerow(["报告期", "单位", "类型", "适用事项", "已公开事项", "完整率", "逾期事项", "即将到期", "超时或公开期不足",
                      "本期发布"])
     for r in reports:
-        writer.writerow([period.label, r.tenant.name, r.tenant.kind_label, r.applicable, r.current,
+        writer.writerow([period.label, csv_safe(r.tenant.name), r.tenant.kind_label, r.applicable, r.current,
                          f"{r.completeness:.1%}", r.count("overdue"), r.count("due_soon"), r.late, r.published_in_period])
     response = make_response("\ufeff" + out.getvalue())  # BOM: Excel opens Chinese CSV correctly
     response.mimetype = "text/csv"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from core.accounts import Permission, has_permission, require_permission
-from core.api import ApiError, api_user, operation
+from core.api import ApiError, Id, api_user, operation
 from core.db import db
 from core.pagination import page_args, paginate
 from core.web import int_arg
@@ -67,7 +67,7 @@ class AttachmentRef(BaseModel):
 class RecordOut(BaseModel):
     model_config = ConfigDict(title="CatalogRecord")
     id: int
-    item_id: int
+    item_id: Id
     title: str
     summary: str
     body: str
@@ -97,7 +97,7 @@ class RecordPage(BaseModel):
 
 class RecordIn(BaseModel):
     model_config = ConfigDict(title="CatalogRecordInput", extra="forbid")
-    item_id: int
+    item_id: Id
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field("", max_length=2000)
     body: str = Field("", max_length=500_000, description="HTML；保存时按统一白名单净化")
@@ -108,12 +108,12 @@ class RecordIn(BaseModel):
     expiry_date: date | None = None
     disclosure: Literal["proactive", "on_request", "withheld"] = "proactive"
     disclosure_reason: str = Field("", max_length=2000)
-    attachment_ids: list[int] = Field(default_factory=list, description="先用附件接口上传，再在此引用")
+    attachment_ids: list[Id] = Field(default_factory=list, description="先用附件接口上传，再在此引用")
 
 
 class RecordPatch(BaseModel):
     model_config = ConfigDict(title="CatalogRecordPatch", extra="forbid")
-    item_id: int | None = None
+    item_id: Id | None = None
     title: str | None = Field(None, min_length=1, max_length=300)
     summary: str | None = Field(None, max_length=2000)
     body: str | None = Field(None, max_length=500_000)
@@ -124,7 +124,7 @@ class RecordPatch(BaseModel):
     expiry_date: date | None = None
     disclosure: Literal["proactive", "on_request", "withheld"] | None = None
     disclosure_reason: str | None = Field(None, max_length=2000)
-    attachment_ids: list[int] | None = None
+    attachment_ids: list[Id] | None = None
 
 
 class PublishIn(BaseModel):
@@ -136,7 +136,7 @@ class LapseIn(BaseModel):
     model_config = ConfigDict(title="CatalogValidityInput", extra="forbid")
     validity: Literal["valid", "expired", "repealed"]
     validity_date: date | None = Field(None, description="自何日起失效或废止，默认今天")
-    superseded_by: int | None = Field(None, description="替代它的、已发布的信息 id")
+    superseded_by: Id | None = Field(None, description="替代它的、已发布的信息 id")
 
 
 def item_out(item: CatalogItem) -> dict:

@@ -378,6 +378,8 @@ def export_catalog(tenant: Tenant) -> bytes:
         ws["A1"].alignment = Alignment(horizontal="center")
         for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=16):
             for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # editor-typed text is never a formula
                 cell.border = _BORDER
                 cell.alignment = _WRAP
                 if cell.row <= 3:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from core.admin import requires, show_error
 from core.attachments import save_upload
 from core.db import db
 from core.errors import DomainError
+from core.exports import append_rows, csv_rows
 from core.forms import ActionForm, choices
 from core.pagination import page_args, paginate
 from core.tenancy import get_or_404
@@ -74,8 +76,14 @@ def new():
 def edit(consultation_id: int):
     consultation = get_or_404(Consultation, consultation_id)
     form = ConsultationForm(obj=consultation if request.method == "GET" else None)
+    if consultation.announced_at is not None:  # the text and the dates are fixed once announced
+        for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
+            getattr(form, name).validators = []
     if form.validate_on_submit():
         data = form.consultation_data()
+        if consultation.announced_at is not None:
+            for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
+                data.pop(name)
         data["attachment_ids"] = [a.id for a in consultation.attachments] + _uploads(form)
         try:
             changed = services.update_consultation(current_user, consultation, data)
@@ -177,7 +185,8 @@ def _comment(consultation: Consultation, comment_id: int) -> Comment:
 def moderate(consultation_id: int, comment_id: int):
     def act(c, form):
         comment = _comment(c, comment_id)
-        duplicate_of = int(form.duplicate_of.data) if (form.duplicate_of.data or "").strip().isdigit() else None
+        raw = (form.duplicate_of.data or "").strip().lstrip("#")
+        duplicate_of = int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None
         services.moderate(current_user, comment, form.action.data, reason=form.reason.data or "",
                           duplicate_of=duplicate_of)
         return f"意见 #{comment.id}：{comment.status_label}。"
@@ -245,7 +254,7 @@ def export_csv(consultation_id: int):
     consultation = get_or_404(Consultation, consultation_id)
     rows, _ = _export_rows(consultation)
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows(csv_rows(rows))
     response = make_response("\ufeff" + out.getvalue())
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = (f"attachment; filename=comments.csv; "
@@ -261,8 +270,7 @@ def export_xlsx(consultation_id: int):
     wb = Workbook()
     ws = wb.active
     ws.title = "意见汇总"
-    for row in rows:
-        ws.append(row)
+    append_rows(ws, rows)
     buffer = io.BytesIO()
     wb.save(buffer)
     response = make_response(buffer.getvalue())

@@ -9,7 +9,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.accounts import Permission, has_permission, require_permission
-from core.api import ApiError, api_user, operation
+from core.api import ApiError, Id, api_user, operation
 from core.db import db
 from core.masking import mask_name
 from core.pagination import page_args, paginate
@@ -105,7 +105,7 @@ class FeedbackOut(BaseModel):
 class CommentIn(BaseModel):
     model_config = ConfigDict(title="CommentInput", extra="forbid")
     content: str = Field(min_length=1, max_length=2000)
-    article_id: int | None = None
+    article_id: Id | None = None
     author_name: str = Field("", max_length=50)
     contact: str = Field("", max_length=100, description="手机、固定电话或电子邮箱")
     consent: bool = Field(description="已阅读并同意个人信息保护说明，必须为 true")
@@ -125,7 +125,7 @@ class ConsultationIn(BaseModel):
     short_period_reason: str = Field("", max_length=2000)
     moderation: Literal["immediate", "review"] = "review"
     contact_required: bool = False
-    attachment_ids: list[int] = Field(default_factory=list)
+    attachment_ids: list[Id] = Field(default_factory=list)
 
 
 class ConsultationPatch(BaseModel):
@@ -154,7 +154,7 @@ class OfflineIn(BaseModel):
     source: Literal[OFFLINE_SOURCES]  # type: ignore[valid-type]
     content: str = Field(min_length=1, max_length=2000)
     received_on: date | None = None
-    article_id: int | None = None
+    article_id: Id | None = None
     author_name: str = Field("", max_length=50)
     contact: str = Field("", max_length=100)
 
@@ -163,7 +163,7 @@ class ModerateIn(BaseModel):
     model_config = ConfigDict(title="ModerateInput", extra="forbid")
     action: Literal["publish", "hide", "duplicate"]
     reason: str = Field("", max_length=500)
-    duplicate_of: int | None = None
+    duplicate_of: Id | None = None
 
 
 class DispositionIn(BaseModel):
@@ -175,7 +175,7 @@ class DispositionIn(BaseModel):
 class GroupIn(DispositionIn):
     model_config = ConfigDict(title="AnswerGroupInput", extra="forbid")
     title: str = Field(min_length=1, max_length=200)
-    comment_ids: list[int]
+    comment_ids: list[Id]
 
 
 class GroupOut(BaseModel):
@@ -183,7 +183,7 @@ class GroupOut(BaseModel):
     id: int
     title: str
     disposition: Disposition
-    comment_ids: list[int]
+    comment_ids: list[Id]
 
 
 class FeedbackIn(BaseModel):

@@ -21,7 +21,7 @@ from core.errors import Conflict, DomainError
 from core.masking import mask_contact, mask_name
 from core.sanitize import clean_html, plain_text
 from core.tenancy import Tenant, across_tenants
-from core.workdays import china_today
+from core.workdays import china_date, china_today
 from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLINE_SOURCES, REASON_REQUIRED,
                                      SOURCE_LABELS, AnswerGroup, Article, Comment, Consultation,
                                      ConsultationAttachment)
@@ -61,14 +61,23 @@ class _Blocks(HTMLParser):
             self.current.append(text)
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("br", "hr", "img", "col") and self.depth:
-            self.current.append(self.get_starttag_text())
-            return
+        if tag in VOID_TAGS:
+            if self.depth:
+                self.current.append(self.get_starttag_text())
+            elif tag == "img":  # an image between blocks goes with the block before it
+                if self.blocks:
+                    self.blocks[-1] += self.get_starttag_text()
+                else:
+                    self.blocks.append(self.get_starttag_text())
+            return  # a <br> or <hr> between blocks only separates them
         self.depth += 1
         self.current.append(self.get_starttag_text())
 
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
     def handle_endtag(self, tag):
-        if tag in ("br", "hr", "img", "col"):
+        if tag in VOID_TAGS or not self.depth:
             return
         self.current.append(f"</{tag}>")
         self.depth -= 1
@@ -86,10 +95,17 @@ class _Blocks(HTMLParser):
         self._emit(f"&#{name};")
 
 
+VOID_TAGS = frozenset({"br", "hr", "img", "col", "wbr"})
+
+
 def split_articles(html: str) -> list[tuple[str, str]]:
-    """[(label, html)]: by 第X条 when the draft has articles, else by paragraph (第N段)."""
+    """[(label, html)]: by 第X条 when the draft has articles, else by paragraph (第N段).
+    Nothing of the draft is lost: the articles together are the whole text."""
     parser = _Blocks()
     parser.feed(html or "")
+    parser.close()
+    if parser.current:  # an element left open at the end
+        parser.blocks.append("".join(parser.current))
     blocks = [b for b in parser.blocks if plain_text(b)]
     if any(ARTICLE_RE.match(plain_text(b)) for b in blocks):
         articles: list[list] = []
@@ -178,8 +194,14 @@ def update_consultation(actor, consultation: Consultation, data: dict) -> list[s
         raise Conflict("反馈已发布，意见征集不能再修改。")
     if consultation.announced_at is not None:
         fixed = {"draft_html", "starts_on", "ends_on", "short_period_reason"} & set(data)
-        fixed = {k for k in fixed if data[k] != getattr(consultation, k)
-                 and not (k in ("starts_on", "ends_on") and str(data[k]) == str(getattr(consultation, k)))}
+        def same(key) -> bool:
+            new, old = data[key], getattr(consultation, key)
+            if key == "draft_html":
+                return clean_html((new or "").replace("\r\n", "\n")) == old
+            if key == "short_period_reason":
+                return (new or "").replace("\r\n", "\n").strip() == (old or "").strip()
+            return str(new) == str(old)
+        fixed = {k for k in fixed if not same(k)}
         if fixed:
             raise Conflict("意见征集已经发布，正文和起止日期不能再改；延长期限请使用“延期”。")
     values = _consultation_values(data, consultation)
@@ -198,7 +220,8 @@ def update_consultation(actor, consultation: Consultation, data: dict) -> list[s
 
 def set_attachments(consultation: Consultation, attachment_ids) -> bool:
     ids = list(dict.fromkeys(int(i) for i in attachment_ids or []))
-    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
+    valid = [i for i in ids if valid_id(i)]
+    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(valid)))} if valid else {}
     missing = [i for i in ids if i not in found]
     if missing:
         raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
@@ -217,8 +240,16 @@ def announce(actor, consultation: Consultation) -> None:
     require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
     if consultation.announced_at is not None:
         raise Conflict("该意见征集已经发布。")
-    if consultation.ends_on < china_today():
+    today = china_today()
+    if consultation.ends_on < today:
         raise DomainError("截止日期已过，请先修改起止日期。", field="ends_on")
+    # A consultation cannot have started before it was announced: the period counts from today.
+    starts = max(consultation.starts_on, today)
+    days = (consultation.ends_on - starts).days + 1
+    if days < MIN_PERIOD_DAYS and not consultation.short_period_reason:
+        raise DomainError(f"从今天起到截止日期只有 {days} 日，少于 {MIN_PERIOD_DAYS} 日；请延后截止日期，或填写缩短期限的理由（向社会公开）。",
+                          field="ends_on")
+    consultation.starts_on = starts
     consultation.announced_at = utcnow()
     for attachment in consultation.attachments:
         mark_public(attachment)
@@ -298,7 +329,7 @@ def _comment_values(consultation: Consultation, data: dict, *, contact_required:
             article_id = int(article_id)
         except (TypeError, ValueError):
             raise DomainError("请选择正确的条款。", field="article_id") from None
-        if article_id not in {a.id for a in consultation.articles}:
+        if not valid_id(article_id) or article_id not in {a.id for a in consultation.articles}:
             raise DomainError("请选择正确的条款。", field="article_id")
     return {"content": content, "author_name": name, "contact": contact, "article_id": article_id}
 
@@ -336,6 +367,9 @@ def add_offline_comment(actor, consultation: Consultation, data: dict) -> Commen
     if source not in OFFLINE_SOURCES:
         raise DomainError(f"请选择意见来源：{'、'.join(SOURCE_LABELS[s] for s in OFFLINE_SOURCES)}。", field="source")
     received = _parse_date(data.get("received_on") or china_today(), "收到日期", "received_on")
+    opened = min(consultation.starts_on, china_date(consultation.announced_at))
+    if not opened <= received <= china_today():
+        raise DomainError(f"收到日期应在 {opened:%Y-%m-%d} 到今天之间。", field="received_on")
     values = _comment_values(consultation, data, contact_required=False)
     comment = Comment(tenant_id=consultation.tenant_id, consultation=consultation, source=source, status="published",
                       tracking_code=new_tracking_code(), entered_by_id=getattr(actor, "id", None), received_on=received,
@@ -345,6 +379,15 @@ def add_offline_comment(actor, consultation: Consultation, data: dict) -> Commen
     audit.record("opinions.comment.offline", target=comment, actor=actor,
                  summary=f"录入{SOURCE_LABELS[source]}意见 #{comment.id}")
     return comment
+
+
+def valid_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def _drop_answer(comment: Comment) -> None:
+    """A comment that is no longer published is no longer answered, alone or in a group."""
+    comment.group_id, comment.disposition, comment.reason = None, None, ""
 
 
 def moderate(actor, comment: Comment, action: str, *, reason: str = "", duplicate_of: int | None = None) -> None:
@@ -357,12 +400,16 @@ def moderate(actor, comment: Comment, action: str, *, reason: str = "", duplicat
         if not (reason or "").strip():
             raise DomainError("不公开意见时请说明理由（例如含有个人隐私、广告或与主题无关）。", field="reason")
         comment.status, comment.moderation_note, comment.duplicate_of_id = "hidden", reason.strip(), None
+        _drop_answer(comment)
     elif action == "duplicate":
-        original = db.session.scalar(select(Comment).where(Comment.id == duplicate_of)) if duplicate_of else None
+        original = db.session.scalar(select(Comment).where(Comment.id == duplicate_of)) if valid_id(duplicate_of) else None
         if original is None or original.consultation_id != comment.consultation_id or original.id == comment.id \
                 or original.status != "published":
             raise DomainError("请选择同一征集中已公开的另一条意见作为原意见。", field="duplicate_of")
         comment.status, comment.duplicate_of_id, comment.moderation_note = "duplicate", original.id, reason.strip()
+        _drop_answer(comment)
+        for copy in db.session.scalars(select(Comment).where(Comment.duplicate_of_id == comment.id)):
+            copy.duplicate_of_id = original.id  # duplicates of a duplicate follow the original
     else:
         raise DomainError("未知的处理方式。")
     audit.record("opinions.comment.moderate", target=comment, actor=actor,
@@ -410,6 +457,8 @@ def save_group(actor, consultation: Consultation, *, title: str, comment_ids, di
         raise DomainError("请用一句话概括这一组意见。", field="title")
     disposition, reason = _check_disposition(disposition, reason)
     ids = {int(i) for i in comment_ids or []}
+    if not all(valid_id(i) for i in ids):
+        raise DomainError("意见编号无效。", field="comment_ids")
     comments = list(db.session.scalars(select(Comment).where(Comment.id.in_(ids), Comment.consultation_id == consultation.id,
                                                              Comment.status == "published"))) if ids else []
     if len(comments) != len(ids) or len(comments) < (1 if group else 2):
@@ -450,6 +499,10 @@ def publish_feedback(actor, consultation: Consultation, intro: str | None = None
     _answerable(actor, consultation)
     if consultation.status() != "closed":
         raise Conflict("意见征集结束后才能发布采纳情况。")
+    pending = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.consultation_id == consultation.id, Comment.status == "pending")) or 0
+    if pending:
+        raise DomainError(f"还有 {pending} 条意见尚未审核；请先审核（公开、不公开或标记重复）再发布反馈。")
     missing = unanswered(consultation)
     if missing:
         raise DomainError(f"还有 {len(missing)} 条已公开的意见没有处理结果（编号 "
@@ -501,7 +554,7 @@ def feedback_report(consultation: Consultation) -> dict:
     }
 
 
-def report_rows(consultation: Consultation) -> list[list]:
+def report_rows(consultation: Consultation) -> list[list]:  # noqa: D401
     """The report as a table (CSV): one row per answer, with masked names only."""
     report = feedback_report(consultation)
     rows = [["答复编号", "意见概要", "涉及条款", "来源", "提出人", "处理结果", "理由"]]
@@ -538,14 +591,13 @@ def comment_by_code(code: str) -> Comment | None:
 def purge_personal_data(before: date) -> int:
     """Erase names and contacts of comments on consultations that ended before `before`."""
     with across_tenants(None, reason="privacy purge of consultation comments"):
-        consultations = list(db.session.scalars(select(Consultation).where(
-            Consultation.ends_on < before, Consultation.personal_data_purged_at.is_(None))))
+        ended = select(Consultation.id).where(Consultation.ends_on < before)
         erased = 0
-        for consultation in consultations:
-            for comment in db.session.scalars(select(Comment).where(Comment.consultation_id == consultation.id)):
-                if comment.author_name or comment.contact:
-                    comment.author_name, comment.contact = "", ""
-                    erased += 1
+        for comment in db.session.scalars(select(Comment).where(
+                Comment.consultation_id.in_(ended), (Comment.author_name != "") | (Comment.contact != ""))):
+            comment.author_name, comment.contact = "", ""
+            erased += 1
+        for consultation in db.session.scalars(select(Consultation).where(Consultation.id.in_(ended))):
             consultation.personal_data_purged_at = utcnow()
         db.session.flush()
     return erased

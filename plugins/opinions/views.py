@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.errors import DomainError
+from core.exports import csv_rows
 from core.forms import choices
 from core.pagination import page_args, paginate
 from core.ratelimit import client_address, limiter
@@ -40,10 +41,12 @@ def consultation_key() -> str:
 
 
 LIMIT_MESSAGE = "提交过于频繁，请稍后再试。"
+# Shared limits: the form and the API count against the same budget.
 comment_limits = [
-    limiter.limit(comment_limit_per_address, key_func=client_address, methods=["POST"], error_message=LIMIT_MESSAGE),
-    limiter.limit(comment_limit_per_consultation, key_func=consultation_key, methods=["POST"], scope="consultation",
-                  error_message=LIMIT_MESSAGE),
+    limiter.shared_limit(comment_limit_per_address, scope="opinions-comment-address", key_func=client_address,
+                         methods=["POST"], error_message=LIMIT_MESSAGE),
+    limiter.shared_limit(comment_limit_per_consultation, scope="opinions-comment-consultation",
+                         key_func=consultation_key, methods=["POST"], error_message=LIMIT_MESSAGE),
 ]
 
 
@@ -73,10 +76,13 @@ def index():
     elsewhere = []
     if g.tenant.kind == "district" and current == "open":
         # The district page gathers every open consultation of its towns.
+        registry = current_app.extensions["cms"]
         with across_subtree(g.tenant, reason="district page: open consultations of the towns"):
-            elsewhere = [c for c in db.session.scalars(services.by_status("open").where(Consultation.tenant_id != g.tenant.id))]
-            tenants = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_({c.tenant_id for c in elsewhere})))}
-            elsewhere = [(c, tenants[c.tenant_id]) for c in elsewhere]
+            found = list(db.session.scalars(services.by_status("open").where(Consultation.tenant_id != g.tenant.id)))
+            tenants = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_({c.tenant_id for c in found})))}
+        # Only where the public can follow the link: active towns that have consultations switched on.
+        elsewhere = [(c, tenants[c.tenant_id]) for c in found
+                     if tenants[c.tenant_id].is_active and registry.is_enabled(tenants[c.tenant_id], "opinions")]
     return render_template("opinions/index.html", tenant=g.tenant, page=page, current=current, lists=LISTS,
                            elsewhere=elsewhere)
 
@@ -156,7 +162,7 @@ def feedback_csv(consultation_id: int):
     if consultation.feedback_published_at is None:
         abort(404)
     out = io.StringIO()
-    csv.writer(out).writerows(services.report_rows(consultation))
+    csv.writer(out).writerows(csv_rows(services.report_rows(consultation)))
     response = make_response("\ufeff" + out.getvalue())
     response.mimetype = "text/csv"
     name = quote(f"{consultation.title}意见采纳情况.csv")

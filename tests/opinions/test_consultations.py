@@ -106,3 +106,41 @@ def test_an_editor_drafts_and_announces_from_the_web(demo, client, auth):
     with demo.app_context(), tenant_scope(tenant_by_slug("baishui")):
         c = db.session.query(Consultation).filter_by(title="白水镇农贸市场管理办法（征求意见稿）").one()
         assert "script" not in c.draft_html and len(c.articles) == 2
+
+
+@pytest.mark.parametrize("html", ["第一条 甲<br>第二条 乙<br>第三条 丙", "<p>第一条 甲</p><hr><p>第二条 乙</p><img src='/x'><p>第三条 丙</p>",
+                                  "<p>前言</p><br><p>第一段</p>", "<p>第一条 甲<br>续</p><p>第二条 乙"])
+def test_splitting_never_loses_text(html):
+    from core.sanitize import clean_html, plain_text
+    cleaned = clean_html(html)
+    articles = services.split_articles(cleaned)
+    assert plain_text("".join(h for _, h in articles)).replace(" ", "") == plain_text(cleaned).replace(" ", "")
+    assert len(articles) >= 2
+
+
+def test_announcing_late_counts_the_period_from_the_announcement(demo, ctx):
+    town = tenant_by_slug("baishui")
+    today = china_today()
+    with tenant_scope(town):
+        c = services.create_consultation(SYSTEM, town, {"title": "旧草稿", "draft_html": DRAFT,
+                                                        "starts_on": today - timedelta(days=20),
+                                                        "ends_on": today + timedelta(days=9)})
+        with pytest.raises(DomainError, match="只有 10 日"):
+            services.announce(SYSTEM, c)
+        services.update_consultation(SYSTEM, c, {"ends_on": today + timedelta(days=29)})
+        services.announce(SYSTEM, c)
+        assert c.starts_on == today and c.period_days == 30
+
+
+def test_editing_an_announced_consultation_from_the_web_keeps_the_text(demo, client, auth):
+    from tests.conftest import post_form
+    with demo.app_context():
+        cid = make_consultation()
+    auth.login("li")
+    response = post_form(client, f"/admin/baishui/opinions/{cid}/edit", {
+        "title": "改正后的标题", "responsible_unit": "镇党政办", "moderation": "immediate",
+        "draft_html": "<p>第一条 篡改</p>\r\n<p>第二条 篡改</p>"})
+    assert response.status_code == 302
+    with demo.app_context(), tenant_scope(tenant_by_slug("baishui")):
+        c = db.session.get(Consultation, cid)
+        assert c.title == "改正后的标题" and "篡改" not in c.draft_html

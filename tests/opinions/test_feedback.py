@@ -132,3 +132,45 @@ def test_listings_district_aggregation_and_feed(demo, client, runner):
     assert feed.mimetype == "application/atom+xml" and "白水镇集贸市场改造提升方案".encode() in feed.data
     report = client.get("/api/v1/tenants/qinglan/opinions/consultations").get_json()
     assert report[0]["status"] == "answered"
+
+
+def test_pending_comments_block_the_feedback_and_hidden_ones_leave_their_group(demo, ctx):
+    cid = make_consultation(moderation="review")
+    codes = [comment("baishui", cid, content=f"意见{i}：建议夜间停车免费。") for i in range(3)]
+    with tenant_scope(tenant_by_slug("baishui")):
+        c = db.session.get(Consultation, cid)
+        first, second, third = [services.comment_by_code(x) for x in codes]
+        services.moderate(SYSTEM, first, "publish")
+        services.moderate(SYSTEM, second, "publish")
+        group = services.save_group(SYSTEM, c, title="夜间免费", comment_ids=[first.id, second.id],
+                                    disposition="rejected", reason="维持按次收费。")
+        c.ends_on = c.starts_on + timedelta(days=1)
+        with pytest.raises(DomainError, match="还有 1 条意见尚未审核"):
+            services.publish_feedback(SYSTEM, c)
+        services.moderate(SYSTEM, third, "hide", reason="含手机号")
+        services.moderate(SYSTEM, first, "hide", reason="重复广告")
+        db.session.flush()
+        db.session.expire(group, ["comments"])
+        assert [x.id for x in group.comments] == [second.id] and first.disposition is None
+        services.publish_feedback(SYSTEM, c)
+
+
+def test_the_district_page_lists_only_towns_where_people_can_follow_the_link(demo, client, runner):
+    runner.invoke(args=["demo"])
+    assert "白水镇集贸市场改造提升方案" in client.get("/qinglan/opinions/").get_data(as_text=True)
+    with demo.app_context():
+        from core.accounts import SYSTEM as system
+        from core.provisioning import set_plugins
+        set_plugins(system, tenant_by_slug("baishui"), ["catalog"])
+        db.session.commit()
+    assert "白水镇集贸市场改造提升方案" not in client.get("/qinglan/opinions/").get_data(as_text=True)
+
+
+def test_offline_dates_must_fall_in_the_consultation(demo, ctx):
+    from core.workdays import china_today
+    cid = make_consultation()
+    with tenant_scope(tenant_by_slug("baishui")):
+        c = db.session.get(Consultation, cid)
+        for day in ("0001-01-01", (china_today() + timedelta(days=3)).isoformat()):
+            with pytest.raises(DomainError, match="收到日期应在"):
+                services.add_offline_comment(SYSTEM, c, {"source": "letter", "content": "来信意见内容。", "received_on": day})

