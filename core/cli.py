@@ -258,7 +258,11 @@ def privacy_purge(before, dry_run: bool) -> None:
     from flask import current_app
 
     from core.plugins import collect
+    from core.notify import purge as purge_outbox
     lines = collect(current_app.extensions["cms"].hook.purge_personal_data, before=before.date())
+    erased = purge_outbox(before.date())
+    if erased:
+        lines.append(f"通知发件箱：删除 {erased} 条通知的收件人")
     if dry_run:
         db.session.rollback()
     else:

@@ -64,3 +64,9 @@ def demo_content():
 def purge_personal_data(before):
     """Erase the names and contact data people gave for matters that ended before the date `before`
     (run by `cms privacy purge`); keep everything else. Return lines describing what was erased."""
+
+
+@hookspec(firstresult=True)
+def deliver_notification(notification):
+    """Send `notification` (a core.notify.Notification: channel, recipient, subject, body) and return
+    the name of what sent it; return None to leave it to the next plugin or to the outbox."""

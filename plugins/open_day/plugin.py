@@ -1,12 +1,82 @@
-"""Hook implementations of the open_day plugin."""
-from core.plugins import PluginInfo, hookimpl
+"""Hook implementations of the open-day plugin."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from core.accounts import Permission, has_permission
+from core.db import db
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.sanitize import plain_text
+from core.tenancy import across_tenants
+from core.web import url_path_for
+
+NAME = "open_day"
 
 
 @hookimpl
 def plugin_info():
     return PluginInfo(
-        name="open_day",
+        name=NAME,
         title="政府开放日",
         description="开放日活动、报名、签到与活动回顾",
         tenant_kinds=("district", "town"),
+        migrations=str(Path(__file__).parent / "migrations" / "versions"),
     )
+
+
+@hookimpl
+def routes():
+    from plugins.open_day import admin, api, views
+    return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
+
+
+@hookimpl
+def portal_nav(tenant):
+    return [NavItem(plugin=NAME, title="政府开放日", url=url_for("open_day.index", tenant=tenant), order=30)]
+
+
+@hookimpl
+def admin_nav(tenant, user):
+    if has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return [NavItem(plugin=NAME, title="政府开放日", url=url_for("open_day_admin.index", tenant=tenant), order=30)]
+    return []
+
+
+@hookimpl
+def dashboard_widgets(tenant, user):
+    if not has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return []
+    from plugins.open_day.models import OpenDay
+    from plugins.open_day.services import upcoming
+    events = db.session.scalars(upcoming().where(OpenDay.tenant_id == tenant.id).limit(3)).all()
+    drafts = db.session.scalar(select(func.count()).select_from(OpenDay).where(OpenDay.published_at.is_(None))) or 0
+    html = Markup(render_template("open_day/widget.html", tenant=tenant, events=events, drafts=drafts))
+    return [Widget(plugin=NAME, title="政府开放日", html=html, order=30)]
+
+
+@hookimpl
+def searchable_documents(tenant_ids):
+    from plugins.open_day.services import visible
+    with across_tenants(tenant_ids, reason="site search: published open days"):
+        return [SearchDocument(plugin=NAME, kind="open_day", id=e.id, tenant_id=e.tenant_id, title=e.title,
+                               text=" ".join([e.place, plain_text(e.description_html), plain_text(e.review_html)]),
+                               url=url_path_for("open_day.event", tenant=e.tenant, event_id=e.id),
+                               published_at=e.published_at, extra={"starts_at": e.starts_at.isoformat()})
+                for e in db.session.scalars(visible())]
+
+
+@hookimpl
+def purge_personal_data(before):
+    from plugins.open_day.services import purge_personal_data as purge
+    erased = purge(before)
+    return [f"政府开放日：删除 {erased} 条报名的姓名、手机号和身份证号"] if erased else []
+
+
+@hookimpl
+def demo_content():
+    from plugins.open_day.demo import load_demo
+    return load_demo()

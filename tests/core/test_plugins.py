@@ -103,6 +103,15 @@ def demo_content():
 
 
 PURGED = []
+SENT = []
+
+
+@hookimpl
+def deliver_notification(notification):
+    if notification.recipient.startswith("139"):
+        SENT.append(notification.subject)
+        return "test-sms"
+    return None
 
 
 @hookimpl
@@ -231,6 +240,17 @@ def test_hook_demo_content(plugin_app):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0 and "公告栏：示例公告已加载" in first.output
     assert "公告栏" not in runner.invoke(args=["demo"]).output
+
+
+def test_hook_deliver_notification(plugin_app):
+    from core.notify import Notification, notify
+    with plugin_app.app_context():
+        taken = notify(tenant_id=None, recipient="13900001111", kind="test", subject="报名成功", body="您已报名。")
+        kept = notify(tenant_id=None, recipient="13800001111", kind="test", subject="候补", body="您在候补名单中。")
+        db.session.commit()
+        assert (taken.delivered_by, kept.delivered_by) == ("test-sms", "")
+        assert sys.modules["cms_noticeboard"].SENT == ["报名成功"]
+        assert db.session.query(Notification).count() == 2 and kept.masked_recipient == "138****1111"
 
 
 def test_hook_purge_personal_data(plugin_app):
