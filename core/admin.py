@@ -394,6 +394,17 @@ def calendar():
     return render_template("admin/calendar.html", year=year, covered=cal.is_covered(year), overrides=overrides, form=form)
 
 
+@bp.get("/<tenant_slug>/outbox")
+@requires(Permission.TENANT_MANAGE)
+def outbox():
+    """Messages sent (or kept, when no SMS/e-mail plugin is installed) for this tenant and below."""
+    from core.notify import Notification
+    stmt = select(Notification).where(Notification.tenant_id.in_(
+        select(Tenant.id).where(Tenant.path.startswith(g.tenant.path)))).order_by(Notification.id.desc())
+    page = paginate(stmt, *page_args(50))
+    return render_template("admin/outbox.html", tenant=g.tenant, page=page)
+
+
 @bp.get("/<tenant_slug>/audit")
 @requires(Permission.AUDIT_READ)
 def audit_log():

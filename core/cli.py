@@ -241,6 +241,8 @@ def demo() -> None:
     except DomainError as exc:
         _fail(exc.message)
     db.session.commit()
+    from core.notify import deliver_committed
+    deliver_committed()
     for line in lines:
         click.echo(line)
     click.echo("示例内容已就绪。" if lines else "没有需要加载的示例内容。")

@@ -11,10 +11,10 @@ import logging
 from datetime import date, datetime, time, timezone
 
 from flask import current_app
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, utcnow
+from core.db import TenantSession, UTCDateTime, db, utcnow
 from core.masking import mask_contact
 
 log = logging.getLogger("cms.notify")
@@ -39,19 +39,53 @@ class Notification(db.Model):
         return mask_contact(self.recipient)
 
 
+_QUEUED = "cms_notifications_queued"        # written in the open transaction
+_COMMITTED = "cms_notifications_committed"  # their transaction committed: ready to send
+
+
 def notify(*, tenant_id: int | None, recipient: str, kind: str, subject: str, body: str,
            channel: str = "sms") -> Notification:
-    """Queue a message in the current transaction and hand it to a delivery plugin, if any."""
+    """Put a message in the outbox, in the current transaction. It is handed to a delivery plugin
+    only after that transaction commits (see deliver_committed): no message about a registration
+    that was rolled back, and no network call while the transaction holds its locks."""
     message = Notification(tenant_id=tenant_id, channel=channel, recipient=recipient, kind=kind, subject=subject,
                            body=body)
     db.session.add(message)
     db.session.flush()
-    delivered_by = current_app.extensions["cms"].hook.deliver_notification(notification=message)
-    if delivered_by:
-        message.delivered_by, message.delivered_at = str(delivered_by)[:50], utcnow()
-    else:
-        log.info("outbox #%s %s to %s: %s", message.id, kind, message.masked_recipient, subject)
+    db.session.info.setdefault(_QUEUED, []).append(message.id)
     return message
+
+
+@event.listens_for(TenantSession, "after_commit")
+def _committed(session) -> None:
+    queued = session.info.pop(_QUEUED, [])
+    if queued:
+        session.info.setdefault(_COMMITTED, []).extend(queued)
+
+
+@event.listens_for(TenantSession, "after_soft_rollback")
+def _rolled_back(session, previous_transaction) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+def deliver_committed() -> int:
+    """Hand committed messages to the delivery plugins (after the request's work is done)."""
+    ids = db.session.info.pop(_COMMITTED, [])
+    if not ids:
+        return 0
+    hook = current_app.extensions["cms"].hook
+    for message in db.session.scalars(select(Notification).where(Notification.id.in_(ids))):
+        try:
+            delivered_by = hook.deliver_notification(notification=message)
+        except Exception:  # a gateway failure must not lose the message: it stays in the outbox
+            log.exception("delivery of notification #%s failed", message.id)
+            continue
+        if delivered_by:
+            message.delivered_by, message.delivered_at = str(delivered_by)[:50], utcnow()
+        else:
+            log.info("outbox #%s %s to %s: %s", message.id, message.kind, message.masked_recipient, message.subject)
+    db.session.commit()
+    return len(ids)
 
 
 def purge(before: date) -> int:

@@ -80,6 +80,7 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     app.before_request(_check_tenant_access)
     app.teardown_request(_leave_scope)
     app.after_request(_security_headers)
+    app.after_request(_deliver_notifications)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -204,6 +205,13 @@ def _leave_scope(exc=None) -> None:
     immediate = g.pop("immediate_token", None)
     if immediate is not None:
         reset_immediate_writes(immediate)
+
+
+def _deliver_notifications(response):
+    """Messages of transactions that committed during the request go out now, after the work."""
+    from core.notify import deliver_committed
+    deliver_committed()
+    return response
 
 
 def _security_headers(response):

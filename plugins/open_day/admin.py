@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core import audit
 from core.accounts import Permission, has_permission
 from core.admin import requires, show_error
+from core.masking import mask_name
 from core.attachments import save_upload
 from core.db import db
 from core.errors import DomainError
@@ -100,7 +101,8 @@ def manage(event_id: int):
                            counts=services.attendance(event), action=ActionForm(), cancel_form=CancelEventForm(),
                            review_form=ReviewForm(review_html=event.review_html),
                            may_see_personal=has_permission(current_user, Permission.TENANT_MANAGE, g.tenant),
-                           satisfaction=services.satisfaction(event))
+                           satisfaction=services.satisfaction(event), mask_code=services.mask_code,
+                           check_in_open=services.check_in_open(event))
 
 
 def _done(event: OpenDay, message: str, anchor: str = ""):
@@ -153,7 +155,7 @@ def cancel_registration(event_id: int, registration_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("open_day_admin.manage", event_id=event.id))
-    return _done(event, f"已取消报名 {registration.code}，候补名单已按顺序递补。")
+    return _done(event, f"已取消 {mask_name(registration.name)} 的报名，候补名单已按顺序递补。")
 
 
 @bp.route("/<int:event_id>/check-in", methods=["GET", "POST"])
@@ -164,11 +166,16 @@ def check_in(event_id: int):
     form = CheckInForm()
     result = None
     if form.validate_on_submit():
-        outcome, registration = services.check_in(current_user, event, form.code.data)
+        try:
+            outcome, registration = services.check_in(current_user, event, form.code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            return render_template("open_day/admin_check_in.html", tenant=g.tenant, e=event, form=form,
+                                   result=("error", exc.message), counts=services.attendance(event))
         db.session.commit()
         category, template = CHECK_IN_MESSAGES[outcome]
         result = (category, template.format(
-            name=registration.name if registration else "", size=registration.group_size if registration else "",
+            name=mask_name(registration.name) if registration else "", size=registration.group_size if registration else "",
             time=registration.checked_in_at.astimezone(CHINA_TZ).strftime("%H:%M") if registration and registration.checked_in_at else ""))
         form.code.data = ""
     return render_template("open_day/admin_check_in.html", tenant=g.tenant, e=event, form=form, result=result,
@@ -182,6 +189,9 @@ def review(event_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
+    if event.status() not in ("held", "reviewed"):
+        flash("活动举办后才能发布回顾。", "error")
+        return redirect(url_for("open_day_admin.manage", event_id=event.id))
     try:
         ids = []
         for upload in request.files.getlist(form.photos.name):
@@ -191,8 +201,8 @@ def review(event_id: int):
                 ids.append(photo.id)
         services.publish_review(current_user, event, form.review_html.data, ids)
     except DomainError as exc:
-        show_error(form, exc)
-        db.session.rollback()
+        db.session.rollback()  # the photos saved above are removed with the transaction
+        flash(exc.message, "error")
         return redirect(url_for("open_day_admin.manage", event_id=event.id) + "#review")
     return _done(event, "活动回顾已发布。", "#review")
 

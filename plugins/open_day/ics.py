@@ -1,13 +1,18 @@
 """iCalendar (RFC 5545) for one open day, written by hand: one event needs a dozen lines."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from core.db import utcnow
 from core.sanitize import plain_text
 
 
 def _escape(text: str) -> str:
-    return (text or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n") \
-        .replace("\n", "\\n")
+    """TEXT escaping (RFC 5545 3.3.11); any line break becomes \\n and other control characters go."""
+    text = re.sub(r"\r\n|\r|\n", "\n", text or "")
+    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

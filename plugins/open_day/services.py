@@ -21,6 +21,7 @@ from core.accounts import Permission, require_permission
 from core.attachments import Attachment, mark_public
 from core.db import db, utcnow
 from core.errors import Conflict, DomainError
+from core.contacts import ascii_text, normalise_id_number, normalise_mobile
 from core.masking import mask_id_number, mask_name, mask_phone
 from core.notify import notify
 from core.sanitize import clean_html
@@ -28,8 +29,6 @@ from core.tenancy import Tenant, across_tenants
 from core.workdays import CHINA_TZ
 from plugins.open_day.models import ACTIVE, OpenDay, Registration, ReviewPhoto
 
-PHONE_RE = re.compile(r"^1\d{10}$")
-ID_RE = re.compile(r"^\d{17}[\dX]$")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
@@ -40,13 +39,18 @@ def local(moment: datetime) -> str:
 # --- events -----------------------------------------------------------------------------------
 
 def _as_utc(value, label: str, field: str) -> datetime:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=CHINA_TZ).astimezone(timezone.utc) if value.tzinfo is None else value
+    """A time as typed (Beijing time unless it says otherwise), in UTC, within sane years."""
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise DomainError(f"请按“2026-05-01 09:00”格式填写{label}。", field=field) from None
+    if not 2000 <= value.year <= 2100:
+        raise DomainError(f"{label}的年份不对，请检查。", field=field)
     try:
-        parsed = datetime.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(f"请按“2026-05-01 09:00”格式填写{label}。", field=field) from None
-    return _as_utc(parsed, label, field)
+        return (value.replace(tzinfo=CHINA_TZ) if value.tzinfo is None else value).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise DomainError(f"{label}不正确，请检查。", field=field) from None
 
 
 def _event_values(data: dict, current: OpenDay | None) -> dict:
@@ -99,6 +103,8 @@ def _event_values(data: dict, current: OpenDay | None) -> dict:
         raise DomainError(f"已有 {merged['taken']} 人报名成功，名额不能少于这个数。", field="places")
     if not 1 <= merged["max_group_size"] <= 10:
         raise DomainError("每人可报名人数（含本人）应在 1 到 10 之间。", field="max_group_size")
+    if merged["max_group_size"] > merged["places"]:
+        raise DomainError("每人可报名人数不能多于总名额。", field="max_group_size")
     return values
 
 
@@ -114,9 +120,9 @@ def create_event(actor, tenant: Tenant, data: dict) -> OpenDay:
 
 def update_event(actor, event: OpenDay, data: dict) -> list[str]:
     require_permission(actor, Permission.CONTENT_EDIT, event.tenant)
+    event = _lock(event)
     if event.status() in ("cancelled", "reviewed"):
         raise Conflict("已取消或已发布回顾的活动不能再修改。")
-    _lock(event)
     values = _event_values(data, event)
     changed = [k for k, v in values.items() if getattr(event, k) != v]
     for key in changed:
@@ -143,9 +149,9 @@ def cancel_event(actor, event: OpenDay, reason: str) -> int:
     require_permission(actor, Permission.CONTENT_EDIT, event.tenant)
     if not (reason or "").strip():
         raise DomainError("取消活动必须说明原因，原因会通知每位报名者。", field="reason")
+    event = _lock(event)
     if event.status() in ("held", "reviewed", "cancelled", "draft"):
         raise Conflict("只有已发布、尚未举办的活动可以取消。")
-    _lock(event)
     event.cancelled_at = utcnow()
     event.cancel_reason = reason.strip()
     told = 0
@@ -160,9 +166,14 @@ def cancel_event(actor, event: OpenDay, reason: str) -> int:
     return told
 
 
-def _lock(event: OpenDay) -> None:
-    """Hold the event's row for the rest of the transaction: its places change one request at a time."""
-    db.session.execute(select(OpenDay.id).where(OpenDay.id == event.id).with_for_update())
+def _lock(event: OpenDay) -> OpenDay:
+    """Hold the event's row for the rest of the transaction, and read it again: whatever another
+    request committed while we waited for the lock (a cancellation, fewer places) is what we check."""
+    locked = db.session.scalar(select(OpenDay).where(OpenDay.id == event.id).with_for_update()
+                               .execution_options(populate_existing=True))
+    if locked is None:
+        raise DomainError("该活动不存在。")
+    return locked
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -177,24 +188,29 @@ def normalise_code(code: str) -> str:
     return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else ""
 
 
+def mask_code(code: str) -> str:
+    """In lists a code is a reference, not the key: the key cancels and rates the registration."""
+    return f"{code[:2]}***-**{code[-3:]}" if code else ""
+
+
 def registration_by_code(code: str) -> Registration | None:
     code = normalise_code(code)
     return db.session.scalar(select(Registration).where(Registration.code == code)) if code else None
 
 
 def _registration_values(event: OpenDay, data: dict) -> dict:
-    name = re.sub(r"\s+", "", data.get("name") or "")
+    name = re.sub(r"\s+", "", ascii_text(data.get("name")))
     if not name:
         raise DomainError("请填写姓名。", field="name")
     if len(name) > 30:
         raise DomainError("姓名不能超过 30 个字符。", field="name")
-    phone = re.sub(r"[\s-]", "", data.get("phone") or "").removeprefix("+86")
-    if not PHONE_RE.match(phone):
+    phone = normalise_mobile(data.get("phone"))
+    if not phone:
         raise DomainError("请填写 11 位手机号码，用于接收通知。", field="phone")
     id_masked = ""
     if event.require_id_number:
-        number = re.sub(r"\s", "", data.get("id_number") or "").upper()
-        if not ID_RE.match(number):
+        number = normalise_id_number(data.get("id_number"))
+        if not number:
             raise DomainError("本次活动需要核验身份，请填写 18 位居民身份证号码。", field="id_number")
         id_masked = mask_id_number(number)  # only the masked form is kept
     try:
@@ -212,6 +228,8 @@ def _registration_values(event: OpenDay, data: dict) -> dict:
 
 def register(event: OpenDay, data: dict) -> Registration:
     """A member of the public registers: confirmed while places last, then on the waitlist."""
+    values = _registration_values(event, data)
+    event = _lock(event)
     now = utcnow()
     status = event.status(now)
     if status in ("draft",):
@@ -222,8 +240,8 @@ def register(event: OpenDay, data: dict) -> Registration:
         raise DomainError(f"报名将于 {local(event.registration_opens_at)} 开始。")
     if status not in ("open", "full"):
         raise DomainError(f"报名已于 {local(event.registration_closes_at)} 截止。")
-    values = _registration_values(event, data)
-    _lock(event)
+    if values["group_size"] > event.places:
+        raise DomainError(f"本次活动共 {event.places} 个名额，不能一次报名 {values['group_size']} 人。", field="group_size")
     if db.session.scalar(select(Registration.id).where(Registration.open_day_id == event.id,
                                                        Registration.phone == values["phone"],
                                                        Registration.status.in_(ACTIVE))):
@@ -251,7 +269,8 @@ def register(event: OpenDay, data: dict) -> Registration:
 
 def _take(event: OpenDay, size: int) -> bool:
     """One atomic UPDATE: take `size` places if they are still there."""
-    taken = db.session.execute(update(OpenDay).where(OpenDay.id == event.id, OpenDay.taken + size <= OpenDay.places)
+    taken = db.session.execute(update(OpenDay).where(OpenDay.id == event.id, OpenDay.cancelled_at.is_(None),
+                                                     OpenDay.taken + size <= OpenDay.places)
                                .values(taken=OpenDay.taken + size).execution_options(synchronize_session=False))
     db.session.expire(event, ["taken"])
     return taken.rowcount == 1
@@ -284,9 +303,9 @@ def cancel_registration(registration: Registration, *, by: str, actor=None) -> b
             raise DomainError(f"取消报名已于 {local(event.cancel_deadline)} 截止，如有特殊情况请联系主办单位。")
     else:
         require_permission(actor, Permission.CONTENT_EDIT, event.tenant)
+    event = _lock(event)
     if event.status() in ("held", "reviewed"):
         raise Conflict("活动已经举办。")
-    _lock(event)
     values = {"status": "cancelled", "cancelled_at": utcnow(), "cancelled_by": by}
     was_confirmed = db.session.execute(update(Registration).where(
         Registration.id == registration.id, Registration.status == "confirmed").values(**values)
@@ -344,6 +363,8 @@ def waitlist_position(registration: Registration) -> int | None:
 def check_in(actor, event: OpenDay, code: str) -> tuple[str, Registration | None]:
     """('ok' | 'already' | 'unknown' | 'waitlisted' | 'cancelled', registration). Idempotent."""
     require_permission(actor, Permission.CONTENT_EDIT, event.tenant)
+    if not check_in_open(event):
+        raise DomainError(f"签到从活动当天（{event.starts_at.astimezone(CHINA_TZ):%Y-%m-%d}）开始，到活动结束后 6 小时为止。")
     registration = registration_by_code(code)
     if registration is None or registration.open_day_id != event.id:
         return "unknown", None
@@ -359,6 +380,13 @@ def check_in(actor, event: OpenDay, code: str) -> tuple[str, Registration | None
         return "already", registration
     audit.record("open_day.check_in", target=registration, actor=actor, summary=f"签到 {registration.code}")
     return "ok", registration
+
+
+def check_in_open(event: OpenDay, now: datetime | None = None) -> bool:
+    """From the start of the event's day (Beijing) until six hours after it ends."""
+    now = now or utcnow()
+    day_start = datetime.combine(event.starts_at.astimezone(CHINA_TZ).date(), time.min, tzinfo=CHINA_TZ)
+    return event.cancelled_at is None and day_start <= now <= event.ends_at + timedelta(hours=6)
 
 
 def attendance(event: OpenDay) -> dict:
@@ -401,12 +429,10 @@ def rate(registration: Registration, rating, feedback: str = "") -> None:
     event = registration.open_day
     if event.status() not in ("held", "reviewed"):
         raise DomainError("活动结束后才能评价。")
-    if registration.status != "confirmed":
-        raise DomainError("只有参加了活动的报名者可以评价。")
-    someone_checked_in = db.session.scalar(select(Registration.id).where(
-        Registration.open_day_id == event.id, Registration.checked_in_at.is_not(None)).limit(1))
-    if someone_checked_in and registration.checked_in_at is None:
+    if registration.status != "confirmed" or registration.checked_in_at is None:
         raise DomainError("只有现场签到的参加者可以评价。")
+    if registration.rated_at is not None:
+        raise Conflict("您已经评价过了，谢谢。")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -445,7 +471,7 @@ def past():
 def export_rows(event: OpenDay, *, unmasked: bool) -> list[list]:
     rows = [["报名码", "姓名", "手机", "身份证号", "人数", "状态", "报名时间", "签到时间", "评价"]]
     for r in db.session.scalars(select(Registration).where(Registration.open_day_id == event.id).order_by(Registration.id)):
-        rows.append([r.code, r.name if unmasked else mask_name(r.name), r.phone if unmasked else mask_phone(r.phone),
+        rows.append([r.code if unmasked else mask_code(r.code), r.name if unmasked else mask_name(r.name), r.phone if unmasked else mask_phone(r.phone),
                      r.id_number_masked, r.group_size, r.status_label,
                      r.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
                      r.checked_in_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",

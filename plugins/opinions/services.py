@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from core import audit
 from core.accounts import Permission, require_permission
 from core.attachments import Attachment, mark_public
+from core.contacts import normalise_email, normalise_phone
 from core.db import db, utcnow
 from core.errors import Conflict, DomainError
 from core.masking import mask_contact, mask_name
@@ -28,8 +29,6 @@ from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLIN
 
 MAX_COMMENT = 2000
 MIN_COMMENT = 5
-PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1\d{10}|0\d{2,3}-?\d{7,8})$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ARTICLE_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条")
 
@@ -318,8 +317,9 @@ def _comment_values(consultation: Consultation, data: dict, *, contact_required:
     name = re.sub(r"\s+", " ", data.get("author_name") or "").strip()
     if len(name) > 50:
         raise DomainError("姓名不能超过 50 个字符。", field="author_name")
-    contact = re.sub(r"\s+", "", data.get("contact") or "")
-    if contact and not (PHONE_RE.match(contact) or EMAIL_RE.match(contact)) or len(contact) > 100:
+    typed = (data.get("contact") or "").strip()
+    contact = (normalise_email(typed) if "@" in typed else normalise_phone(typed)) if typed else ""
+    if typed and not contact:
         raise DomainError("请填写正确的手机号码、固定电话或电子邮箱。", field="contact")
     if contact_required and not contact:
         raise DomainError("本次征集需要留下联系电话或电子邮箱，以便核实和回复。", field="contact")

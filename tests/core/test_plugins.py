@@ -243,14 +243,20 @@ def test_hook_demo_content(plugin_app):
 
 
 def test_hook_deliver_notification(plugin_app):
-    from core.notify import Notification, notify
+    from core.notify import Notification, deliver_committed, notify
     with plugin_app.app_context():
         taken = notify(tenant_id=None, recipient="13900001111", kind="test", subject="报名成功", body="您已报名。")
         kept = notify(tenant_id=None, recipient="13800001111", kind="test", subject="候补", body="您在候补名单中。")
+        assert sys.modules["cms_noticeboard"].SENT == []  # nothing leaves before the transaction commits
         db.session.commit()
+        assert deliver_committed() == 2
         assert (taken.delivered_by, kept.delivered_by) == ("test-sms", "")
         assert sys.modules["cms_noticeboard"].SENT == ["报名成功"]
         assert db.session.query(Notification).count() == 2 and kept.masked_recipient == "138****1111"
+        rolled_back = notify(tenant_id=None, recipient="13900002222", kind="test", subject="不会发出", body="")
+        db.session.rollback()
+        assert rolled_back is not None and deliver_committed() == 0
+        assert sys.modules["cms_noticeboard"].SENT == ["报名成功"]
 
 
 def test_hook_purge_personal_data(plugin_app):

@@ -16,7 +16,7 @@ from core.tenancy import tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay
 from tests.conftest import csrf_from, post_form
-from tests.open_day.conftest import make_event, register
+from tests.open_day.conftest import make_event, move, register
 
 
 def test_the_public_registers_gets_a_code_and_qr_and_cancels(demo, client):
@@ -65,6 +65,10 @@ def test_check_in_is_idempotent_and_counts_attendance(demo, client, auth):
         code, _ = register("baishui", eid, 1, size=2)
         waiting = [register("baishui", eid, n)[0] for n in (2, 3)][1]
     auth.login("li")
+    early = post_form(client, f"/admin/baishui/open-day/{eid}/check-in", {"code": code})
+    assert "签到从活动当天" in early.get_data(as_text=True)
+    with demo.app_context():
+        move("baishui", eid, "ongoing")
     first = post_form(client, f"/admin/baishui/open-day/{eid}/check-in", {"code": code.lower()})
     assert "签到成功" in first.get_data(as_text=True)
     second = post_form(client, f"/admin/baishui/open-day/{eid}/check-in", {"code": code})
@@ -78,15 +82,13 @@ def test_review_rating_and_satisfaction(demo, client, auth):
     with demo.app_context():
         eid = make_event(places=5)
         codes = [register("baishui", eid, n)[0] for n in range(3)]
+        move("baishui", eid, "ongoing")
         with tenant_scope(tenant_by_slug("baishui")):
             event = db.session.get(OpenDay, eid)
             services.check_in(SYSTEM, event, codes[0])
             services.check_in(SYSTEM, event, codes[1])
-            event.starts_at = utcnow() - timedelta(hours=3)
-            event.ends_at = utcnow() - timedelta(hours=1)
-            event.registration_opens_at = utcnow() - timedelta(days=3)
-            event.registration_closes_at = utcnow() - timedelta(days=1)
             db.session.commit()
+        move("baishui", eid, "held")
     mine = client.get(f"/qinglan/baishui/open-day/registration/{codes[0]}").get_data(as_text=True)
     client.post(f"/qinglan/baishui/open-day/registration/{codes[0]}/rate",
                 data={"csrf_token": csrf_from(mine), "rating": "4", "feedback": "讲解清楚<script>x</script>"})
@@ -101,6 +103,10 @@ def test_review_rating_and_satisfaction(demo, client, auth):
     page = client.get(f"/qinglan/baishui/open-day/{eid}").get_data(as_text=True)
     assert "活动圆满结束" in page and "共 1 人评价，平均 <strong>4.0</strong> 星" in page
     assert "讲解清楚&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+    fresh = client.get(f"/qinglan/baishui/open-day/registration/{codes[1]}").get_data(as_text=True)
+    twice = client.post(f"/qinglan/baishui/open-day/registration/{codes[0]}/rate",
+                        data={"csrf_token": csrf_from(fresh), "rating": "1"}, follow_redirects=True)
+    assert "已经评价过了" in twice.get_data(as_text=True)
 
 
 def test_exports_mask_by_default_and_full_exports_are_audited(demo, client, auth):
@@ -110,7 +116,7 @@ def test_exports_mask_by_default_and_full_exports_are_audited(demo, client, auth
     auth.login("li")
     rows = list(csv.reader(io.StringIO(client.get(f"/admin/baishui/open-day/{eid}/export.csv?personal=1")
                                        .get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[1][1] == "报***" and rows[1][2] == "138****0007"
+    assert rows[1][1] == "报***" and rows[1][2] == "138****0007" and "***" in rows[1][0]
     auth.logout()
     auth.login("wang")
     rows = list(csv.reader(io.StringIO(client.get(f"/admin/baishui/open-day/{eid}/export.csv?personal=1")
@@ -183,9 +189,19 @@ def test_editor_api_and_public_api(demo, client, runner):
     assert one.status_code == 201 and one.get_json()["status"] == "confirmed" and one.get_json()["name"] == "李*"
     listed = client.get("/api/v1/tenants/baishui/open-day/events").get_json()
     assert [e["places_left"] for e in listed if e["id"] == eid] == [1]
+    early = client.post(f"/api/v1/tenants/baishui/open-day/events/{eid}/check-in", headers=token,
+                        json={"code": one.get_json()["code"]})
+    assert early.status_code == 400 and "签到从活动当天" in early.get_json()["error"]
+    with demo.app_context():
+        move("baishui", eid, "ongoing")
     checked = client.post(f"/api/v1/tenants/baishui/open-day/events/{eid}/check-in", headers=token,
                           json={"code": one.get_json()["code"]})
     assert checked.get_json() == {"outcome": "ok", "group_size": 1}
+    with demo.app_context():  # back to the future, so that it can still be cancelled
+        with tenant_scope(tenant_by_slug("baishui")):
+            event = db.session.get(OpenDay, eid)
+            event.starts_at, event.ends_at = now + timedelta(days=5), now + timedelta(days=5, hours=2)
+            db.session.commit()
     cancelled = client.post(f"/api/v1/tenants/baishui/open-day/events/{eid}/cancel", headers=token, json={"reason": "场地维修"})
     assert cancelled.get_json()["status"] == "cancelled"
     spec = client.get("/api/v1/openapi.json").get_json()
@@ -211,3 +227,72 @@ def test_typed_names_are_never_markup(demo, client, field):
         code, _ = register("baishui", eid, 1, name="<img src=x onerror=alert(1)>")
     html = client.get(f"/qinglan/baishui/open-day/registration/{code}").get_data(as_text=True)
     assert "<img src=x" not in html
+
+
+def test_look_alike_digits_do_not_make_a_second_registration(demo, client):
+    with demo.app_context():
+        eid = make_event(places=5)
+    url = f"/api/v1/tenants/baishui/open-day/events/{eid}/registrations"
+    first = client.post(url, json={"name": "张三", "phone": "13912345678", "consent": True})
+    assert first.status_code == 201
+    # Full-width digits and a +86 prefix are the same number (409); other scripts' digits are refused (400).
+    for phone, status in (("1３912345678", 409), ("+86 139-1234-5678", 409), ("1٣912345678", 400)):
+        again = client.post(url, json={"name": "张三", "phone": phone, "consent": True})
+        assert again.status_code == status, (phone, again.get_json())
+    listed = client.get(f"/api/v1/tenants/baishui/open-day/events/{eid}").get_json()
+    assert listed["places_left"] == 4
+
+
+def test_a_registration_never_lands_on_a_cancelled_event(demo, ctx):
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from core.errors import DomainError as Refused
+    eid = make_event(places=5)
+    with tenant_scope(tenant_by_slug("baishui")):
+        event = db.session.get(OpenDay, eid)
+        services.cancel_event(SYSTEM, event, "场地维修")
+        db.session.commit()
+        set_committed_value(event, "cancelled_at", None)  # a copy loaded before the cancellation
+        with pytest.raises(Refused, match="已取消"):
+            services.register(event, {"name": "张三", "phone": "13912345678", "consent": True})
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "9999-12-31T23:00:00-05:00"])
+def test_impossible_dates_are_refused_clearly(demo, client, runner, value):
+    with demo.app_context():
+        eid = make_event()
+    token = {"Authorization": "Bearer " + runner.invoke(args=["users", "token", "li"]).output.strip().splitlines()[-1]}
+    response = client.patch(f"/api/v1/tenants/baishui/open-day/events/{eid}", headers=token,
+                            json={"registration_opens_at": value})
+    assert response.status_code == 400 and "年份不对" in response.get_json()["error"]
+
+
+def test_a_group_larger_than_the_places_is_refused(demo, ctx):
+    eid = make_event(places=3, group=3)
+    with tenant_scope(tenant_by_slug("baishui")):
+        event = db.session.get(OpenDay, eid)
+        with pytest.raises(Exception, match="不能多于总名额"):
+            services.update_event(SYSTEM, event, {"places": 2})
+
+
+def test_the_calendar_file_has_no_stray_line_breaks(demo, client):
+    with demo.app_context():
+        eid = make_event(title="开放日\rBEGIN:VALARM", notes="a\rURL:http://evil")
+    text = client.get(f"/qinglan/baishui/open-day/{eid}/calendar.ics").get_data(as_text=True)
+    assert "\rBEGIN:VALARM" not in text and "BEGIN:VALARM" not in text.split("SUMMARY:")[1].split("\r\n")[1:]
+    assert all(line == "" or line.startswith((" ",)) or ":" in line for line in text.split("\r\n"))
+    assert "\r" not in text.replace("\r\n", "")
+
+
+def test_the_outbox_shows_messages_masked_to_the_tenants_admins(demo, client, auth):
+    with demo.app_context():
+        eid = make_event()
+        register("baishui", eid, 5)
+        make_event("liuhe", title="柳河开放日")
+        register("liuhe", make_event("liuhe"), 6)
+    auth.login("wang")
+    html = client.get("/admin/baishui/outbox").get_data(as_text=True)
+    assert "138****0005" in html and "13800000005" not in html and "138****0006" not in html
+    auth.logout()
+    auth.login("li")
+    assert client.get("/admin/baishui/outbox").status_code == 403
