@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     import core.attachments  # noqa: F401
     import core.audit  # noqa: F401
     import core.notify  # noqa: F401
+    import core.search  # noqa: F401
     import core.workdays  # noqa: F401
 
     db.init_app(app)

@@ -77,6 +77,8 @@ def _empty_all_tables() -> None:
     # DELETE beats TRUNCATE for the few hundred rows a test leaves (TRUNCATE has a cost per table).
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("DELETE FROM search_fts"))  # the search index is not an ORM table
     db.session.commit()
 
 

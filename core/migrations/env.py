@@ -7,6 +7,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from core.search import include_object  # the search index storage the ORM does not map
+
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -15,9 +17,11 @@ db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
 
+
 def run_migrations_offline() -> None:
     context.configure(url=str(db.engine.url), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -25,7 +29,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     conf_args = current_app.extensions["migrate"].configure_args
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
+        context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object,
+                          **conf_args)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -6,11 +6,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from core.db import db
+from core.search import include_object
 
 
 def test_migrated_schema_matches_the_models(ctx):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True,
+                                                                  "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; write a migration: {diff}"
 
