@@ -310,7 +310,7 @@ def build_openapi(app) -> dict:
         if op.response is not None:
             ref = _add_schema(components, op.response)
             ok["content"] = {"application/json": {"schema": {"type": "array", "items": ref} if op.response_list else ref}}
-        else:
+        elif op.status != 204:
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
         responses[str(op.status)] = ok
         errors = set(op.errors) | ({400} if op.body else set()) | ({401} if op.auth else set())

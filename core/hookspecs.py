@@ -51,6 +51,20 @@ def searchable_documents(tenant_ids):
 
 
 @hookspec
+def lookup_documents(tenant, query, refs):
+    """Offer this plugin's published documents for reuse by another plugin, so one document is
+    entered once (a normative document that is a catalog record and a gazette article). Return
+    `SharedDocument`s of `tenant` whose title or 文号 contains `query` (when given) or whose `ref`
+    is in `refs` (when given); at most 20 for a query."""
+
+
+@hookspec
+def document_references(tenant, ref):
+    """Return `NavItem`s linking to the places where this plugin shows the shared document `ref`
+    (for example the gazette issue that printed a catalog record)."""
+
+
+@hookspec
 def cli_commands():
     """Return click commands or groups to add to the `cms` command line."""
 

@@ -77,6 +77,23 @@ class SearchDocument:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SharedDocument:
+    """A published document one plugin offers to another (see the lookup_documents hook)."""
+    ref: str                 # "<plugin>:<kind>:<id>", stable
+    plugin: str
+    title: str
+    url: str
+    doc_no: str = ""
+    issuing_body: str = ""
+    written_date: object = None
+    effective_date: object = None
+    validity: str = "valid"  # valid / expired / repealed
+    validity_date: object = None
+    body_html: str = ""      # sanitized
+    attachment_ids: tuple[int, ...] = ()
+
+
 class PluginRegistry:
     """What the loaded plugins declared, and which of them a tenant has switched on."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.accounts import Permission, has_permission
 from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SharedDocument, Widget, hookimpl
 from core.sanitize import plain_text
 from core.tenancy import across_tenants
 from core.web import url_path_for
@@ -84,6 +84,32 @@ def searchable_documents(tenant_ids):
                                url=url_path_for("catalog.record", tenant=r.tenant, record_id=r.id),
                                published_at=r.published_at, extra={"domain": code, "validity": r.validity})
                 for r, code in rows]
+
+
+@hookimpl
+def lookup_documents(tenant, query, refs):
+    """Published, public records of `tenant` for reuse elsewhere (a gazette article prints one)."""
+    from sqlalchemy import or_
+
+    from plugins.catalog.models import Record
+    from plugins.catalog.services import public_records
+    stmt = public_records().where(Record.tenant_id == tenant.id)
+    if refs is not None:
+        ids = [int(ref.rsplit(":", 1)[1]) for ref in refs
+               if ref.startswith(f"{NAME}:record:") and ref.rsplit(":", 1)[1].isdigit()]
+        if not ids:
+            return []
+        stmt = stmt.where(Record.id.in_(ids))
+    if query:
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(or_(Record.title.like(like), Record.doc_no.like(like))).limit(20)
+    records = db.session.scalars(stmt.order_by(Record.published_at.desc())).all()
+    return [SharedDocument(ref=f"{NAME}:record:{r.id}", plugin=NAME, title=r.title,
+                           url=url_path_for("catalog.record", tenant=r.tenant, record_id=r.id), doc_no=r.doc_no,
+                           issuing_body=r.issuing_body, written_date=r.written_date, effective_date=r.effective_date,
+                           validity=r.current_validity(), validity_date=r.validity_date or r.expiry_date,
+                           body_html=r.body, attachment_ids=tuple(link.attachment_id for link in r.attachment_links))
+            for r in records]
 
 
 @hookimpl

@@ -1,10 +1,11 @@
 """Public pages of a tenant's disclosure column: the catalog, item pages, records, the feed."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
 from sqlalchemy import select
 
 from core.db import db
+from core.plugins import collect
 from core.pagination import page_args, paginate
 from core.web import int_arg
 from core.tenancy import get_or_404
@@ -75,8 +76,12 @@ def record(record_id: int):
     if not record.is_public:
         abort(404)  # drafts, 依申请公开 and 不予公开 records are never shown
     superseded_by = record.superseded_by if record.superseded_by and record.superseded_by.is_public else None
+    # Where else the same document appears (the gazette issue that printed it), through a hook.
+    hook = current_app.extensions["cms"].hook_for(g.tenant, "document_references")
+    appears_in = collect(hook, tenant=g.tenant, ref=f"catalog:record:{record.id}")
     return render_template("catalog/record.html", tenant=g.tenant, record=record, item=record.item,
-                           domain=standard.domains().get(record.item.domain_code), superseded_by=superseded_by)
+                           domain=standard.domains().get(record.item.domain_code), superseded_by=superseded_by,
+                           appears_in=appears_in)
 
 
 @bp.get("/feed.atom")

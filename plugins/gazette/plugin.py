@@ -1,12 +1,97 @@
 """Hook implementations of the gazette plugin."""
-from core.plugins import PluginInfo, hookimpl
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core.accounts import Permission, has_permission
+from core.db import db
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.sanitize import plain_text
+from core.tenancy import across_tenants
+from core.web import url_path_for
+
+NAME = "gazette"
 
 
 @hookimpl
 def plugin_info():
     return PluginInfo(
-        name="gazette",
+        name=NAME,
         title="政府公报",
-        description="电子公报、期刊目录与历史检索",
+        description="电子公报：期刊、目录、PDF、掌上阅读与历史检索",
         tenant_kinds=("district",),
+        migrations=str(Path(__file__).parent / "migrations" / "versions"),
     )
+
+
+@hookimpl
+def routes():
+    from plugins.gazette import admin, api, views
+    return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
+
+
+@hookimpl
+def portal_nav(tenant):
+    return [NavItem(plugin=NAME, title="政府公报", url=url_for("gazette.index", tenant=tenant), order=40)]
+
+
+@hookimpl
+def admin_nav(tenant, user):
+    if has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return [NavItem(plugin=NAME, title="政府公报", url=url_for("gazette_admin.index", tenant=tenant), order=40)]
+    return []
+
+
+@hookimpl
+def dashboard_widgets(tenant, user):
+    if not has_permission(user, Permission.CONTENT_VIEW, tenant):
+        return []
+    from plugins.gazette.models import GazetteIssue
+    base = select(GazetteIssue).where(GazetteIssue.tenant_id == tenant.id)
+    latest = db.session.scalar(base.where(GazetteIssue.status == "published")
+                               .order_by(GazetteIssue.total_number.desc()).limit(1))
+    draft = db.session.scalar(base.where(GazetteIssue.status == "draft").order_by(GazetteIssue.total_number).limit(1))
+    html = Markup(render_template("gazette/widget.html", tenant=tenant, latest=latest, draft=draft))
+    return [Widget(plugin=NAME, title="政府公报", html=html, order=40)]
+
+
+@hookimpl
+def tenant_provisioned(tenant):
+    from plugins.gazette.services import gazette_for
+    gazette_for(tenant)
+
+
+@hookimpl
+def searchable_documents(tenant_ids):
+    from plugins.gazette.services import published_articles
+    with across_tenants(tenant_ids, reason="site search: published gazette articles"):
+        return [SearchDocument(plugin=NAME, kind="gazette_article", id=a.id, tenant_id=a.tenant_id, title=a.title,
+                               text=" ".join(filter(None, [a.doc_no, a.issuer_text, plain_text(a.body)])),
+                               url=url_path_for("gazette.article", tenant=a.tenant, article_id=a.id),
+                               published_at=a.issue.published_at,
+                               extra={"issue": a.issue.short_label, "section": a.section, "validity": a.validity})
+                for a in db.session.scalars(published_articles())]
+
+
+@hookimpl
+def document_references(tenant, ref):
+    from plugins.gazette.services import references
+    return [NavItem(plugin=NAME, title=f"刊登于《{a.issue.gazette_name}》{a.issue.label}",
+                    url=url_for("gazette.article", tenant=tenant, article_id=a.id), order=40)
+            for a in references(tenant, ref)]
+
+
+@hookimpl(trylast=True)  # after the catalog's demo: one article prints a catalog record
+def demo_content():
+    from plugins.gazette.demo import load_demo
+    return load_demo()
+
+
+@hookimpl
+def cli_commands():
+    from plugins.gazette.cli import gazette
+    return [gazette]

@@ -1,0 +1,447 @@
+"""The PDF of an issue: cover, table of contents with page numbers, then every article on its own
+pages, with bookmarks. Chinese text is set in an embedded (subset) CJK font, so it displays and
+extracts correctly everywhere.
+
+The PDF is cached in the attachments folder under gazette/, keyed by a fingerprint of everything
+it prints: viewing a draft's preview twice generates it once, editing the draft makes the next
+preview regenerate, and publication reuses the preview. A published issue's fingerprint never
+changes (its content is frozen), so its file is made once, or again only if the file was lost.
+
+Fonts: GAZETTE_PDF_FONT (and optionally GAZETTE_PDF_FONT_BOLD) name a .ttf/.otf/.ttc file; by
+default the usual places of Noto CJK, Source Han, WenQuanYi and the Windows/macOS Chinese fonts
+are tried (`make run` and `make test` install fonts-arphic-uming and fonts-wqy-microhei on Debian and
+Ubuntu when no Chinese font is found).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from flask import current_app
+
+from core.errors import DomainError
+from plugins.gazette.models import GazetteArticle, GazetteIssue
+
+LAYOUT_VERSION = "3"   # bump when the layout changes: every cached PDF is then made again
+
+# TrueType-outline fonts first: fpdf2 embeds them as Identity-H CID fonts, which every PDF reader and
+# text extractor understands. CFF-based fonts (Noto CJK, Source Han: .otf/.ttc) display fine but get a
+# custom encoding CMap that some extractors (pypdf, pdfminer) cannot read, so they are the fallback.
+REGULAR_CANDIDATES = (
+    "/usr/share/fonts/truetype/arphic/uming.ttc",              # AR PL UMing CN (宋体 style): fonts-arphic-uming
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",          # fonts-wqy-microhei
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",
+    "C:/Windows/Fonts/simsun.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/adobe-source-han-serif/SourceHanSerifSC-Regular.otf",
+    "/System/Library/Fonts/Supplemental/Songti.ttc",
+)
+BOLD_CANDIDATES = (                                           # headings, in a 黑体 style
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+)
+RED = (200, 16, 32)
+GREY = (110, 110, 110)
+BODY_SIZE = 12
+LINE = 7.2            # mm per body line
+INDENT = "\u3000\u3000"
+
+
+class PdfUnavailable(DomainError):
+    status = 503
+
+
+@dataclass(frozen=True)
+class FontFile:
+    path: str
+    index: int
+
+
+def _face_index(path: str) -> int:
+    """Inside a font collection, the face for Simplified Chinese (Noto CJK ships JP, KR, SC, TC…)."""
+    if not path.lower().endswith(".ttc"):
+        return 0
+    from fontTools.ttLib import TTCollection
+    collection = TTCollection(path, lazy=True)
+    try:
+        for index, font in enumerate(collection.fonts):
+            family = str(font["name"].getDebugName(1) or "")
+            if family.endswith((" SC", " CN", " GB")) or "Simplified" in family:
+                return index
+        return 0
+    finally:
+        collection.close()
+
+
+@lru_cache(maxsize=4)
+def _fonts(regular_setting: str, bold_setting: str) -> tuple[FontFile, FontFile]:
+    regular = regular_setting or next((p for p in REGULAR_CANDIDATES if os.path.exists(p)), "")
+    if not regular or not os.path.exists(regular):
+        raise PdfUnavailable("无法生成公报 PDF：服务器上没有找到中文字体。请安装 fonts-arphic-uming 和 fonts-wqy-microhei（Debian、Ubuntu），"
+                             "或用环境变量 GAZETTE_PDF_FONT 指定一个中文字体文件。")
+    bold = bold_setting or next((p for p in BOLD_CANDIDATES if os.path.exists(p)), regular)
+    if not os.path.exists(bold):
+        bold = regular
+    return FontFile(regular, _face_index(regular)), FontFile(bold, _face_index(bold))
+
+
+def fonts() -> tuple[FontFile, FontFile]:
+    return _fonts(current_app.config.get("GAZETTE_PDF_FONT", ""), current_app.config.get("GAZETTE_PDF_FONT_BOLD", ""))
+
+
+# --- the article body: sanitized HTML to blocks -------------------------------------------------
+
+@dataclass
+class Block:
+    kind: str                       # "p", "h", "li", "table"
+    text: str = ""
+    rows: list | None = None
+
+
+class _Blocks(HTMLParser):
+    BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "section", "article"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.text: list[str] = []
+        self.kind = "p"
+        self.rows: list[list[str]] | None = None
+        self.cell: list[str] | None = None
+        self.list_stack: list[list] = []   # [ordered, counter]
+
+    def _flush(self) -> None:
+        text = "".join(self.text).strip()
+        self.text = []
+        if text:
+            self.blocks.append(Block(self.kind, text))
+        self.kind = "p"
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._flush()
+            self.rows = []
+        elif tag == "tr" and self.rows is not None:
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows is not None:
+            self.cell = []
+        elif tag == "br":
+            (self.cell if self.cell is not None else self.text).append("\n")
+        elif tag in ("ul", "ol"):
+            self._flush()
+            self.list_stack.append([tag == "ol", 0])
+        elif tag in self.BLOCKS and self.cell is None:
+            self._flush()
+            if tag[0] == "h" and tag[1:].isdigit():
+                self.kind = "h"
+            elif tag == "li":
+                self.kind = "li"
+                if self.list_stack:
+                    self.list_stack[-1][1] += 1
+                    ordered, count = self.list_stack[-1]
+                    self.text.append(f"{count}．" if ordered else "· ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.rows is not None and self.cell is not None:
+            if not self.rows:
+                self.rows.append([])
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "table" and self.rows is not None:
+            rows = [r for r in self.rows if r]
+            if rows:
+                self.blocks.append(Block("table", rows=rows))
+            self.rows = None
+        elif tag in ("ul", "ol"):
+            self._flush()
+            if self.list_stack:
+                self.list_stack.pop()
+        elif tag in self.BLOCKS and self.cell is None:
+            self._flush()
+
+    def handle_data(self, data):
+        (self.cell if self.cell is not None else self.text).append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def blocks(html: str) -> list[Block]:
+    parser = _Blocks()
+    parser.feed(html or "")
+    parser.close()
+    return parser.blocks
+
+
+# --- fingerprint and cache ----------------------------------------------------------------------
+
+def _cover_text(issue: GazetteIssue) -> tuple[str, str]:
+    if issue.is_published and issue.gazette_name:
+        return issue.gazette_name, issue.editing_unit
+    from plugins.gazette.services import gazette_for
+    gazette = gazette_for(issue.tenant)
+    return gazette.name, gazette.editing_unit
+
+
+def fingerprint(issue: GazetteIssue) -> str:
+    """A hash of everything the PDF prints (and of the layout and font), nothing else."""
+    name, unit = _cover_text(issue)
+    regular, bold = fonts()
+    content = {
+        "layout": LAYOUT_VERSION, "font": [regular.path, regular.index, bold.path, bold.index],
+        "cover": [name, unit, issue.year, issue.number, issue.total_number, issue.published_on.isoformat(),
+                  issue.editor_note, issue.sections],
+        "articles": [[a.id, a.section, a.title, a.doc_no, a.issuers, a.written_date and a.written_date.isoformat(),
+                      a.body, [x.filename for x in a.attachments], _corrects_label(a)] for a in issue.articles],
+    }
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _corrects_label(article: GazetteArticle) -> str:
+    original = article.corrects
+    if original is None:
+        return ""
+    return f"更正：{original.issue.short_label}《{original.title}》"
+
+
+def storage_dir() -> Path:
+    return Path(current_app.config["ATTACHMENT_DIR"]) / "gazette"
+
+
+def cached_path(issue: GazetteIssue) -> Path | None:
+    """The issue's PDF if it exists and is current, without generating anything."""
+    if not issue.pdf_file or issue.pdf_fingerprint != fingerprint(issue):
+        return None
+    path = storage_dir() / issue.pdf_file
+    return path if path.exists() else None
+
+
+def ensure_pdf(issue: GazetteIssue) -> Path:
+    """The issue's current PDF, generated only when the content changed (or the file is missing)."""
+    path = cached_path(issue)
+    if path is not None:
+        return path
+    digest = fingerprint(issue)
+    data, pages, ranges = render(issue)
+    folder = storage_dir() / str(issue.tenant_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{issue.tenant_id}/{issue.id}-{digest[:16]}.pdf"
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temporary, storage_dir() / name)
+    previous = issue.pdf_file
+    issue.pdf_fingerprint, issue.pdf_file, issue.pdf_pages, issue.pdf_size = digest, name, pages, len(data)
+    for article in issue.articles:
+        article.page_start, article.page_end = ranges.get(article.id, (None, None))
+    if previous and previous != name:
+        (storage_dir() / previous).unlink(missing_ok=True)
+    current_app.extensions.setdefault("gazette_pdf_renders", []).append(issue.id)  # for tests and logs
+    return storage_dir() / name
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def _long_date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def render(issue: GazetteIssue) -> tuple[bytes, int, dict[int, tuple[int, int]]]:
+    """The PDF bytes, its page count, and each article's (first page, last page).
+
+    Two passes: the first lays the articles out behind a table of contents of estimated length to
+    learn their pages, the second prints the contents with those page numbers. Articles start on
+    a new page, so their pages move exactly with the length of the contents."""
+    toc_pages = _estimate_toc_pages(issue)
+    _, base, _ = _render(issue, toc_pages, None)
+    base = {key: (first - toc_pages, last - toc_pages) for key, (first, last) in base.items()}
+    for _ in range(4):
+        ranges = {key: (first + toc_pages, last + toc_pages) for key, (first, last) in base.items()}
+        pdf, ranges, used = _render(issue, toc_pages, ranges)
+        if used == toc_pages:
+            return bytes(pdf.output()), pdf.pages_count, ranges
+        toc_pages = used
+    raise RuntimeError("the table of contents does not settle")  # pragma: no cover
+
+
+def _estimate_toc_pages(issue: GazetteIssue) -> int:
+    """Pages the table of contents takes, in millimetres of the layout below (usually exact)."""
+    height = 18 + 11 * len(issue.table_of_contents())
+    for article in issue.articles:
+        height += 7 * math.ceil(len(article.title) / 32) + (6 if article.doc_no else 0)
+    return max(1, math.ceil(height / 238))
+
+
+def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, int]] | None):
+    from fpdf import FPDF
+    from fpdf.enums import Align, WrapMode, XPos, YPos
+    from fpdf.fonts import FontFace
+
+    name, unit = _cover_text(issue)
+    regular, bold = fonts()
+
+    class IssuePdf(FPDF):
+        def header(self):
+            if self.page_no() == 1:
+                return
+            self.set_font("body", size=9)
+            self.set_text_color(*GREY)
+            self.cell(0, 6, f"{name}　{issue.short_label}", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_draw_color(*RED)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.set_draw_color(0, 0, 0)
+            self.set_text_color(0, 0, 0)
+            self.ln(6)
+
+        def footer(self):
+            if self.page_no() == 1:
+                return
+            self.set_y(-16)
+            self.set_font("body", size=10)
+            self.set_text_color(*GREY)
+            self.cell(0, 8, f"— {self.page_no()} —", align=Align.C)
+            self.set_text_color(0, 0, 0)
+
+    pdf = IssuePdf(format="A4", unit="mm")
+    pdf.set_margins(26, 22, 26)
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.add_font("body", fname=regular.path, collection_font_number=regular.index)
+    pdf.add_font("body", style="B", fname=bold.path, collection_font_number=bold.index)
+    pdf.add_font("heading", style="B", fname=bold.path, collection_font_number=bold.index)
+    pdf.set_lang("zh-CN")
+    pdf.set_title(f"{name} {issue.label}")
+    pdf.set_author(unit)
+    pdf.set_subject("政府公报")
+    pdf.set_creator("青岚政务公开平台")
+    if issue.published_at:
+        pdf.set_creation_date(issue.published_at)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def para(text: str, size: float = BODY_SIZE, *, family: str = "body", style: str = "", align=Align.L,
+             height: float = LINE) -> None:
+        pdf.set_font(family, style=style, size=size)
+        pdf.multi_cell(width, height, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+
+    # Cover.
+    pdf.add_page()
+    pdf.set_text_color(*RED)
+    pdf.set_y(58)
+    para(name, 30, family="heading", style="B", align=Align.C, height=16)
+    pdf.ln(4)
+    pdf.set_draw_color(*RED)
+    pdf.set_line_width(1.2)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(10)
+    para(issue.label, 16, align=Align.C, height=10)
+    para(f"（{_long_date(issue.published_on)}出版）", 12, align=Align.C, height=8)
+    pdf.set_y(-60)
+    para(f"{unit}　编印", 12, align=Align.C, height=8)
+    para("本刊刊登的规章和规范性文件文本为标准文本", 10, align=Align.C, height=7)
+
+    # Contents: blank pages of the estimated length in the first pass, the real thing in the second.
+    pdf.add_page()
+    toc_start = pdf.page_no()
+    if pages_of is None:
+        for _ in range(toc_pages - 1):
+            pdf.add_page()
+    else:
+        para("目　录", 20, family="heading", style="B", align=Align.C, height=14)
+        pdf.ln(4)
+        for section, articles in issue.table_of_contents():
+            pdf.ln(2)
+            para(f"【{section}】", 13, family="heading", style="B", height=9)
+            for article in articles:
+                page = pages_of[article.id][0]
+                link = pdf.add_link(page=page)
+                pdf.set_font("body", size=12)
+                lines = pdf.multi_cell(width - 18, 7, article.title, wrapmode=WrapMode.CHAR, dry_run=True,
+                                       output="LINES")
+                for i, line in enumerate(lines):
+                    last = i == len(lines) - 1
+                    pdf.cell(width - 18, 7, line, link=link, new_x=XPos.RIGHT if last else XPos.LMARGIN,
+                             new_y=YPos.TOP if last else YPos.NEXT)
+                pdf.cell(18, 7, str(page), align=Align.R, link=link, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                if article.doc_no:
+                    pdf.set_font("body", size=10)
+                    pdf.set_text_color(*GREY)
+                    pdf.cell(width - 18, 6, article.doc_no, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                    pdf.set_text_color(0, 0, 0)
+    toc_used = pdf.page_no() - toc_start + 1
+
+    if issue.editor_note:
+        pdf.add_page()
+        para("编者按", 16, family="heading", style="B", align=Align.C, height=12)
+        pdf.ln(3)
+        for line in issue.editor_note.splitlines():
+            if line.strip():
+                para(INDENT + line.strip())
+
+    ranges: dict[int, tuple[int, int]] = {}
+    table_style = FontFace(family="body", emphasis="BOLD")
+    for section, articles in issue.table_of_contents():
+        for index, article in enumerate(articles):
+            pdf.add_page()
+            if index == 0:
+                pdf.start_section(section, level=0)
+                para(f"【{section}】", 14, family="heading", style="B", align=Align.C, height=10)
+                pdf.ln(4)
+            first = pdf.page_no()
+            pdf.start_section(article.title[:120], level=1)
+            para(article.title, 18, family="heading", style="B", align=Align.C, height=11)
+            pdf.ln(2)
+            if article.doc_no:
+                para(article.doc_no, 12, align=Align.C, height=8)
+            corrects = _corrects_label(article)
+            if corrects:
+                para(corrects, 11, align=Align.C, height=8)
+            pdf.ln(4)
+            for block in blocks(article.body):
+                if block.kind == "h":
+                    para(block.text, 13, family="heading", style="B", height=8.5)
+                elif block.kind == "table":
+                    pdf.set_font("body", size=10)
+                    columns = max(len(r) for r in block.rows)
+                    with pdf.table(wrapmode=WrapMode.CHAR, headings_style=table_style, line_height=6,
+                                   text_align="LEFT", first_row_as_headings=len(block.rows) > 1) as table:
+                        for cells in block.rows:
+                            row = table.row()
+                            for cell in cells + [""] * (columns - len(cells)):
+                                row.cell(cell)
+                    pdf.ln(2)
+                else:
+                    for line in block.text.split("\n"):
+                        if line.strip():
+                            para((INDENT if block.kind == "p" else "") + line.strip())
+            if article.attachments:
+                pdf.ln(3)
+                para("附件：" + "；".join(f"{i}．{a.filename}" for i, a in enumerate(article.attachments, 1)))
+            if article.issuers or article.written_date:
+                pdf.ln(6)
+                for issuer in article.issuers or []:
+                    para(issuer, align=Align.R)
+                if article.written_date:
+                    para(_long_date(article.written_date), align=Align.R)
+            ranges[article.id] = (first, pdf.page_no())
+    return pdf, ranges, toc_used

@@ -1,0 +1,126 @@
+"""Public pages of the gazette: the latest issue, the archive by year, an issue's contents, articles
+(readable on a phone, with previous / next), the PDF, classified browsing, search and the feed."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, make_response, render_template, request, send_file, url_for
+from core.db import db
+from core.errors import NotFound
+from core.pagination import page_args, paginate
+from core.tenancy import get_or_404
+from core.web import int_arg
+from plugins.gazette import pdf, services
+from plugins.gazette.models import VALIDITY_LABELS, GazetteArticle, GazetteIssue
+
+bp = Blueprint("gazette", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _search_form_context() -> dict:
+    return {"field_labels": services.SEARCH_FIELD_LABELS}
+
+
+def _issue_or_404(year: int, number: int) -> GazetteIssue:
+    try:
+        return services.issue_by_number(year, number)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    gazette = services.gazette_for(g.tenant, create=False)
+    issues = db.session.scalars(services.published_issues().order_by(
+        GazetteIssue.published_on.desc(), GazetteIssue.total_number.desc()).limit(13)).all()
+    latest = issues[0] if issues else None
+    return render_template("gazette/index.html", tenant=g.tenant, gazette=gazette, latest=latest,
+                           recent=issues[1:], years=services.years(g.tenant))
+
+
+@bp.get("/<int:year>/")
+def year(year: int):
+    issues = db.session.scalars(services.published_issues().where(GazetteIssue.year == year)
+                                .order_by(GazetteIssue.number)).all()
+    if not issues:
+        abort(404)
+    return render_template("gazette/year.html", tenant=g.tenant, gazette=services.gazette_for(g.tenant, create=False),
+                           year=year, issues=issues, years=services.years(g.tenant))
+
+
+def _adjacent(issue: GazetteIssue):
+    base = services.published_issues()
+    before = db.session.scalar(base.where(GazetteIssue.total_number < issue.total_number)
+                               .order_by(GazetteIssue.total_number.desc()).limit(1))
+    after = db.session.scalar(base.where(GazetteIssue.total_number > issue.total_number)
+                              .order_by(GazetteIssue.total_number).limit(1))
+    return before, after
+
+
+@bp.get("/<int:year>/<int:number>/")
+def issue(year: int, number: int):
+    issue = _issue_or_404(year, number)
+    before, after = _adjacent(issue)
+    return render_template("gazette/issue.html", tenant=g.tenant, issue=issue, toc=issue.table_of_contents(),
+                           before=before, after=after)
+
+
+@bp.get("/<int:year>/<int:number>.pdf")
+def issue_pdf(year: int, number: int):
+    issue = _issue_or_404(year, number)
+    path = pdf.cached_path(issue)
+    if path is None:
+        path = pdf.ensure_pdf(issue)
+        db.session.commit()
+    response = send_file(path, mimetype="application/pdf", conditional=True, max_age=3600,
+                         download_name=f"{issue.gazette_name or 'gazette'}-{issue.year}-{issue.number:02d}.pdf")
+    response.headers["Content-Disposition"] = "inline; " + response.headers["Content-Disposition"].split(";", 1)[1]
+    return response
+
+
+@bp.get("/articles/<int:article_id>")
+def article(article_id: int):
+    article = get_or_404(GazetteArticle, article_id)
+    if not article.issue.is_published:
+        abort(404)
+    previous, following = services.neighbours(article)
+    superseded_by = article.superseded_by if article.superseded_by and article.superseded_by.issue.is_published \
+        else None
+    corrects = article.corrects if article.corrects and article.corrects.issue.is_published else None
+    return render_template("gazette/article.html", tenant=g.tenant, article=article, issue=article.issue,
+                           previous=previous, following=following, superseded_by=superseded_by, corrects=corrects,
+                           errata=services.errata_for(article))
+
+
+def _query() -> services.ArchiveQuery:
+    return services.ArchiveQuery(q=request.args.get("q", ""), field=request.args.get("field", "all"),
+                                 section=request.args.get("section"), issuer=request.args.get("issuer"),
+                                 year=int_arg("year", 1900, 2200), validity=request.args.get("validity"),
+                                 sort=request.args.get("sort"))
+
+
+@bp.get("/search")
+def search():
+    query = _query()
+    page = paginate(services.archive_search(query), *page_args()) if not query.is_empty else None
+    return render_template("gazette/search.html", tenant=g.tenant, query=query, page=page,
+                           facets=services.facets(query) if not query.is_empty else None,
+                           validity_labels=VALIDITY_LABELS)
+
+
+@bp.get("/browse")
+def browse():
+    return render_template("gazette/browse.html", tenant=g.tenant, sections=services.section_counts(g.tenant),
+                           issuers=services.issuer_counts(g.tenant), years=services.years(g.tenant),
+                           article_years=services.facets(services.ArchiveQuery())["year"])
+
+
+@bp.get("/feed.atom")
+def feed():
+    issues = db.session.scalars(services.published_issues().order_by(
+        GazetteIssue.published_at.desc(), GazetteIssue.id.desc()).limit(24)).all()
+    response = make_response(render_template(
+        "gazette/feed.atom.xml", tenant=g.tenant, gazette=services.gazette_for(g.tenant, create=False),
+        issues=issues, self_url=url_for("gazette.feed", _external=True),
+        home_url=url_for("gazette.index", _external=True)))
+    response.mimetype = "application/atom+xml"
+    return response
+

@@ -1,0 +1,141 @@
+"""The PDF of an issue: Chinese text that extracts, contents with the right pages, caching."""
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from core.accounts import SYSTEM
+from core.db import db
+from core.tenancy import tenant_by_slug, tenant_scope
+from plugins.gazette import pdf, services
+from plugins.gazette.models import GazetteArticle, GazetteIssue
+from tests.gazette.conftest import make_issue
+
+ARTICLES = [
+    {"section": "规范性文件", "title": "青岚县人民政府关于印发《青岚县农村危房改造补助资金管理办法》的通知",
+     "doc_no": "青政发〔2024〕7号", "issuers": ["青岚县人民政府"], "written_date": "2024-03-01",
+     "body": "<p>各乡镇人民政府：</p><p>现将《青岚县农村危房改造补助资金管理办法》印发给你们，请认真贯彻执行。</p>"
+             "<h3>第一章　总则</h3><ol><li>第一条　为规范补助资金管理，制定本办法。</li></ol>"
+             "<table><tr><th>类别</th><th>补助标准</th></tr><tr><td>C级危房</td><td>每户1.5万元</td></tr></table>"},
+    {"section": "人事任免", "title": "青岚县人民政府关于张明等同志职务任免的通知", "doc_no": "青政任〔2024〕2号",
+     "issuers": ["青岚县人民政府"], "body": "<p>任命张明为青岚县教育体育局局长。</p>" * 60},
+    {"section": "规范性文件", "title": "青岚县财政局 青岚县民政局关于做好困难群众救助资金发放工作的通知",
+     "doc_no": "青财发〔2024〕15号", "issuers": ["青岚县财政局", "青岚县民政局"],
+     "body": "<p>一卡通发放。</p>"},
+]
+
+
+def _flat(text: str) -> str:
+    """Extracted PDF text without the spaces and line breaks a PDF puts between glyphs."""
+    return re.sub(r"\s+", "", text)
+
+
+def _issue(issue_id: int) -> GazetteIssue:
+    return db.session.get(GazetteIssue, issue_id)
+
+
+def test_every_title_and_doc_no_can_be_extracted_from_the_pdf_on_its_pages(demo):
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=3, articles=ARTICLES, editor_note="本期刊登三件文件。")
+        with tenant_scope(tenant_by_slug("qinglan")):
+            issue = _issue(issue_id)
+            path = pdf.ensure_pdf(issue)
+            db.session.commit()
+            reader = PdfReader(io.BytesIO(path.read_bytes()))
+            pages = [_flat(page.extract_text()) for page in reader.pages]
+            assert len(pages) == issue.pdf_pages
+            assert "青岚县人民政府公报" in pages[0] and "2024年第3期（总第291期）" in pages[0]
+            assert "目录" in pages[1]
+            for article in issue.articles:
+                # The title and 文号 are printed on the article's first page, and listed in the contents.
+                first = pages[article.page_start - 1]
+                assert _flat(article.title) in first, article.title
+                assert article.doc_no in first
+                assert _flat(article.title) in pages[1] and article.doc_no in pages[1]
+                assert str(article.page_start) in pages[1]
+            long_one = next(a for a in issue.articles if a.section == "人事任免")
+            assert long_one.page_end > long_one.page_start  # sixty paragraphs span pages
+            assert "每户1.5万元" in "".join(pages)       # table cells too
+            outline = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+            assert outline == ["规范性文件", "人事任免"]   # the print order of sections
+
+
+def test_sections_print_in_the_issue_order_and_articles_in_their_order(demo):
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=4, articles=ARTICLES, sections=["人事任免", "规范性文件"])
+        with tenant_scope(tenant_by_slug("qinglan")):
+            issue = _issue(issue_id)
+            order = [a.title for a in issue.articles]
+            assert order[0] == ARTICLES[1]["title"]
+            services.move_article(SYSTEM, issue.articles[2], -1)
+            db.session.commit()
+            db.session.expire_all()
+            assert [a.title for a in _issue(issue_id).articles] == [order[0], order[2], order[1]]
+
+
+def test_the_pdf_is_made_once_and_again_only_when_the_draft_changes(demo):
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=5, articles=ARTICLES[:1])
+        renders = demo.extensions.setdefault("gazette_pdf_renders", [])
+        renders.clear()
+        with tenant_scope(tenant_by_slug("qinglan")):
+            issue = _issue(issue_id)
+            first = pdf.ensure_pdf(issue)
+            db.session.commit()
+            assert pdf.ensure_pdf(issue) == first
+            assert renders == [issue_id]
+            services.update_article(SYSTEM, issue.articles[0], {"title": "青岚县人民政府关于印发《青岚县改过的办法》的通知"})
+            db.session.commit()
+            assert pdf.cached_path(issue) is None
+            second = pdf.ensure_pdf(issue)
+            db.session.commit()
+            assert second != first and not first.exists()   # the stale file is removed
+            assert "改过的办法" in _flat(PdfReader(second).pages[2].extract_text())
+            services.publish_issue(SYSTEM, issue)  # publication reuses the preview
+            db.session.commit()
+            assert renders == [issue_id, issue_id]
+            assert issue.pdf_file and (pdf.storage_dir() / issue.pdf_file).exists()
+
+
+def test_public_pdf_download_and_admin_preview(demo, client, auth):
+    with demo.app_context():
+        published = make_issue(year=2024, number=6, articles=ARTICLES[:1], publish=True)
+        draft = make_issue(year=2024, number=7, articles=ARTICLES[:1])
+    response = client.get("/qinglan/gazette/2024/6.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert "inline" in response.headers["Content-Disposition"]
+    assert client.get("/qinglan/gazette/2024/7.pdf").status_code == 404   # drafts are not public
+    auth.login("wang")
+    preview = client.get(f"/admin/qinglan/gazette/issues/{draft}/preview.pdf")
+    assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
+    assert preview.headers["Cache-Control"] == "no-store"
+    with demo.app_context(), tenant_scope(tenant_by_slug("qinglan")):
+        article = db.session.scalar(select(GazetteArticle).where(GazetteArticle.issue_id == published))
+        assert article.page_start == 3   # cover, contents, then the article
+
+
+def test_without_a_chinese_font_the_editor_gets_a_clear_message(demo, client, auth, runner):
+    from tests.gazette.conftest import token
+    demo.config["GAZETTE_PDF_FONT"] = "/nonexistent/font.ttc"
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=8, articles=ARTICLES[:1])
+    auth.login("wang")
+    page = client.get(f"/admin/qinglan/gazette/issues/{issue_id}/preview.pdf", follow_redirects=True)
+    assert "没有找到中文字体" in page.get_data(as_text=True)
+    headers = token(runner, "wang")
+    answer = client.post(f"/api/v1/tenants/qinglan/gazette/issues/{issue_id}/publish", headers=headers)
+    assert answer.status_code == 503 and "GAZETTE_PDF_FONT" in answer.get_json()["error"]
+    with demo.app_context(), tenant_scope(tenant_by_slug("qinglan")):
+        assert _issue(issue_id).status == "draft"   # nothing half-done
+
+
+def test_body_html_becomes_blocks():
+    blocks = pdf.blocks("<h2>一、总则</h2><p>第一段<br>第二行</p><ul><li>甲</li><li>乙</li></ul>"
+                        "<ol><li>丙</li></ol><table><tr><td>a</td><td>b</td></tr></table><p></p>")
+    assert [(b.kind, b.text) for b in blocks if b.kind != "table"] == [
+        ("h", "一、总则"), ("p", "第一段\n第二行"), ("li", "· 甲"), ("li", "· 乙"), ("li", "1．丙")]
+    assert blocks[-1].rows == [["a", "b"]]
