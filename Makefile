@@ -7,7 +7,11 @@ PORT   ?= 5000
 # The PostgreSQL run uses this server when it answers; tests create and drop their own database on it.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install clean
+# The gazette's PDFs need a Chinese TrueType font (see plugins/gazette/pdf.py); on Debian and Ubuntu
+# these packages are installed when missing and we may (root, or sudo without a password).
+CJK_FONT_PACKAGES := fonts-arphic-uming fonts-wqy-microhei
+
+.PHONY: run test install clean fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +26,29 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-run: $(VENV)/.installed
+fonts:
+	@if [ -z "$${GAZETTE_PDF_FONT:-}" ] && [ ! -f /usr/share/fonts/truetype/arphic/uming.ttc ] \
+	    && [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else SUDO="none"; fi; \
+	  if [ "$$SUDO" = none ]; then \
+	    echo "注意：没有找到中文 TrueType 字体，公报 PDF 无法生成。请安装 $(CJK_FONT_PACKAGES)，或设置 GAZETTE_PDF_FONT。"; \
+	  else \
+	    echo "安装公报 PDF 所需的中文字体：$(CJK_FONT_PACKAGES)"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CJK_FONT_PACKAGES) >/dev/null 2>&1 \
+	    || { $$SUDO apt-get update -q >/dev/null 2>&1 \
+	         && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CJK_FONT_PACKAGES) >/dev/null; }; \
+	  fi; \
+	fi
+
+run: $(VENV)/.installed fonts
 	$(BIN)/cms db upgrade
 	$(BIN)/cms tenants sync tenants/demo.yaml
 	$(BIN)/cms demo
 	$(BIN)/cms run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test fonts
 	@echo "== tests on SQLite =="
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \

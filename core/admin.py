@@ -54,6 +54,17 @@ def accessible_tenants(user) -> list[Tenant]:
     return list(db.session.scalars(stmt))
 
 
+def save_uploads(field_name: str) -> list[int]:
+    """Store the files posted in the form field `field_name`; their attachment ids, audited."""
+    ids = []
+    for upload in request.files.getlist(field_name):
+        if upload and upload.filename:
+            item = save_upload(upload, uploaded_by=current_user)
+            audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
+            ids.append(item.id)
+    return ids
+
+
 def show_error(form, exc: DomainError) -> None:
     """Put a refusal next to the field it concerns, or at the top of the page."""
     db.session.rollback()

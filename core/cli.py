@@ -28,7 +28,8 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _tenant_or_fail(slug: str) -> Tenant:
+def tenant_or_exit(slug: str) -> Tenant:
+    """The tenant named on the command line, or a red message and exit status 1 (plugins use it too)."""
     tenant = tenant_by_slug(slug)
     if tenant is None:
         _fail(f"单位“{slug}”不存在。")
@@ -71,7 +72,7 @@ def tenants_sync(path: str, dry_run: bool) -> None:
 @click.option("--unit-code", help="单位代码（用于索引号）")
 def tenants_create(slug: str, name: str, kind: str, parent_slug: str | None, unit_code: str | None) -> None:
     """新建一个单位。"""
-    parent = _tenant_or_fail(parent_slug) if parent_slug else None
+    parent = tenant_or_exit(parent_slug) if parent_slug else None
     try:
         tenant = create_tenant(SYSTEM, slug=slug, name=name, kind=kind, parent=parent, unit_code=unit_code)
     except DomainError as exc:
@@ -97,7 +98,7 @@ def tenants_list(show_all: bool) -> None:
 @click.argument("slug")
 def tenants_archive(slug: str) -> None:
     """撤并一个单位：页面与内容保留为存档，不再更新。"""
-    tenant = _tenant_or_fail(slug)
+    tenant = tenant_or_exit(slug)
     try:
         changed = set_status(SYSTEM, tenant, STATUS_ARCHIVED)
     except DomainError as exc:
@@ -128,7 +129,7 @@ def users_create(username: str, display_name: str, password: str, superadmin: bo
 @click.argument("tenant_slug")
 def users_grant(username: str, role: str, tenant_slug: str) -> None:
     """授予用户在某单位（及其下级）的角色。"""
-    user, tenant = _user_or_fail(username), _tenant_or_fail(tenant_slug)
+    user, tenant = _user_or_fail(username), tenant_or_exit(tenant_slug)
     _, created = grant_role(SYSTEM, user, tenant, role)
     if created:
         audit.record("role.grant", target=user, tenant=tenant, actor=SYSTEM, summary=f"授予 {username} {role}")
@@ -142,7 +143,7 @@ def users_grant(username: str, role: str, tenant_slug: str) -> None:
 @click.argument("tenant_slug")
 def users_revoke(username: str, role: str, tenant_slug: str) -> None:
     """撤销用户在某单位的角色。"""
-    user, tenant = _user_or_fail(username), _tenant_or_fail(tenant_slug)
+    user, tenant = _user_or_fail(username), tenant_or_exit(tenant_slug)
     removed = revoke_role(SYSTEM, user, tenant, role)
     if removed:
         audit.record("role.revoke", target=user, tenant=tenant, actor=SYSTEM, summary=f"撤销 {username} {role}")

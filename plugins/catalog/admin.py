@@ -9,10 +9,8 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit
 from core.accounts import Permission, has_permission, require_permission
-from core.admin import requires, show_error
-from core.attachments import save_upload
+from core.admin import requires, save_uploads, show_error
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import DomainError
@@ -204,16 +202,6 @@ def records():
                            counts=counts, status_labels=STATUS_LABELS, item_names=names)
 
 
-def _save_uploads(form: RecordForm) -> list[int]:
-    ids = []
-    for upload in request.files.getlist(form.files.name):
-        if upload and upload.filename:
-            item = save_upload(upload, uploaded_by=current_user)
-            audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
-            ids.append(item.id)
-    return ids
-
-
 @bp.route("/records/new", methods=["GET", "POST"])
 @requires(Permission.CONTENT_EDIT)
 def record_new():
@@ -226,7 +214,7 @@ def record_new():
             form.item_id.data = request.args.get("item", type=int)
     if form.validate_on_submit():
         try:
-            data = form.record_data() | {"attachment_ids": _save_uploads(form)}
+            data = form.record_data() | {"attachment_ids": save_uploads(form.files.name)}
             record = services.create_record(current_user, g.tenant, data)
             if request.form.get("then") == "submit":
                 services.submit(current_user, record)
@@ -248,7 +236,7 @@ def record_edit(record_id: int):
     if request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in record.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
         try:
-            data = form.record_data() | {"attachment_ids": keep + _save_uploads(form)}
+            data = form.record_data() | {"attachment_ids": keep + save_uploads(form.files.name)}
             changed = services.update_record(current_user, record, data)
         except DomainError as exc:
             show_error(form, exc)

@@ -10,20 +10,14 @@ from flask.cli import AppGroup
 from core.accounts import SYSTEM
 from core.db import db
 from core.errors import DomainError
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.cli import tenant_or_exit
+from core.tenancy import tenant_scope
 from core.workdays import china_today
 from plugins.catalog import excel, services
 from plugins.catalog import supervision as monitor
 
 catalog = AppGroup("catalog", help="政务公开目录：导入导出、时效报告。")
 
-
-def _tenant(slug: str):
-    tenant = tenant_by_slug(slug)
-    if tenant is None:
-        click.secho(f"单位“{slug}”不存在。", fg="red", err=True)
-        sys.exit(1)
-    return tenant
 
 
 @catalog.command("import")
@@ -32,7 +26,7 @@ def _tenant(slug: str):
 @click.option("--domain", "domain_code", help="领域代码（如 03），工作表标题中没有领域名称时使用")
 def import_command(path: str, tenant_slug: str, domain_code: str | None) -> None:
     """从 .xlsx 导入目录到某单位；任何一行有错误时不导入任何内容。"""
-    tenant = _tenant(tenant_slug)
+    tenant = tenant_or_exit(tenant_slug)
 
     def progress(rows):
         with click.progressbar(rows, label="读取行", show_pos=True, file=sys.stderr) as bar:
@@ -55,7 +49,7 @@ def import_command(path: str, tenant_slug: str, domain_code: str | None) -> None
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_command(tenant_slug: str, path: str) -> None:
     """把某单位的目录导出为标准格式的 .xlsx。"""
-    tenant = _tenant(tenant_slug)
+    tenant = tenant_or_exit(tenant_slug)
     with tenant_scope(tenant):
         Path(path).write_bytes(excel.export_catalog(tenant))
     click.echo(f"已导出到 {path}")
@@ -69,7 +63,7 @@ def report_command(tenant_slug: str, period: str | None) -> None:
     from sqlalchemy import select
 
     from core.tenancy import Tenant
-    root = _tenant(tenant_slug)
+    root = tenant_or_exit(tenant_slug)
     p = monitor.Period.parse(period, china_today())
     tenants = [t for t in db.session.scalars(select(Tenant).where(Tenant.path.startswith(root.path),
                                                                     Tenant.status == "active").order_by(Tenant.path))
@@ -85,7 +79,7 @@ def report_command(tenant_slug: str, period: str | None) -> None:
 @click.argument("tenant_slug")
 def derive_command(tenant_slug: str) -> None:
     """把上级标准目录中新增、本单位尚未采用的事项补充到本单位目录。"""
-    tenant = _tenant(tenant_slug)
+    tenant = tenant_or_exit(tenant_slug)
     with tenant_scope(tenant):
         created = services.add_missing(SYSTEM, tenant) if services.all_items(tenant) else services.seed(tenant)
         db.session.commit()

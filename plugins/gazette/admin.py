@@ -6,10 +6,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit
 from core.accounts import Permission, has_permission
-from core.admin import requires, show_error
-from core.attachments import save_upload
+from core.admin import requires, save_uploads, show_error
 from core.db import db
 from core.errors import DomainError
 from core.forms import ActionForm, choices
@@ -171,16 +169,6 @@ def issue_pdf(issue_id: int):
 
 # --- articles -----------------------------------------------------------------------------------
 
-def _save_uploads(form: ArticleForm) -> list[int]:
-    ids = []
-    for upload in request.files.getlist(form.files.name):
-        if upload and upload.filename:
-            item = save_upload(upload, uploaded_by=current_user)
-            audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
-            ids.append(item.id)
-    return ids
-
-
 def _article_choices(form: ArticleForm, issue: GazetteIssue) -> None:
     form.section.choices = choices((s, s) for s in issue.sections or [])
     earlier = db.session.scalars(services.published_articles().where(
@@ -218,7 +206,7 @@ def article_new(issue_id: int):
     if form.validate_on_submit():
         try:
             data = form.article_data()
-            uploads = _save_uploads(form)
+            uploads = save_uploads(form.files.name)
             if form.source_ref.data:
                 data["source_ref"] = form.source_ref.data
                 shared = services.fields_from_source(g.tenant, form.source_ref.data)
@@ -251,7 +239,7 @@ def article_edit(article_id: int):
     if request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in article.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
         try:
-            data = form.article_data() | {"attachment_ids": keep + _save_uploads(form),
+            data = form.article_data() | {"attachment_ids": keep + save_uploads(form.files.name),
                                           "source_ref": form.source_ref.data or ""}
             changed = services.update_article(current_user, article, data)
         except DomainError as exc:

@@ -9,19 +9,13 @@ from flask.cli import AppGroup
 
 from core.db import db
 from core.errors import DomainError
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.cli import tenant_or_exit
+from core.tenancy import tenant_scope
 from plugins.gazette import importer, pdf, services
 from plugins.gazette.models import GazetteIssue
 
 gazette = AppGroup("gazette", help="政府公报：批量导入历史公报、生成 PDF。")
 
-
-def _tenant(slug: str):
-    tenant = tenant_by_slug(slug)
-    if tenant is None:
-        click.secho(f"单位“{slug}”不存在。", fg="red", err=True)
-        sys.exit(1)
-    return tenant
 
 
 @gazette.command("import")
@@ -31,7 +25,7 @@ def import_command(folder: Path, tenant_slug: str) -> None:
     """从文件夹批量导入历史公报（每期一个 YAML 或 JSON 文件，正文可放在同目录的文本文件中）。
 
     每个文件要么整期导入，要么完全不导入；已导入的期次会跳过，可以放心重复运行。"""
-    tenant = _tenant(tenant_slug)
+    tenant = tenant_or_exit(tenant_slug)
     if "gazette" not in (tenant.enabled_plugins or []):
         click.secho(f"{tenant.name}没有启用政府公报。", fg="red", err=True)
         sys.exit(1)
@@ -58,7 +52,7 @@ def import_command(folder: Path, tenant_slug: str) -> None:
 @click.option("--year", type=int, help="只处理这一年")
 def pdf_command(tenant_slug: str, year: int | None) -> None:
     """为已出版的各期生成 PDF（已是最新的跳过），例如批量导入之后。"""
-    tenant = _tenant(tenant_slug)
+    tenant = tenant_or_exit(tenant_slug)
     made = 0
     with tenant_scope(tenant):
         stmt = services.published_issues().order_by(GazetteIssue.total_number)

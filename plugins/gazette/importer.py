@@ -182,10 +182,11 @@ def import_folder(tenant: Tenant, folder: Path, *, progress: Callable[[list[Path
                 db.session.rollback()
                 report.failed.append((name, "与已有的期次冲突（年份、期号或总期号重复）。"))
                 continue
+            articles = len(issue.articles)
             db.session.commit()
         if outcome == "skipped":
             report.skipped.append(name)
         else:
             report.imported.append(name)
-            report.articles += len(issue.articles)
+            report.articles += articles
     return report

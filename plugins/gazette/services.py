@@ -433,7 +433,7 @@ def publish_issue(actor, issue: GazetteIssue, *, make_pdf: bool = True, when: da
             or has_permission(actor, Permission.CONTENT_PUBLISH, tenant)):
         require_permission(actor, Permission.CONTENT_EDIT, tenant)
     if issue.is_published:
-        raise Conflict("本期公报已经出版。")
+        raise Conflict("本期公报已出版，不能再次出版。")
     if not issue.articles:
         raise DomainError("本期还没有文章，不能出版。")
     gazette = gazette_for(tenant)

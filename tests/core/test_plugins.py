@@ -32,7 +32,7 @@ from markupsafe import Markup
 from core.accounts import Permission
 from core.admin import requires
 from core.api import operation
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SharedDocument, Widget, hookimpl
 
 public = Blueprint("noticeboard", __name__)
 admin = Blueprint("noticeboard_admin", __name__)
@@ -91,6 +91,20 @@ def tenant_provisioned(tenant):
 def searchable_documents(tenant_ids):
     return [SearchDocument(plugin="noticeboard", kind="notice", id=i, tenant_id=t, title="停水通知", text="明日停水",
                            url="/") for i, t in enumerate(sorted(tenant_ids))]
+
+
+@hookimpl
+def lookup_documents(tenant, query, refs):
+    notice = SharedDocument(ref="noticeboard:notice:1", plugin="noticeboard", title="停水通知", url="/n/1",
+                            doc_no="白水公告〔2026〕1号")
+    if refs is not None:
+        return [notice] if notice.ref in refs else []
+    return [notice] if query and query in notice.title + notice.doc_no else []
+
+
+@hookimpl
+def document_references(tenant, ref):
+    return [NavItem(plugin="noticeboard", title="公告栏转载", url="/n/1")] if ref == "catalog:record:1" else []
 
 
 DEMO_RUNS = []
@@ -228,6 +242,28 @@ def test_hook_searchable_documents(plugin_app):
     with plugin_app.app_context():
         docs = collect(plugin_app.extensions["cms"].hook.searchable_documents, tenant_ids=[tenant_by_slug("baishui").id])
         assert [d.title for d in docs if isinstance(d, SearchDocument) and d.plugin == "noticeboard"] == ["停水通知"]
+
+
+def test_hook_lookup_documents(plugin_app):
+    """Reached through the services of another plugin, only where the provider is enabled."""
+    hook = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui, qinglan = tenant_by_slug("baishui"), tenant_by_slug("qinglan")
+        found = collect(hook.hook_for(baishui, "lookup_documents"), tenant=baishui, query="停水", refs=None)
+        assert [d.ref for d in found] == ["noticeboard:notice:1"]
+        by_ref = collect(hook.hook_for(baishui, "lookup_documents"), tenant=baishui, query=None,
+                         refs=["noticeboard:notice:1"])
+        assert [d.doc_no for d in by_ref] == ["白水公告〔2026〕1号"]
+        # 青岚县 is a district: the noticeboard serves towns and villages only, so it is not asked.
+        assert collect(hook.hook_for(qinglan, "lookup_documents"), tenant=qinglan, query="停水", refs=None) == []
+
+
+def test_hook_document_references(plugin_app):
+    hook = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui = tenant_by_slug("baishui")
+        links = collect(hook.hook_for(baishui, "document_references"), tenant=baishui, ref="catalog:record:1")
+        assert [link.title for link in links if link.plugin == "noticeboard"] == ["公告栏转载"]
 
 
 def test_hook_cli_commands(plugin_app):
