@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+import shutil
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -124,6 +125,22 @@ def save_upload(upload: FileStorage | None, *, uploaded_by=None, is_public: bool
     db.session.add(attachment)
     db.session.flush()
     return attachment
+
+
+def duplicate(original: Attachment, *, uploaded_by=None) -> Attachment:
+    """A copy of a stored file under a new token, owned by whoever copies it: a document reused by
+    another plugin keeps its files even if the original's visibility or links change later."""
+    token = secrets.token_hex(16)
+    path = storage_path(token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(storage_path(original.token), path)
+    db.session.info.setdefault(_NEW_FILES, []).append(path)
+    copy = Attachment(token=token, filename=original.filename, extension=original.extension,
+                      content_type=original.content_type, size=original.size, sha256=original.sha256,
+                      is_public=False, uploaded_by_id=getattr(uploaded_by, "id", None))
+    db.session.add(copy)
+    db.session.flush()
+    return copy
 
 
 _NEW_FILES = "cms_new_attachment_files"

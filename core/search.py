@@ -9,9 +9,11 @@ character position:
                           same run; the last character of a run stands alone)
 
 A query is turned into the same stream and matched as a phrase, so a query matches exactly the
-documents containing it as a substring (modulo punctuation and spacing): the last character of
-every Chinese run in the query is a prefix token ("报" matches "报" and "报是"), which is what makes
-one-character queries and runs followed by digits work. A two-character query is a single exact
+documents containing it as a substring (modulo punctuation and spacing). The last character of a
+Chinese run in the query is an exact token when a word follows it ("发" in "发2020"), a prefix token
+when another run follows across punctuation or the run is one character ("报" matches "报" and
+"报是"; that is what makes one-character queries work), and left out when a bigram already ends
+with it at the end of the query. A two-character query is a single exact
 token, the cheapest query there is. Punctuation is not indexed, so 〔2023〕, [2023], (2023) and
 （2023） all tokenise to "2023", and a 文号 typed with any brackets or spaces finds the document.
 
@@ -47,6 +49,7 @@ WEIGHTS = {"title": "A", "code": "B", "extra": "C", "body": "D"}
 BM25_WEIGHTS = (10.0, 8.0, 3.0, 1.0)      # same order as FIELDS
 FTS_TABLE = "search_fts"
 MAX_QUERY_TERMS = 8
+MAX_WORD = 100                            # longer runs of letters or digits are cut (PostgreSQL caps lexemes)
 MAX_TERM_TOKENS = 40
 PG_MAX_POSITION = 16383
 FIELD_GAP = 10                            # positions between fields, so no phrase spans two fields
@@ -95,7 +98,7 @@ def tokens(value: str) -> list[str]:
     out: list[str] = []
     for run in _RUN.finditer(normalise(value)):
         if run.group("word"):
-            out.append(run.group("word"))
+            out.append(run.group("word")[:MAX_WORD])
             continue
         chars = run.group("cjk")
         out.extend(chars[i:i + 2] for i in range(len(chars)))
@@ -118,14 +121,20 @@ def query_terms(query: str) -> list[list[Token]]:
         term: list[Token] = []
         for index, run in enumerate(runs):
             if run.group("word"):
-                term.append(Token(run.group("word")))
+                term.append(Token(run.group("word")[:MAX_WORD]))
                 continue
             chars = run.group("cjk")
             term.extend(Token(chars[i:i + 2]) for i in range(len(chars) - 1))
-            # The run's last character: a prefix of whatever follows it in the document. After a
-            # bigram that already ends with it, and with nothing after it in the query, it adds nothing.
-            if len(chars) == 1 or index < len(runs) - 1:
+            following = runs[index + 1] if index + 1 < len(runs) else None
+            if following is not None and following.group("word"):
+                # A word follows at once, so in a matching text this run ends here too and its last
+                # character stands alone: an exact token (a prefix of a common character is costly).
+                term.append(Token(chars[-1]))
+            elif following is not None or len(chars) == 1:
+                # Another run follows (across punctuation), or the run is one character: whatever
+                # follows that character in the text, it starts the token at this position.
                 term.append(Token(chars[-1], prefix=True))
+            # Otherwise the run ends the term and its last bigram already names the last character.
         if term:
             terms.append(term[:MAX_TERM_TOKENS])
     return terms

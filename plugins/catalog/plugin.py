@@ -1,6 +1,7 @@
 """Hook implementations of the catalog plugin: the standard catalog, records, supervision."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import render_template, url_for
@@ -95,8 +96,8 @@ def lookup_documents(tenant, query, refs):
     from plugins.catalog.services import public_records
     stmt = public_records().where(Record.tenant_id == tenant.id)
     if refs is not None:
-        ids = [int(ref.rsplit(":", 1)[1]) for ref in refs
-               if ref.startswith(f"{NAME}:record:") and ref.rsplit(":", 1)[1].isdigit()]
+        ids = [int(m.group(1)) for m in (re.fullmatch(rf"{NAME}:record:([1-9][0-9]{{0,17}})", str(ref)) for ref in refs)
+               if m]
         if not ids:
             return []
         stmt = stmt.where(Record.id.in_(ids))

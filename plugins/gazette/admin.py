@@ -205,14 +205,8 @@ def article_new(issue_id: int):
         source = services.source(g.tenant, form.source_ref.data)
     if form.validate_on_submit():
         try:
-            data = form.article_data()
-            uploads = save_uploads(form.files.name)
-            if form.source_ref.data:
-                data["source_ref"] = form.source_ref.data
-                shared = services.fields_from_source(g.tenant, form.source_ref.data)
-                data["attachment_ids"] = shared["attachment_ids"] + uploads
-            else:
-                data["attachment_ids"] = uploads
+            data = form.article_data() | {"attachment_ids": save_uploads(form.files.name),
+                                          "source_ref": form.source_ref.data or ""}
             article = services.add_article(current_user, issue, data)
         except DomainError as exc:
             show_error(form, exc)

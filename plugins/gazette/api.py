@@ -136,6 +136,7 @@ class ArticleIn(BaseModel):
 
 class ArticlePatch(BaseModel):
     model_config = ConfigDict(title="GazetteArticlePatch", extra="forbid")
+    source_ref: str | None = Field(None, max_length=100, description="引用的政府信息；空字符串取消引用")
     section: str | None = Field(None, min_length=1, max_length=50)
     title: str | None = Field(None, min_length=1, max_length=300)
     doc_no: str | None = Field(None, max_length=100)
@@ -145,6 +146,11 @@ class ArticlePatch(BaseModel):
     body_html: str | None = Field(None, max_length=2_000_000)
     corrects: Id | None = None
     attachment_ids: list[Id] | None = Field(None, max_length=50)
+
+
+class MoveIn(BaseModel):
+    model_config = ConfigDict(title="GazetteMoveInput", extra="forbid")
+    direction: Literal["up", "down"]
 
 
 class ValidityIn(BaseModel):
@@ -202,6 +208,15 @@ def issue_detail_out(issue: GazetteIssue) -> dict:
                                for s, articles in issue.table_of_contents()]).model_dump(mode="json")
 
 
+def _year_arg() -> int | None:
+    if request.args.get("year") in (None, ""):
+        return None
+    year = int_arg("year", 1900, 2200)
+    if year is None:
+        raise ApiError("year 应是 1900 到 2200 之间的年份。", 400)
+    return year
+
+
 def _editor() -> bool:
     user = api_user()
     return user is not None and has_permission(user, Permission.CONTENT_VIEW, g.tenant)
@@ -228,7 +243,7 @@ def _article(article_id: int) -> GazetteArticle:
            query={"year": {"type": "integer", "description": "只看这一年"}, **PAGE_QUERY})
 def issues():
     stmt = services.published_issues() if not _editor() else db.select(GazetteIssue)
-    year = int_arg("year", 1900, 2200)
+    year = _year_arg()
     if year:
         stmt = stmt.where(GazetteIssue.year == year)
     page = paginate(stmt.order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc()), *page_args())
@@ -242,7 +257,7 @@ def issue(issue_id: int):
     return jsonify(issue_detail_out(_issue(issue_id)))
 
 
-@bp.get("/issues/<int:year>/<int:number>")
+@bp.get("/issues/<int(min=1900,max=2200):year>/<int(min=1,max=999):number>")
 @operation("按年份和期号查一期公报及其目录（如 2026/3）", response=IssueDetailOut, tags=TAGS, errors=(404,))
 def issue_by_number(year: int, number: int):
     return jsonify(issue_detail_out(services.issue_by_number(year, number)))
@@ -272,10 +287,10 @@ def search():
     if args.get("validity") and args["validity"] not in ("valid", "expired", "repealed"):
         raise ApiError("validity 只能是 valid、expired 或 repealed。", 400)
     query = services.ArchiveQuery(q=args.get("q", ""), field=args.get("field", "all"), section=args.get("section"),
-                                  issuer=args.get("issuer"), year=int_arg("year", 1900, 2200),
+                                  issuer=args.get("issuer"), year=_year_arg(),
                                   validity=args.get("validity"), sort=args.get("sort"))
-    page = paginate(services.archive_search(query), *page_args())
-    facets = {k: [list(row) for row in v] for k, v in services.facets(query).items()}
+    page, counts = services.archive_page(query, *page_args())
+    facets = {k: [list(row) for row in v] for k, v in counts.items()}
     return jsonify(ArticlePage(items=[ArticleOut(**_article_fields(a)) for a in page.items], page=page.page,
                                per_page=page.per_page, total=page.total, facets=facets).model_dump(mode="json"))
 
@@ -351,6 +366,17 @@ def delete_article(article_id: int):
     services.delete_article(api_user(), article)
     db.session.commit()
     return "", 204
+
+
+@bp.post("/articles/<int:article_id>/move")
+@operation("在本栏目内上移或下移一篇文章（编辑中的一期）", response=IssueDetailOut, body=MoveIn, auth=True, tags=TAGS,
+           errors=(400, 403, 404, 409))
+def move_article(article_id: int, body: MoveIn):
+    article = _editor_article(article_id)
+    if not services.move_article(api_user(), article, -1 if body.direction == "up" else 1):
+        raise ApiError("已经在本栏目的最前或最后。", 409)
+    db.session.commit()
+    return jsonify(issue_detail_out(article.issue))
 
 
 @bp.post("/issues/<int:issue_id>/publish")

@@ -72,8 +72,8 @@ def _load(path: Path) -> dict:
         raise DomainError("文件不是 UTF-8 编码。") from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DomainError(f"无法解析：{str(exc).splitlines()[0]}") from None
+    except (json.JSONDecodeError, yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2019-02-30
+        raise DomainError(f"无法解析：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if not isinstance(data, dict):
         raise DomainError("内容应是一期公报的信息（键值对）。")
     unknown = set(data) - {"year", "number", "total_number", "published_on", "editor_note", "sections", "articles"}
@@ -81,6 +81,9 @@ def _load(path: Path) -> dict:
         raise DomainError(f"不认识的字段：{'、'.join(sorted(map(str, unknown)))}。")
     if not isinstance(data.get("articles"), list) or not data["articles"]:
         raise DomainError("缺少 articles（本期文章列表）。")
+    if "sections" in data and not (isinstance(data["sections"], list)
+                                   and all(isinstance(x, str) for x in data["sections"])):
+        raise DomainError("sections 应是栏目名称的列表。")
     return data
 
 
@@ -95,6 +98,13 @@ def _article_data(path: Path, index: int, raw) -> dict:
     unknown = set(raw) - ARTICLE_KEYS
     if unknown:
         raise DomainError(f"{where}有不认识的字段：{'、'.join(sorted(map(str, unknown)))}。")
+    for key in ("section", "title", "doc_no", "body", "body_file", "validity_note"):
+        if raw.get(key) is not None and not isinstance(raw[key], (str, int)):
+            raise DomainError(f"{where}的 {key} 应是文字。")
+    issuers = raw.get("issuers")
+    if issuers is not None and not isinstance(issuers, str) and not (
+            isinstance(issuers, list) and all(isinstance(x, str) for x in issuers)):
+        raise DomainError(f"{where}的 issuers 应是发文机关名称或其列表。")
     data = {k: raw.get(k) for k in ("section", "title", "doc_no", "issuers", "written_date", "effective_date")
             if k in raw}
     data["doc_no"] = str(data.get("doc_no") or "")
@@ -124,8 +134,14 @@ def _article_data(path: Path, index: int, raw) -> dict:
 
 
 def _same(existing: GazetteIssue, data: dict) -> bool:
-    titles = [str(a.get("title") or "").strip() for a in data["articles"] if isinstance(a, dict)]
-    return existing.is_published and existing.total_number == data.get("total_number") and \
+    """The issue in the database is the one this file describes (same 总期 if the file gives one,
+    same article titles in order, compared as the services store them)."""
+    try:
+        titles = [services._text(a.get("title"), "标题", "title", 300) for a in data["articles"]]
+        total = int(data["total_number"]) if data.get("total_number") not in (None, "") else None
+    except (AttributeError, TypeError, ValueError, DomainError):
+        return False
+    return existing.is_published and total in (None, existing.total_number) and \
         [a.title for a in sorted(existing.articles, key=lambda a: a.id)] == titles
 
 
@@ -181,6 +197,10 @@ def import_folder(tenant: Tenant, folder: Path, *, progress: Callable[[list[Path
             except IntegrityError:  # another import of the same issue got there first
                 db.session.rollback()
                 report.failed.append((name, "与已有的期次冲突（年份、期号或总期号重复）。"))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+                db.session.rollback()
+                report.failed.append((name, f"无法导入：{type(exc).__name__}: {exc}"))
                 continue
             articles = len(issue.articles)
             db.session.commit()

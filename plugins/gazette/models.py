@@ -240,6 +240,21 @@ def _issue_of(obj) -> GazetteIssue | None:
     return _issue_of(article) if article is not None else None
 
 
+def _previous_issues(obj) -> list[GazetteIssue]:
+    """The issues a row belonged to before this flush, when it was moved to another parent."""
+    state = inspect(obj)
+    if isinstance(obj, GazetteArticle):
+        ids = [v for v in state.attrs.issue_id.history.deleted if v] + \
+            [v.id for v in state.attrs.issue.history.deleted if v is not None]
+        return [i for i in (db.session.get(GazetteIssue, x) for x in ids) if i is not None]
+    if isinstance(obj, (ArticleIssuer, ArticleAttachment)):
+        ids = [v for v in state.attrs.article_id.history.deleted if v] + \
+            [v.id for v in state.attrs.article.history.deleted if v is not None]
+        articles = [db.session.get(GazetteArticle, x) for x in ids]
+        return [i for i in (_issue_of(a) for a in articles if a is not None) if i is not None]
+    return []
+
+
 @event.listens_for(Session, "before_flush")
 def _guard_published_issues(session, flush_context, instances) -> None:
     for obj in list(session.new):
@@ -255,6 +270,8 @@ def _guard_published_issues(session, flush_context, instances) -> None:
     for obj in list(session.dirty):
         if not isinstance(obj, (GazetteIssue, GazetteArticle, ArticleIssuer, ArticleAttachment)):
             continue
+        if any(_was_published(issue) for issue in _previous_issues(obj)):
+            raise IssueFrozen()  # moved out of a published issue
         if not _was_published(_issue_of(obj)):
             continue
         changed = _changed_columns(obj) - ARCHIVE_COLUMNS.get(type(obj), set())

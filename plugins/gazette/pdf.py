@@ -19,6 +19,7 @@ import json
 import math
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from core.db import db
 from core.errors import DomainError
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 
@@ -125,6 +127,8 @@ class _Blocks(HTMLParser):
         self.kind = "p"
         self.rows: list[list[str]] | None = None
         self.cell: list[str] | None = None
+        self.depth = 0                     # tables inside tables: their text joins the outer cell
+        self.caption: list[str] | None = None
         self.list_stack: list[list] = []   # [ordered, counter]
 
     def _flush(self) -> None:
@@ -134,16 +138,30 @@ class _Blocks(HTMLParser):
             self.blocks.append(Block(self.kind, text))
         self.kind = "p"
 
+    def _sink(self) -> list[str]:
+        if self.caption is not None:
+            return self.caption
+        return self.cell if self.cell is not None else self.text
+
     def handle_starttag(self, tag, attrs):
         if tag == "table":
-            self._flush()
-            self.rows = []
+            self.depth += 1
+            if self.depth == 1:
+                self._flush()
+                self.rows = []
+            elif self.cell is not None:
+                self.cell.append(" ")
+        elif self.depth > 1:
+            if self.cell is not None and tag in ("td", "th", "tr", "br", "p", "li"):
+                self.cell.append(" ")
+        elif tag == "caption" and self.rows is not None:
+            self.caption = []
         elif tag == "tr" and self.rows is not None:
             self.rows.append([])
         elif tag in ("td", "th") and self.rows is not None:
             self.cell = []
         elif tag == "br":
-            (self.cell if self.cell is not None else self.text).append("\n")
+            self._sink().append("\n")
         elif tag in ("ul", "ol"):
             self._flush()
             self.list_stack.append([tag == "ol", 0])
@@ -159,25 +177,34 @@ class _Blocks(HTMLParser):
                     self.text.append(f"{count}．" if ordered else "· ")
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.rows is not None and self.cell is not None:
+        if tag == "table" and self.depth:
+            self.depth -= 1
+            if self.depth == 0 and self.rows is not None:
+                rows = [r for r in self.rows if r]
+                if rows:
+                    self.blocks.append(Block("table", rows=rows))
+                self.rows, self.cell = None, None
+        elif self.depth > 1:
+            return
+        elif tag == "caption" and self.caption is not None:
+            text = "".join(self.caption).strip()
+            self.caption = None
+            if text:
+                self.blocks.append(Block("h", text))
+        elif tag in ("td", "th") and self.rows is not None and self.cell is not None:
             if not self.rows:
                 self.rows.append([])
-            self.rows[-1].append("".join(self.cell).strip())
+            self.rows[-1].append(" ".join("".join(self.cell).split(" ")).strip())
             self.cell = None
-        elif tag == "table" and self.rows is not None:
-            rows = [r for r in self.rows if r]
-            if rows:
-                self.blocks.append(Block("table", rows=rows))
-            self.rows = None
         elif tag in ("ul", "ol"):
             self._flush()
             if self.list_stack:
                 self.list_stack.pop()
-        elif tag in self.BLOCKS and self.cell is None:
+        elif tag in self.BLOCKS and self.cell is None and self.rows is None:
             self._flush()
 
     def handle_data(self, data):
-        (self.cell if self.cell is not None else self.text).append(data)
+        self._sink().append(data)
 
     def close(self):
         super().close()
@@ -191,13 +218,21 @@ def blocks(html: str) -> list[Block]:
     return parser.blocks
 
 
+def _fits_a_page(block: Block) -> bool:
+    """Whether every row of a table can fit on one page (fpdf2 cannot split a row across pages).
+    Conservative: a cell of a narrow column holds about 9 characters per line, 40 lines per page."""
+    columns = max(len(r) for r in block.rows)
+    per_line = max(int(80 / columns), 4)
+    return all(len(cell) / per_line < 38 for row in block.rows for cell in row)
+
+
 # --- fingerprint and cache ----------------------------------------------------------------------
 
 def _cover_text(issue: GazetteIssue) -> tuple[str, str]:
     if issue.is_published and issue.gazette_name:
         return issue.gazette_name, issue.editing_unit
     from plugins.gazette.services import gazette_for
-    gazette = gazette_for(issue.tenant)
+    gazette = gazette_for(issue.tenant, create=False)
     return gazette.name, gazette.editing_unit
 
 
@@ -235,14 +270,41 @@ def cached_path(issue: GazetteIssue) -> Path | None:
 
 
 def ensure_pdf(issue: GazetteIssue) -> Path:
-    """The issue's current PDF, generated only when the content changed (or the file is missing)."""
+    """The issue's current PDF, generated only when the content changed (or the file is missing).
+    Requests for the same issue wait for one another instead of rendering it twice."""
     path = cached_path(issue)
     if path is not None:
         return path
     digest = fingerprint(issue)
-    data, pages, ranges = render(issue)
     folder = storage_dir() / str(issue.tenant_id)
     folder.mkdir(parents=True, exist_ok=True)
+    with _render_lock(folder / f"{issue.id}.lock"):
+        if issue.id is not None and not db.session.is_modified(issue):
+            # Another request may have made it while we waited: read what it committed.
+            db.session.refresh(issue, attribute_names=["pdf_fingerprint", "pdf_file", "pdf_pages", "pdf_size"])
+            path = cached_path(issue)
+            if path is not None:
+                return path
+        return _write(issue, digest, folder)
+
+
+@contextmanager
+def _render_lock(path: Path):
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux: no cross-process lock, at worst a second render
+        yield
+        return
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write(issue: GazetteIssue, digest: str, folder: Path) -> Path:
+    data, pages, ranges = render(issue)
     name = f"{issue.tenant_id}/{issue.id}-{digest[:16]}.pdf"
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(handle, "wb") as out:
@@ -420,7 +482,7 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
             for block in blocks(article.body):
                 if block.kind == "h":
                     para(block.text, 13, family="heading", style="B", height=8.5)
-                elif block.kind == "table":
+                elif block.kind == "table" and _fits_a_page(block):
                     pdf.set_font("body", size=10)
                     columns = max(len(r) for r in block.rows)
                     with pdf.table(wrapmode=WrapMode.CHAR, headings_style=table_style, line_height=6,
@@ -430,6 +492,9 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
                             for cell in cells + [""] * (columns - len(cells)):
                                 row.cell(cell)
                     pdf.ln(2)
+                elif block.kind == "table":  # a cell taller than a page: one paragraph per row
+                    for cells in block.rows:
+                        para("　".join(c for c in cells if c))
                 else:
                     for line in block.text.split("\n"):
                         if line.strip():

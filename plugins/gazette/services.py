@@ -7,16 +7,18 @@ CLI and tests get the same rules and the same Chinese error messages.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from core import audit, search
 from core.accounts import Permission, has_permission, require_permission
-from core.attachments import Attachment, mark_public
+from core.attachments import Attachment, duplicate, mark_public
 from core.db import db, utcnow
 from core.errors import Conflict, DomainError, NotFound
+from core.pagination import Page
 from core.plugins import SharedDocument, collect
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.tenancy import Tenant
@@ -163,8 +165,16 @@ def _issue_values(tenant: Tenant, data: dict, issue: GazetteIssue | None) -> dic
     return values
 
 
+def _lock(issue: GazetteIssue) -> None:
+    """Re-read the issue under a row lock (PostgreSQL; on SQLite the request already holds the write
+    lock), so an edit and a publication of the same issue never interleave."""
+    if inspect(issue).persistent:
+        db.session.refresh(issue, attribute_names=["status"], with_for_update=True)
+
+
 def _editable(actor, issue: GazetteIssue) -> None:
     require_permission(actor, Permission.CONTENT_EDIT, issue.tenant)
+    _lock(issue)
     if issue.is_published:
         raise IssueFrozen()
 
@@ -291,9 +301,15 @@ def _ensure_section(issue: GazetteIssue, section: str) -> None:
 
 
 def add_article(actor, issue: GazetteIssue, data: dict) -> GazetteArticle:
+    """Add an article to a draft issue. With `source_ref`, the shared document's fields fill what
+    `data` leaves empty, and its files are copied (the article keeps them whatever happens to the
+    original later)."""
     _editable(actor, issue)
+    source_files: list[int] = []
     if data.get("source_ref"):
-        data = {**fields_from_source(issue.tenant, data["source_ref"]), **{k: v for k, v in data.items() if v}}
+        shared = fields_from_source(issue.tenant, data["source_ref"])
+        source_files = shared.pop("attachment_ids")
+        data = {**shared, **{k: v for k, v in data.items() if v not in (None, "", [])}}
     values = _article_values(issue, data, None)
     _ensure_section(issue, values["section"])
     last = db.session.scalar(select(func.max(GazetteArticle.position)).where(
@@ -305,8 +321,10 @@ def add_article(actor, issue: GazetteIssue, data: dict) -> GazetteArticle:
     db.session.add(article)
     db.session.flush()
     _set_issuers(article, issuers)
-    if data.get("attachment_ids"):
-        _set_attachments(article, data["attachment_ids"])
+    copies = [duplicate(a, uploaded_by=actor) for a in db.session.scalars(
+        select(Attachment).where(Attachment.id.in_(source_files)).order_by(Attachment.id))] if source_files else []
+    if copies or data.get("attachment_ids"):
+        _set_attachments(article, [c.id for c in copies] + list(data.get("attachment_ids") or []))
     audit.record("gazette.article.create", target=article, actor=actor,
                  summary=f"在公报{issue.label}中加入“{article.title}”")
     return article
@@ -432,6 +450,7 @@ def publish_issue(actor, issue: GazetteIssue, *, make_pdf: bool = True, when: da
     if not (has_permission(actor, Permission.CONTENT_EDIT, tenant)
             or has_permission(actor, Permission.CONTENT_PUBLISH, tenant)):
         require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    _lock(issue)
     if issue.is_published:
         raise Conflict("本期公报已出版，不能再次出版。")
     if not issue.articles:
@@ -522,8 +541,8 @@ class ArchiveQuery:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _filtered(query: ArchiveQuery, *, skip: str | None = None):
-    """Published articles matching the query (optionally ignoring one facet, for its counts), and
+def _filtered(query: ArchiveQuery, *, skip: frozenset[str] = frozenset()):
+    """Published articles matching the query (ignoring the facets in `skip`, for their counts), and
     the text-match subquery (or None)."""
     stmt = published_articles()
     matched = None
@@ -532,14 +551,14 @@ def _filtered(query: ArchiveQuery, *, skip: str | None = None):
         if matched is None:
             return stmt.where(False), None
         stmt = stmt.join(matched, matched.c.ref_id == GazetteArticle.id)
-    if query.section and skip != "section":
+    if query.section and "section" not in skip:
         stmt = stmt.where(GazetteArticle.section == query.section)
-    if query.issuer and skip != "issuer":
+    if query.issuer and "issuer" not in skip:
         stmt = stmt.where(GazetteArticle.id.in_(select(ArticleIssuer.article_id).where(
             ArticleIssuer.name == query.issuer)))
-    if query.year and skip != "year":
+    if query.year and "year" not in skip:
         stmt = stmt.where(GazetteIssue.year == query.year)
-    if query.validity and skip != "validity":
+    if query.validity and "validity" not in skip:
         stmt = stmt.where(GazetteArticle.validity == query.validity)
     return stmt, matched
 
@@ -557,29 +576,55 @@ def archive_search(query: ArchiveQuery):
     return stmt.order_by(*newest)
 
 
-def facets(query: ArchiveQuery, *, limit: int = 30) -> dict[str, list[tuple]]:
+def facets_and_total(query: ArchiveQuery, *, limit: int = 30) -> tuple[dict[str, list[tuple]], int]:
     """Counts by section, issuing body, year and validity of the articles matching the query (each
-    facet counted as if its own choice were not made, so other values stay reachable)."""
-    out: dict[str, list[tuple]] = {}
-    stmt, _ = _filtered(query, skip="section")
+    facet counted as if its own choice were not made, so other values stay reachable), and the
+    number of matching articles.
+
+    Two passes over the matches instead of one per facet: one grouped by (section, year, validity)
+    without those three filters, from which the three facets and the total are added up here, and
+    one for the issuing bodies."""
+    stmt, _ = _filtered(query, skip=frozenset({"section", "year", "validity"}))
+    rows = db.session.execute(
+        stmt.with_only_columns(GazetteArticle.section, GazetteIssue.year, GazetteArticle.validity, func.count())
+        .group_by(GazetteArticle.section, GazetteIssue.year, GazetteArticle.validity)).all()
+    chosen = {"section": query.section, "year": query.year, "validity": query.validity}
+
+    def kept(row, ignoring: str | None = None) -> bool:
+        values = {"section": row[0], "year": row[1], "validity": row[2]}
+        return all(want is None or name == ignoring or values[name] == want for name, want in chosen.items())
+
+    def tally(index: int, name: str) -> Counter:
+        counts: Counter = Counter()
+        for row in rows:
+            if kept(row, name):
+                counts[row[index]] += row[3]
+        return counts
+
+    sections, years, validities = tally(0, "section"), tally(1, "year"), tally(2, "validity")
+    stmt, _ = _filtered(query, skip=frozenset({"issuer"}))
     ids = stmt.with_only_columns(GazetteArticle.id).subquery()
-    out["section"] = db.session.execute(
-        select(GazetteArticle.section, func.count()).join(ids, ids.c.id == GazetteArticle.id)
-        .group_by(GazetteArticle.section).order_by(func.count().desc(), GazetteArticle.section).limit(limit)).all()
-    stmt, _ = _filtered(query, skip="issuer")
-    ids = stmt.with_only_columns(GazetteArticle.id).subquery()
-    out["issuer"] = db.session.execute(
+    issuers = db.session.execute(
         select(ArticleIssuer.name, func.count()).join(ids, ids.c.id == ArticleIssuer.article_id)
         .group_by(ArticleIssuer.name).order_by(func.count().desc(), ArticleIssuer.name).limit(limit)).all()
-    stmt, _ = _filtered(query, skip="year")
-    out["year"] = db.session.execute(
-        stmt.with_only_columns(GazetteIssue.year, func.count()).group_by(GazetteIssue.year)
-        .order_by(GazetteIssue.year.desc())).all()
-    stmt, _ = _filtered(query, skip="validity")
-    counts = dict(db.session.execute(stmt.with_only_columns(GazetteArticle.validity, func.count())
-                                     .group_by(GazetteArticle.validity)).all())
-    out["validity"] = [(key, counts[key]) for key in VALIDITY_LABELS if counts.get(key)]
-    return out
+    out = {
+        "section": sorted(sections.items(), key=lambda kv: (-kv[1], kv[0]))[:limit],
+        "issuer": [(name, count) for name, count in issuers],
+        "year": sorted(years.items(), reverse=True),
+        "validity": [(key, validities[key]) for key in VALIDITY_LABELS if validities.get(key)],
+    }
+    return out, sum(row[3] for row in rows if kept(row))
+
+
+def facets(query: ArchiveQuery, *, limit: int = 30) -> dict[str, list[tuple]]:
+    return facets_and_total(query, limit=limit)[0]
+
+
+def archive_page(query: ArchiveQuery, page: int, per_page: int) -> tuple[Page, dict[str, list[tuple]]]:
+    """One page of results and the facets; the total comes with the facets, not from another count."""
+    counts, total = facets_and_total(query)
+    items = db.session.scalars(archive_search(query).limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total), counts
 
 
 def errata_for(article: GazetteArticle) -> list[GazetteArticle]:
@@ -607,6 +652,6 @@ def issuer_counts(tenant: Tenant, limit: int = 50) -> list[tuple[str, int]]:
 def section_counts(tenant: Tenant) -> list[tuple[str, int]]:
     rows = db.session.execute(published_articles().with_only_columns(GazetteArticle.section, func.count())
                               .where(GazetteArticle.tenant_id == tenant.id).group_by(GazetteArticle.section)).all()
-    order = {name: i for i, name in enumerate(gazette_for(tenant).sections or DEFAULT_SECTIONS)}
+    order = {name: i for i, name in enumerate(gazette_for(tenant, create=False).sections or DEFAULT_SECTIONS)}
     return sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[0]))
 

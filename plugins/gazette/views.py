@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, make_response, render_template, request, send_file, url_for
 from core.db import db
 from core.errors import NotFound
-from core.pagination import page_args, paginate
+from core.pagination import page_args
 from core.tenancy import get_or_404
 from core.web import int_arg
 from plugins.gazette import pdf, services
@@ -36,7 +36,7 @@ def index():
                            recent=issues[1:], years=services.years(g.tenant))
 
 
-@bp.get("/<int:year>/")
+@bp.get("/<int(min=1900,max=2200):year>/")
 def year(year: int):
     issues = db.session.scalars(services.published_issues().where(GazetteIssue.year == year)
                                 .order_by(GazetteIssue.number)).all()
@@ -55,7 +55,7 @@ def _adjacent(issue: GazetteIssue):
     return before, after
 
 
-@bp.get("/<int:year>/<int:number>/")
+@bp.get("/<int(min=1900,max=2200):year>/<int(min=1,max=999):number>/")
 def issue(year: int, number: int):
     issue = _issue_or_404(year, number)
     before, after = _adjacent(issue)
@@ -63,7 +63,7 @@ def issue(year: int, number: int):
                            before=before, after=after)
 
 
-@bp.get("/<int:year>/<int:number>.pdf")
+@bp.get("/<int(min=1900,max=2200):year>/<int(min=1,max=999):number>.pdf")
 def issue_pdf(year: int, number: int):
     issue = _issue_or_404(year, number)
     path = pdf.cached_path(issue)
@@ -100,9 +100,8 @@ def _query() -> services.ArchiveQuery:
 @bp.get("/search")
 def search():
     query = _query()
-    page = paginate(services.archive_search(query), *page_args()) if not query.is_empty else None
-    return render_template("gazette/search.html", tenant=g.tenant, query=query, page=page,
-                           facets=services.facets(query) if not query.is_empty else None,
+    page, facets = services.archive_page(query, *page_args()) if not query.is_empty else (None, None)
+    return render_template("gazette/search.html", tenant=g.tenant, query=query, page=page, facets=facets,
                            validity_labels=VALIDITY_LABELS)
 
 

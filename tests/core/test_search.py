@@ -46,6 +46,9 @@ def test_query_terms_mark_the_last_character_of_a_run_as_a_prefix():
     assert search.query_terms("政府") == [[Token("政府")]]
     assert search.query_terms("税") == [[Token("税", prefix=True)]]
     assert search.query_terms("2023年 招生") == [[Token("2023"), Token("年", prefix=True)], [Token("招生")]]
+    assert search.query_terms("青政发〔2023〕72号") == [[Token("青政"), Token("政发"), Token("发"), Token("2023"),
+                                                       Token("72"), Token("号", prefix=True)]]
+    assert search.query_terms("政府，公报") == [[Token("政府"), Token("府", prefix=True), Token("公报")]]
     assert search.query_terms("〔〕 ，。") == []
 
 
@@ -72,6 +75,9 @@ def test_one_and_two_character_queries(indexed):
         assert found("房危") == set()
         assert found("2026年") == {2}
         assert found("年度") == {2}
+        assert found("发〔2023〕72") == {1}
+        assert found("政发2023") == {1}      # punctuation between them in the text does not matter
+        assert found("政府公报") == set()
 
 
 def test_terms_are_all_required_and_fields_can_be_chosen(indexed):
