@@ -246,10 +246,14 @@ def _previous_issues(obj) -> list[GazetteIssue]:
     if isinstance(obj, GazetteArticle):
         ids = [v for v in state.attrs.issue_id.history.deleted if v] + \
             [v.id for v in state.attrs.issue.history.deleted if v is not None]
+        if obj.issue is not None and obj.issue_id is not None and obj.issue.id != obj.issue_id:
+            ids.append(obj.issue_id)  # the new parent is set, the old key not yet synchronised
         return [i for i in (db.session.get(GazetteIssue, x) for x in ids) if i is not None]
     if isinstance(obj, (ArticleIssuer, ArticleAttachment)):
         ids = [v for v in state.attrs.article_id.history.deleted if v] + \
             [v.id for v in state.attrs.article.history.deleted if v is not None]
+        if obj.article is not None and obj.article_id is not None and obj.article.id != obj.article_id:
+            ids.append(obj.article_id)
         articles = [db.session.get(GazetteArticle, x) for x in ids]
         return [i for i in (_issue_of(a) for a in articles if a is not None) if i is not None]
     return []
