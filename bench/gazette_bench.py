@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -214,11 +214,12 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=400)
     parser.add_argument("--per-issue", type=int, default=125)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--measure-only", action="store_true", help="reuse the PostgreSQL database of a previous run")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-gazette-bench-"))
     os.environ.setdefault("CMS_INSTANCE_PATH", str(workdir))
     url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    if url.startswith("postgresql"):
+    if url.startswith("postgresql") and not args.measure_only:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
@@ -237,14 +238,15 @@ def main() -> None:
     with app.app_context():
         upgrade(revision="heads")
     print(f"database: {url.split(':')[0]}; {args.issues} issues × {args.per_issue} articles", file=sys.stderr)
-    build(app, args.issues, args.per_issue)
+    if not args.measure_only:
+        build(app, args.issues, args.per_issue)
     print(f"\n{'query':52} {'via':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for name, kind, timings in measure(app, args.runs):
         timings.sort()
         p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
         print(f"{name:52} {kind:>4} {statistics.median(timings):8.1f} {p95:8.1f} {timings[-1]:8.1f}")
-    if url.startswith("sqlite"):
-        print(f"\nSQLite file: {(workdir / 'bench.sqlite3').stat().st_size / 2**20:.0f} MiB", file=sys.stderr)
+    if url.startswith("sqlite:///"):
+        print(f"\nSQLite file: {Path(url.removeprefix('sqlite:///')).stat().st_size / 2**20:.0f} MiB", file=sys.stderr)
 
 
 if __name__ == "__main__":

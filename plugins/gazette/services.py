@@ -541,13 +541,14 @@ class ArchiveQuery:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _filtered(query: ArchiveQuery, *, skip: frozenset[str] = frozenset()):
+def _filtered(query: ArchiveQuery, *, skip: frozenset[str] = frozenset(), ranked: bool = False):
     """Published articles matching the query (ignoring the facets in `skip`, for their counts), and
     the text-match subquery (or None)."""
     stmt = published_articles()
     matched = None
     if query.q:
-        matched = search.match(query.q, plugin=NAME, kind="article", field=SEARCH_FIELDS[query.field])
+        matched = search.match(query.q, plugin=NAME, kind="article", field=SEARCH_FIELDS[query.field],
+                               ranked=ranked)
         if matched is None:
             return stmt.where(False), None
         stmt = stmt.join(matched, matched.c.ref_id == GazetteArticle.id)
@@ -565,7 +566,7 @@ def _filtered(query: ArchiveQuery, *, skip: frozenset[str] = frozenset()):
 
 def archive_search(query: ArchiveQuery):
     """The statement listing the matching articles in the order asked for."""
-    stmt, matched = _filtered(query)
+    stmt, matched = _filtered(query, ranked=query.sort == "relevance")
     newest = (GazetteIssue.published_on.desc(), GazetteIssue.total_number.desc(),
               GazetteArticle.section_position, GazetteArticle.position, GazetteArticle.id)
     if query.sort == "relevance" and matched is not None:
@@ -622,8 +623,9 @@ def facets(query: ArchiveQuery, *, limit: int = 30) -> dict[str, list[tuple]]:
 
 def archive_page(query: ArchiveQuery, page: int, per_page: int) -> tuple[Page, dict[str, list[tuple]]]:
     """One page of results and the facets; the total comes with the facets, not from another count."""
-    counts, total = facets_and_total(query)
-    items = db.session.scalars(archive_search(query).limit(per_page).offset((page - 1) * per_page)).all()
+    with search.prefer_index():
+        counts, total = facets_and_total(query)
+        items = db.session.scalars(archive_search(query).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total), counts
 
 
