@@ -88,6 +88,7 @@ def build(app, issues: int, per_issue: int, seed: int = 5) -> None:
     from core.sanitize import plain_text
     from core.tenancy import tenant_scope
     from plugins.gazette import services
+    from plugins.gazette.services import article_document
     from plugins.gazette.models import ArticleIssuer, GazetteArticle, GazetteIssue
 
     rng = random.Random(seed)
@@ -123,7 +124,8 @@ def build(app, issues: int, per_issue: int, seed: int = 5) -> None:
                     {"tenant_id": county.id, "article_id": a.id, "name": a.issuers[0], "position": 0} for a in articles])
                 db.session.execute(insert(search.SearchEntry), [
                     {"tenant_id": county.id, "plugin": "gazette", "kind": "article", "ref_id": a.id, "title": a.title,
-                     "url": f"/bench/gazette/articles/{a.id}", "summary": "", "published_at": published_at}
+                     "url": f"/bench/gazette/articles/{a.id}", "summary": "", "published_at": published_at,
+                     "year": year}
                     for a in articles])
                 ids = dict(db.session.execute(select(search.SearchEntry.ref_id, search.SearchEntry.id).where(
                     search.SearchEntry.ref_id.in_([a.id for a in articles]))).all())
@@ -153,9 +155,7 @@ def build(app, issues: int, per_issue: int, seed: int = 5) -> None:
             sample = db.session.scalars(select(GazetteArticle).limit(500)).all()
             t0 = time.perf_counter()
             for a in sample:
-                search.index_document(plugin="gazette", kind="article", ref_id=a.id, tenant_id=county.id,
-                                      title=a.title, code=a.doc_no, extra=" ".join([a.section, *a.issuers]),
-                                      body=plain_text(a.body))
+                search.index_document(article_document(a))
             db.session.commit()
             per = (time.perf_counter() - t0) * 1000 / len(sample)
         print(f"  index_document(): {per:.2f} ms per article (500 re-indexed)", file=sys.stderr)

@@ -31,5 +31,6 @@ def create_app(config: dict | None = None) -> Flask:
     registry = build_plugin_manager()
     app.extensions["cms"] = registry
     init_migrations(app, db, registry)
+    core.search.init_app(app, registry)
     web.init_app(app, registry)
     return app

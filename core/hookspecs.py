@@ -46,8 +46,10 @@ def tenant_provisioned(tenant):
 
 
 @hookspec
-def searchable_documents(tenant_ids):
-    """Return `SearchDocument`s for the published content of the tenants in `tenant_ids`."""
+def search_sources():
+    """Return the `SearchSource`s of this plugin's public documents. Site search indexes them as
+    the ORM writes them (publish, lapse, withdraw, delete: in the same transaction), and
+    `cms search reindex` rebuilds them from `candidates()`."""
 
 
 @hookspec

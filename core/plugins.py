@@ -7,8 +7,8 @@ never at import time.
 from __future__ import annotations
 
 import importlib.metadata
-from dataclasses import dataclass, field
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 
 import pluggy
 from flask import Blueprint
@@ -66,15 +66,49 @@ class Widget:
 
 @dataclass(frozen=True)
 class SearchDocument:
+    """What site search indexes for one public document, and shows in a result."""
     plugin: str
-    kind: str                # e.g. "record", "consultation", "open_day", "gazette_article"
-    id: int
+    kind: str                # as in the plugin's SearchSource: "record", "consultation", ...
+    id: int                  # the plugin's own id of the document
     tenant_id: int
     title: str
-    text: str
-    url: str
-    published_at: object = None
-    extra: dict = field(default_factory=dict)
+    body: str                # plain text
+    url: str                 # path on the portal
+    published_at: object = None   # aware datetime; its local year is the year facet
+    code: str = ""           # 文号 or another identifier people type
+    extra: str = ""          # issuing bodies, categories: searched, weighted above the body
+    badge: str = ""          # a short state shown with the result ("已废止", "已取消")
+
+
+@dataclass(frozen=True)
+class SearchFollow:
+    """Changes to `model` (to the attributes in `watch`, or when created or deleted) re-index the
+    documents `children(obj)` returns: a gazette issue's publication re-indexes its articles."""
+    model: type
+    children: Callable[[Any], Iterable[Any]]
+    watch: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """One kind of a plugin's documents in site search (see the search_sources hook).
+
+    `document(obj)` gives the SearchDocument of an instance of `model`, or None while it is not
+    public. The core follows the ORM: a created or deleted instance, or a change to one of the
+    attributes in `watch` (every column when empty), re-indexes it in the same transaction.
+    `candidates()` is a select of every instance that may be public, for `cms search reindex`."""
+    plugin: str
+    kind: str
+    label: str               # what the public calls these documents: "政府信息", "意见征集"
+    model: type
+    document: Callable[[Any], SearchDocument | None]
+    candidates: Callable[[], Any]
+    watch: tuple[str, ...] = ()
+    follows: tuple[SearchFollow, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.plugin}.{self.kind}"
 
 
 @dataclass(frozen=True)

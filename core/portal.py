@@ -1,14 +1,16 @@
 """The public portal shell: the county index, each tenant's home, and attachment downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from core.accounts import Permission, has_permission
 from core.attachments import attachment_by_token, storage_path
 from core.db import db
-from core.tenancy import STATUS_ACTIVE, Tenant
+from core.pagination import page_args
+from core.search import MAX_QUERY_CHARS, SiteQuery, highlight, site_search
+from core.tenancy import STATUS_ACTIVE, Tenant, across_tenants, subtree_ids
 from core.web import host_root
 
 bp = Blueprint("portal", __name__)
@@ -31,6 +33,29 @@ def index():
 def home():
     tenant = g.tenant
     return render_template("portal/home.html", tenant=tenant, children=tenant.active_children())
+
+
+@bp.get("/<tenant:tenant_path>/search")
+def search():
+    """Site search over every plugin's public documents: this tenant and the ones below it, or the
+    whole district (county) on request."""
+    tenant = g.tenant
+    registry = current_app.extensions["cms_search"]
+    query = SiteQuery.from_args(request.args, {s.key for s in registry.all})
+    too_long = len(" ".join((request.args.get("q") or "").split())) > MAX_QUERY_CHARS
+    base = tenant.root if query.whole else tenant
+    ids = subtree_ids(base)
+    tenants = db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.path)).all()
+    if query.tenant_id not in ids:
+        query.tenant_id = None
+    results = None
+    if query.q or query.type or query.year or query.tenant_id:
+        page, per_page = page_args()
+        with across_tenants(ids, reason="site search"):
+            results = site_search(query, tenants, page=page, per_page=per_page)
+    return render_template("portal/search.html", tenant=tenant, query=query, results=results, base=base,
+                           too_long=too_long, max_chars=MAX_QUERY_CHARS,
+                           tenant_names={t.id: t.name for t in tenants}, highlight=highlight)
 
 
 @bp.get("/<tenant:tenant_path>/files/<token>")

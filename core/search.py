@@ -38,13 +38,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, delete, func, \
-    literal_column, select, text
+from flask import current_app, has_app_context
+from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, delete, event, func, \
+    insert, inspect, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db
+from core.db import TenantSession, UTCDateTime, db
+from core.plugins import SearchDocument, SearchFollow, SearchSource
 from core.tenancy import TenantScoped
+from core.workdays import CHINA_TZ
 
 FIELDS = ("title", "code", "extra", "body")
 WEIGHTS = {"title": "A", "code": "B", "extra": "C", "body": "D"}
@@ -54,6 +57,7 @@ MAX_QUERY_TERMS = 8
 MAX_WORD = 100                            # longer runs of letters or digits are cut (PostgreSQL caps lexemes)
 MAX_TERM_TOKENS = 40
 PG_MAX_POSITION = 16383
+SUMMARY_CHARS = 2000                      # kept for result snippets
 FIELD_GAP = 10                            # positions between fields, so no phrase spans two fields
 
 _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -77,6 +81,9 @@ class SearchEntry(TenantScoped, db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    year: Mapped[int | None] = mapped_column(Integer)          # local year of published_at: a facet
+    badge: Mapped[str] = mapped_column(String(20), default="")
+    code: Mapped[str] = mapped_column(String(200), default="")          # 文号, shown with the result
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -164,50 +171,189 @@ def _tsvector(fields: dict[str, str]) -> str:
     return " ".join(f"'{token}':{','.join(slots)}" for token, slots in positions.items())
 
 
-def index_document(*, plugin: str, kind: str, ref_id: int, tenant_id: int, title: str, code: str = "",
-                   extra: str = "", body: str = "", url: str = "", summary: str = "",
-                   published_at: datetime | None = None) -> SearchEntry:
-    """Add or replace the index entry of one public document (within the caller's transaction)."""
-    entry = db.session.scalar(select(SearchEntry).where(SearchEntry.plugin == plugin, SearchEntry.kind == kind,
-                                                        SearchEntry.ref_id == ref_id))
-    if entry is None:
-        entry = SearchEntry(plugin=plugin, kind=kind, ref_id=ref_id, tenant_id=tenant_id)
-        db.session.add(entry)
-    entry.title, entry.url, entry.summary, entry.published_at = title[:300], url[:500], summary, published_at
-    db.session.flush()
-    fields = {"title": title, "code": code, "extra": extra, "body": body}
-    if _dialect() == "postgresql":
-        db.session.execute(text("UPDATE search_entries SET vector = CAST(:vector AS tsvector) WHERE id = :id"),
-                           {"vector": _tsvector(fields), "id": entry.id})
+def _local_year(moment: datetime | None) -> int | None:
+    return moment.astimezone(CHINA_TZ).year if moment is not None else None
+
+
+def _write(conn, doc: SearchDocument) -> int:
+    """Add or replace the entry of one document; Core statements on the session's connection, so
+    it also runs inside a flush (see `_follow`)."""
+    entries = SearchEntry.__table__
+    key = (entries.c.plugin == doc.plugin) & (entries.c.kind == doc.kind) & (entries.c.ref_id == doc.id)
+    body = doc.body or ""
+    values = {"tenant_id": doc.tenant_id, "title": doc.title[:300], "url": doc.url[:500],
+              "summary": body[:SUMMARY_CHARS], "published_at": doc.published_at,
+              "year": _local_year(doc.published_at), "badge": doc.badge[:20], "code": doc.code[:200]}
+    entry_id = conn.scalar(select(entries.c.id).where(key))
+    if entry_id is None:
+        entry_id = conn.execute(insert(entries).values(plugin=doc.plugin, kind=doc.kind, ref_id=doc.id, **values)
+                                .returning(entries.c.id)).scalar_one()
     else:
-        db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": entry.id})
-        db.session.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, title, code, extra, body) "
-                                "VALUES (:id, :title, :code, :extra, :body)"),
-                           {"id": entry.id, **{name: " ".join(tokens(value)) for name, value in fields.items()}})
-    return entry
+        conn.execute(update(entries).where(entries.c.id == entry_id).values(**values))
+    fields = {"title": doc.title, "code": doc.code, "extra": doc.extra, "body": body}
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("UPDATE search_entries SET vector = CAST(:vector AS tsvector) WHERE id = :id"),
+                     {"vector": _tsvector(fields), "id": entry_id})
+    else:
+        conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": entry_id})
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, title, code, extra, body) "
+                          "VALUES (:id, :title, :code, :extra, :body)"),
+                     {"id": entry_id, **{name: " ".join(tokens(value)) for name, value in fields.items()}})
+    return entry_id
+
+
+def _remove(conn, plugin: str, kind: str, ref_ids) -> None:
+    entries = SearchEntry.__table__
+    ids = conn.scalars(select(entries.c.id).where(entries.c.plugin == plugin, entries.c.kind == kind,
+                                                  entries.c.ref_id.in_(list(ref_ids)))).all()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        if conn.dialect.name != "postgresql":
+            conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids")
+                         .bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
+        conn.execute(delete(entries).where(entries.c.id.in_(chunk)))
+
+
+def index_document(doc: SearchDocument) -> int:
+    """Add or replace the entry of one public document, in the caller's transaction; its id."""
+    return _write(db.session.connection(), doc)
 
 
 def remove_document(plugin: str, kind: str, ref_id: int) -> None:
-    entry_id = db.session.scalar(select(SearchEntry.id).where(SearchEntry.plugin == plugin,
-                                                              SearchEntry.kind == kind, SearchEntry.ref_id == ref_id))
-    if entry_id is None:
-        return
-    if _dialect() != "postgresql":
-        db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": entry_id})
-    db.session.execute(delete(SearchEntry).where(SearchEntry.id == entry_id))
+    _remove(db.session.connection(), plugin, kind, [ref_id])
 
 
-def clear(plugin: str | None = None) -> int:
-    """Remove every entry (of one plugin); returns how many. Used before a rebuild."""
-    ids = db.session.scalars(select(SearchEntry.id).where(SearchEntry.plugin == plugin) if plugin
-                             else select(SearchEntry.id)).all()
-    if _dialect() != "postgresql":
-        for start in range(0, len(ids), 500):
-            db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids")
-                               .bindparams(bindparam("ids", expanding=True)), {"ids": ids[start:start + 500]})
+def clear(plugin: str | None = None, *, kind: str | None = None, tenant_ids=None) -> int:
+    """Remove the entries (of one plugin, kind or set of tenants); returns how many."""
+    conn = db.session.connection()
+    entries = SearchEntry.__table__
+    stmt = select(entries.c.id)
+    if plugin:
+        stmt = stmt.where(entries.c.plugin == plugin)
+    if kind:
+        stmt = stmt.where(entries.c.kind == kind)
+    if tenant_ids is not None:
+        stmt = stmt.where(entries.c.tenant_id.in_(list(tenant_ids)))
+    ids = conn.scalars(stmt).all()
     for start in range(0, len(ids), 500):
-        db.session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids[start:start + 500])))
+        chunk = ids[start:start + 500]
+        if conn.dialect.name != "postgresql":
+            conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids")
+                         .bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
+        conn.execute(delete(entries).where(entries.c.id.in_(chunk)))
     return len(ids)
+
+
+# --- following the ORM --------------------------------------------------------------------------
+
+@dataclass
+class Sources:
+    """The search sources of one application, by model."""
+    all: list[SearchSource]
+    by_model: dict[type, list[SearchSource]]
+    follows: dict[type, list[SearchFollow]]
+
+    @classmethod
+    def build(cls, sources: list[SearchSource]) -> "Sources":
+        by_model: dict[type, list[SearchSource]] = {}
+        follows: dict[type, list[SearchFollow]] = {}
+        for source in sources:
+            by_model.setdefault(source.model, []).append(source)
+            for follow in source.follows:
+                follows.setdefault(follow.model, []).append(follow)
+        return cls(all=sources, by_model=by_model, follows=follows)
+
+    def source(self, key: str) -> SearchSource | None:
+        return next((s for s in self.all if s.key == key), None)
+
+
+def init_app(app, registry) -> None:
+    from core.plugins import collect
+    sources = [s for s in collect(registry.hook.search_sources) if isinstance(s, SearchSource)]
+    keys = [s.key for s in sources]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        from core.plugins import PluginError
+        raise PluginError(f"搜索来源重复：{', '.join(duplicates)}")
+    app.extensions["cms_search"] = Sources.build(sources)
+
+
+def sources() -> Sources:
+    return current_app.extensions["cms_search"]
+
+
+def _changed(obj, watch: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    if not watch:
+        return any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs)
+    return any(state.attrs[name].history.has_changes() for name in watch)
+
+
+@event.listens_for(TenantSession, "after_flush")
+def _follow(session, flush_context) -> None:
+    """Re-index what this flush published, changed, withdrew or deleted, in the same transaction."""
+    if not has_app_context() or "cms_search" not in current_app.extensions:
+        return
+    registry: Sources = current_app.extensions["cms_search"]
+    if not registry.by_model:
+        return
+    todo: dict[tuple[SearchSource, int], object | None] = {}
+    for obj in session.deleted:
+        for source in registry.by_model.get(type(obj), ()):
+            todo[(source, obj.id)] = None
+    for obj in [*session.new, *session.dirty]:
+        if obj in session.deleted:
+            continue
+        created = obj in session.new
+        for source in registry.by_model.get(type(obj), ()):
+            if created or _changed(obj, source.watch):
+                todo[(source, obj.id)] = obj
+        for follow in registry.follows.get(type(obj), ()):
+            if created or _changed(obj, follow.watch):
+                for child in follow.children(obj):
+                    for source in registry.by_model.get(type(child), ()):
+                        todo.setdefault((source, child.id), child)
+    if not todo:
+        return
+    conn = session.connection()
+    for (source, ref_id), obj in todo.items():
+        doc = source.document(obj) if obj is not None else None
+        if doc is None:
+            _remove(conn, source.plugin, source.kind, [ref_id])
+        else:
+            _write(conn, doc)
+
+
+def candidate_count(tenant_ids=None, *, only: str | None = None) -> int:
+    """How many instances `reindex` will look at (for a progress bar)."""
+    from core.tenancy import across_tenants
+    total = 0
+    for source in sources().all:
+        if not only or source.key == only:
+            with across_tenants(tenant_ids, reason=f"search reindex: {source.key}"):
+                total += db.session.scalar(select(func.count()).select_from(source.candidates().subquery())) or 0
+    return total
+
+
+def reindex(tenant_ids=None, *, only: str | None = None, progress=None) -> int:
+    """Rebuild the entries of every source (or `only` one, "plugin.kind") for the given tenants
+    (None: all); returns how many documents are indexed. Runs across those tenants."""
+    from core.tenancy import across_tenants
+    count = 0
+    for source in sources().all:
+        if only and source.key != only:
+            continue
+        with across_tenants(tenant_ids, reason=f"search reindex: {source.key}"):
+            clear(source.plugin, kind=source.kind, tenant_ids=tenant_ids)
+            conn = db.session.connection()
+            for obj in db.session.scalars(source.candidates()).yield_per(500):
+                doc = source.document(obj)
+                if doc is not None:
+                    _write(conn, doc)
+                    count += 1
+                if progress is not None:
+                    progress(1)
+    return count
 
 
 # --- querying -----------------------------------------------------------------------------------
@@ -285,3 +431,154 @@ def match(query: str, *, plugin: str | None = None, kind: str | None = None, fie
         if kind:
             stmt = stmt.where(SearchEntry.kind == kind)
     return stmt.subquery("search_match")
+
+
+# --- site search --------------------------------------------------------------------------------
+
+MAX_QUERY_CHARS = 100
+SORTS = ("relevance", "newest")
+
+
+@dataclass
+class SiteQuery:
+    """What a person asked the portal's search box, read from the query string."""
+    q: str = ""
+    type: str | None = None        # a source key, "catalog.record"
+    tenant_id: int | None = None   # one tenant of the scope
+    year: int | None = None
+    whole: bool = False            # the whole district (county) instead of this tenant and below
+    sort: str = "relevance"
+
+    @classmethod
+    def from_args(cls, args, known_types) -> "SiteQuery":
+        def number(name: str, low: int, high: int) -> int | None:
+            value = args.get(name, "")
+            return int(value) if value.isascii() and value.isdigit() and low <= int(value) <= high else None
+
+        q = " ".join((args.get("q") or "").split())[:MAX_QUERY_CHARS]
+        kind = args.get("type") or None
+        sort = args.get("sort") or ("relevance" if q else "newest")
+        return cls(q=q, type=kind if kind in known_types else None, tenant_id=number("unit", 1, 2**31 - 1),
+                   year=number("year", 1900, 2200), whole=args.get("scope") == "all",
+                   sort=sort if sort in SORTS and (q or sort != "relevance") else "newest")
+
+    def args(self, **override) -> dict:
+        """Query-string arguments for links that keep this query and change one thing."""
+        values = {"q": self.q or None, "type": self.type, "unit": self.tenant_id, "year": self.year,
+                  "scope": "all" if self.whole else None,
+                  "sort": self.sort if self.sort != ("relevance" if self.q else "newest") else None}
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass
+class SiteResults:
+    page: object                   # core.pagination.Page of SearchEntry
+    types: list[tuple[str, str, int]]      # (key, label, count)
+    tenants: list[tuple[int, str, int]]    # (id, name, count)
+    years: list[tuple[int, int]]
+
+
+def _visible_entries(tenants) -> object:
+    """Entries of the given tenants, less those of plugins a tenant has switched off."""
+    from core.plugins import PluginRegistry
+    registry: PluginRegistry = current_app.extensions["cms"]
+    stmt = select(SearchEntry).where(SearchEntry.tenant_id.in_([t.id for t in tenants]))
+    for name in {s.plugin for s in sources().all}:
+        off = [t.id for t in tenants if not registry.is_enabled(t, name)]
+        if off:
+            stmt = stmt.where(~((SearchEntry.plugin == name) & SearchEntry.tenant_id.in_(off)))
+    return stmt
+
+
+def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20) -> SiteResults:
+    """Search the public documents of `tenants` (the caller's scope, already chosen and allowed).
+
+    Facets (type, tenant, year) are counted as if their own choice were not made, in one grouped
+    pass over the matches; the total comes from the same pass."""
+    from core.pagination import Page
+    labels = {s.key: s.label for s in sources().all}
+    base = _visible_entries(tenants)
+    matched = match(query.q, ranked=query.sort == "relevance") if query.q else None
+    if query.q and matched is None:
+        return SiteResults(Page([], page, per_page, 0), [], [], [])
+    if matched is not None:
+        base = base.join(matched, matched.c.entry_id == SearchEntry.id)
+    kind_key = SearchEntry.plugin + "." + SearchEntry.kind
+    with prefer_index():
+        rows = db.session.execute(base.with_only_columns(SearchEntry.plugin, SearchEntry.kind, SearchEntry.tenant_id,
+                                                         SearchEntry.year, func.count())
+                                  .group_by(SearchEntry.plugin, SearchEntry.kind, SearchEntry.tenant_id,
+                                            SearchEntry.year)).all()
+        chosen = {"type": query.type, "tenant": query.tenant_id, "year": query.year}
+
+        def kept(row, ignoring: str | None = None) -> bool:
+            values = {"type": f"{row[0]}.{row[1]}", "tenant": row[2], "year": row[3]}
+            return all(want is None or name == ignoring or values[name] == want for name, want in chosen.items())
+
+        def tally(name: str, value) -> dict:
+            counts: dict = {}
+            for row in rows:
+                if kept(row, name):
+                    counts[value(row)] = counts.get(value(row), 0) + row[4]
+            return counts
+
+        total = sum(row[4] for row in rows if kept(row))
+        stmt = base
+        if query.type:
+            stmt = stmt.where(kind_key == query.type)
+        if query.tenant_id:
+            stmt = stmt.where(SearchEntry.tenant_id == query.tenant_id)
+        if query.year:
+            stmt = stmt.where(SearchEntry.year == query.year)
+        newest = (SearchEntry.published_at.desc(), SearchEntry.id.desc())
+        stmt = stmt.order_by(matched.c.rank.desc(), *newest) if matched is not None and query.sort == "relevance" \
+            else stmt.order_by(*newest)
+        items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all() if total else []
+    names = {t.id: t.name for t in tenants}
+    order = {t.id: i for i, t in enumerate(tenants)}
+    types = sorted(((k, labels.get(k, k), n) for k, n in tally("type", lambda r: f"{r[0]}.{r[1]}").items()),
+                   key=lambda x: (list(labels).index(x[0]) if x[0] in labels else 99))
+    tenant_counts = sorted(((tid, names.get(tid, ""), n) for tid, n in tally("tenant", lambda r: r[2]).items()),
+                           key=lambda x: order.get(x[0], 0))
+    years = sorted(((y, n) for y, n in tally("year", lambda r: r[3]).items() if y is not None), reverse=True)
+    return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years)
+
+
+def _pattern(query: str) -> re.Pattern | None:
+    """A regular expression finding the query's terms in displayed text, whatever the brackets or
+    spaces between their characters (as the index ignores them)."""
+    parts = []
+    for term in normalise(query).split()[:MAX_QUERY_TERMS]:
+        chars = [c for c in term if c.isalnum()]
+        if chars:
+            # The text is shown as written: an ASCII letter or digit may be full-width there.
+            parts.append(r"[\W_]{0,3}".join(f"[{re.escape(c)}{chr(ord(c) + 0xFEE0)}]" if c.isascii() else re.escape(c)
+                                            for c in chars))
+    if not parts:
+        return None
+    return re.compile("|".join(sorted(parts, key=len, reverse=True)), re.IGNORECASE)
+
+
+def highlight(value: str, query: str, *, around: int | None = None):
+    """`value` escaped, with the query's terms in <mark>. With `around`, a snippet of about that
+    many characters either side of the first match (the start of the text when none matches)."""
+    from markupsafe import Markup, escape
+    value = value or ""
+    pattern = _pattern(query) if query else None
+    matches = list(pattern.finditer(value)) if pattern else []
+    start, end, prefix, suffix = 0, len(value), "", ""
+    if around is not None:
+        first = matches[0].start() if matches else 0
+        start = max(first - around, 0)
+        end = min(start + 2 * around + (matches[0].end() - first if matches else 0), len(value))
+        prefix, suffix = ("…" if start else ""), ("…" if end < len(value) else "")
+    out, position = [prefix], start
+    for m in matches:
+        if m.end() <= start or m.start() >= end:
+            continue
+        s, e = max(m.start(), start), min(m.end(), end)
+        out.append(str(escape(value[position:s])) + f"<mark>{escape(value[s:e])}</mark>")
+        position = e
+    out.append(str(escape(value[position:end])) + suffix)
+    return Markup("".join(out))

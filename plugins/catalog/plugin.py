@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from core.accounts import Permission, has_permission
 from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SharedDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchSource, SharedDocument, Widget, hookimpl
 from core.sanitize import plain_text
-from core.tenancy import across_tenants
 from core.web import url_path_for
 
 NAME = "catalog"
@@ -73,18 +72,26 @@ def tenant_provisioned(tenant):
     settings_for(tenant)
 
 
+BADGES = {"expired": "已失效", "repealed": "已废止"}
+
+
+def record_document(record) -> SearchDocument | None:
+    """A published, proactively disclosed record as site search shows it; None otherwise."""
+    if record.status != "published" or record.disclosure != "proactive":
+        return None
+    return SearchDocument(plugin=NAME, kind="record", id=record.id, tenant_id=record.tenant_id, title=record.title,
+                          body=" ".join(filter(None, [record.summary, plain_text(record.body)])),
+                          url=url_path_for("catalog.record", tenant=record.tenant, record_id=record.id),
+                          published_at=record.published_at, code=" ".join(filter(None, [record.doc_no, record.index_no])),
+                          extra=" ".join(filter(None, [record.issuing_body, record.item.name if record.item else ""])),
+                          badge=BADGES.get(record.validity, ""))
+
+
 @hookimpl
-def searchable_documents(tenant_ids):
-    from plugins.catalog.models import CatalogItem, Record
-    from plugins.catalog.services import public_records
-    with across_tenants(tenant_ids, reason="site search: published catalog records"):
-        rows = db.session.execute(public_records().add_columns(CatalogItem.domain_code)
-                                  .join(CatalogItem, CatalogItem.id == Record.item_id)).all()
-        return [SearchDocument(plugin=NAME, kind="record", id=r.id, tenant_id=r.tenant_id, title=r.title,
-                               text=" ".join(filter(None, [r.doc_no, r.index_no, r.summary, plain_text(r.body)])),
-                               url=url_path_for("catalog.record", tenant=r.tenant, record_id=r.id),
-                               published_at=r.published_at, extra={"domain": code, "validity": r.validity})
-                for r, code in rows]
+def search_sources():
+    from plugins.catalog.models import Record
+    return [SearchSource(plugin=NAME, kind="record", label="政府信息", model=Record, document=record_document,
+                         candidates=lambda: select(Record).where(Record.status == "published"))]
 
 
 @hookimpl

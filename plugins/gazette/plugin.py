@@ -9,10 +9,7 @@ from sqlalchemy import select
 
 from core.accounts import Permission, has_permission
 from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
-from core.sanitize import plain_text
-from core.tenancy import across_tenants
-from core.web import url_path_for
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchFollow, SearchSource, Widget, hookimpl
 
 NAME = "gazette"
 
@@ -66,15 +63,14 @@ def tenant_provisioned(tenant):
 
 
 @hookimpl
-def searchable_documents(tenant_ids):
-    from plugins.gazette.services import published_articles
-    with across_tenants(tenant_ids, reason="site search: published gazette articles"):
-        return [SearchDocument(plugin=NAME, kind="gazette_article", id=a.id, tenant_id=a.tenant_id, title=a.title,
-                               text=" ".join(filter(None, [a.doc_no, a.issuer_text, plain_text(a.body)])),
-                               url=url_path_for("gazette.article", tenant=a.tenant, article_id=a.id),
-                               published_at=a.issue.published_at,
-                               extra={"issue": a.issue.short_label, "section": a.section, "validity": a.validity})
-                for a in db.session.scalars(published_articles())]
+def search_sources():
+    from plugins.gazette.models import GazetteArticle, GazetteIssue
+    from plugins.gazette.services import article_document, published_articles
+    # Articles become public when their issue is published: the issue's status re-indexes them.
+    return [SearchSource(plugin=NAME, kind="article", label="政府公报", model=GazetteArticle,
+                         document=article_document, candidates=published_articles,
+                         follows=(SearchFollow(GazetteIssue, children=lambda issue: issue.articles,
+                                               watch=("status", "published_at")),))]
 
 
 @hookimpl

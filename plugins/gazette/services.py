@@ -19,7 +19,7 @@ from core.attachments import Attachment, duplicate, mark_public
 from core.db import db, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.pagination import Page
-from core.plugins import SharedDocument, collect
+from core.plugins import SearchDocument, SharedDocument, collect
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.tenancy import Tenant
 from core.web import url_path_for
@@ -466,20 +466,24 @@ def publish_issue(actor, issue: GazetteIssue, *, make_pdf: bool = True, when: da
     for article in issue.articles:
         for attachment in article.attachments:
             mark_public(attachment)
-    db.session.flush()
-    index_issue(issue)
+    db.session.flush()     # site search follows: the articles are indexed in this transaction
     audit.record("gazette.issue.publish", target=issue, actor=actor,
                  summary=f"出版公报{issue.label}，共 {len(issue.articles)} 篇")
 
 
-def index_issue(issue: GazetteIssue) -> None:
-    for article in issue.articles:
-        search.index_document(
-            plugin=NAME, kind="article", ref_id=article.id, tenant_id=article.tenant_id, title=article.title,
-            code=article.doc_no, extra=" ".join([article.section, *(article.issuers or [])]),
-            body=plain_text(article.body), summary=plain_text(article.body)[:200],
-            url=url_path_for("gazette.article", tenant=issue.tenant, article_id=article.id),
-            published_at=issue.published_at)
+ARTICLE_BADGES = {"expired": "已失效", "repealed": "已废止"}
+
+
+def article_document(article: GazetteArticle) -> SearchDocument | None:
+    """An article of a published issue as search (the archive's and the site's) indexes it."""
+    issue = article.issue
+    if issue is None or issue.status != "published":
+        return None
+    return SearchDocument(plugin=NAME, kind="article", id=article.id, tenant_id=article.tenant_id,
+                          title=article.title, body=plain_text(article.body), code=article.doc_no,
+                          extra=" ".join([article.section, *(article.issuers or [])]),
+                          url=url_path_for("gazette.article", tenant=issue.tenant, article_id=article.id),
+                          published_at=issue.published_at, badge=ARTICLE_BADGES.get(article.validity, ""))
 
 
 # --- the public archive -------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from core.accounts import Permission, has_permission
 from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchSource, Widget, hookimpl
 from core.sanitize import plain_text
-from core.tenancy import across_tenants
 from core.web import url_path_for
 
 NAME = "open_day"
@@ -58,15 +57,25 @@ def dashboard_widgets(tenant, user):
     return [Widget(plugin=NAME, title="政府开放日", html=html, order=30)]
 
 
+def event_document(event) -> SearchDocument | None:
+    """A published open day as site search shows it; None while it is a draft."""
+    if event.published_at is None:
+        return None
+    e = event
+    return SearchDocument(plugin=NAME, kind="open_day", id=e.id, tenant_id=e.tenant_id, title=e.title,
+                          body=" ".join(filter(None, [plain_text(e.description_html), e.notes, plain_text(e.review_html)])),
+                          url=url_path_for("open_day.event", tenant=e.tenant, event_id=e.id),
+                          published_at=e.published_at, extra=e.place, badge="已取消" if e.cancelled_at else "")
+
+
 @hookimpl
-def searchable_documents(tenant_ids):
-    from plugins.open_day.services import visible
-    with across_tenants(tenant_ids, reason="site search: published open days"):
-        return [SearchDocument(plugin=NAME, kind="open_day", id=e.id, tenant_id=e.tenant_id, title=e.title,
-                               text=" ".join([e.place, plain_text(e.description_html), plain_text(e.review_html)]),
-                               url=url_path_for("open_day.event", tenant=e.tenant, event_id=e.id),
-                               published_at=e.published_at, extra={"starts_at": e.starts_at.isoformat()})
-                for e in db.session.scalars(visible())]
+def search_sources():
+    from plugins.open_day.models import OpenDay
+    # Not `taken`: a registration changes it, and must not touch the index.
+    return [SearchSource(plugin=NAME, kind="open_day", label="政府开放日", model=OpenDay, document=event_document,
+                         candidates=lambda: select(OpenDay).where(OpenDay.published_at.is_not(None)),
+                         watch=("title", "description_html", "notes", "place", "review_html", "published_at",
+                                "cancelled_at"))]
 
 
 @hookimpl

@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from core.accounts import Permission, has_permission
 from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchSource, Widget, hookimpl
 from core.sanitize import plain_text
-from core.tenancy import across_tenants
 from core.web import url_path_for
 
 NAME = "opinions"
@@ -61,15 +60,26 @@ def dashboard_widgets(tenant, user):
     return [Widget(plugin=NAME, title="意见征集", html=html, order=20)]
 
 
+def consultation_document(consultation) -> SearchDocument | None:
+    """An announced consultation as site search shows it; None while it is a draft."""
+    if consultation.announced_at is None:
+        return None
+    c = consultation
+    return SearchDocument(plugin=NAME, kind="consultation", id=c.id, tenant_id=c.tenant_id, title=c.title,
+                          body=" ".join(filter(None, [c.summary, plain_text(c.draft_html), plain_text(c.explanation_html)])),
+                          url=url_path_for("opinions.consultation", tenant=c.tenant, consultation_id=c.id),
+                          published_at=c.announced_at, extra=c.responsible_unit,
+                          badge="已发布采纳情况" if c.feedback_published_at else "")
+
+
 @hookimpl
-def searchable_documents(tenant_ids):
-    from plugins.opinions.services import visible_consultations
-    with across_tenants(tenant_ids, reason="site search: announced consultations"):
-        return [SearchDocument(plugin=NAME, kind="consultation", id=c.id, tenant_id=c.tenant_id, title=c.title,
-                               text=" ".join([c.summary, plain_text(c.draft_html), plain_text(c.explanation_html)]),
-                               url=url_path_for("opinions.consultation", tenant=c.tenant, consultation_id=c.id),
-                               published_at=c.announced_at, extra={"status": c.status()})
-                for c in db.session.scalars(visible_consultations())]
+def search_sources():
+    from plugins.opinions.models import Consultation
+    return [SearchSource(plugin=NAME, kind="consultation", label="意见征集", model=Consultation,
+                         document=consultation_document,
+                         candidates=lambda: select(Consultation).where(Consultation.announced_at.is_not(None)),
+                         watch=("title", "summary", "draft_html", "explanation_html", "responsible_unit",
+                                "announced_at", "feedback_published_at"))]
 
 
 @hookimpl

@@ -15,7 +15,7 @@ import pytest
 
 from core import hookspecs
 from core.db import db
-from core.plugins import PluginError, SearchDocument, collect
+from core.plugins import PluginError, collect
 from core.tenancy import tenant_by_slug
 from tests.conftest import DEMO_FILE, _empty_all_tables, make_app, post_form
 
@@ -32,7 +32,7 @@ from markupsafe import Markup
 from core.accounts import Permission
 from core.admin import requires
 from core.api import operation
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SharedDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchSource, SharedDocument, Widget, hookimpl
 
 public = Blueprint("noticeboard", __name__)
 admin = Blueprint("noticeboard_admin", __name__)
@@ -87,10 +87,19 @@ def tenant_provisioned(tenant):
     PROVISIONED.append(tenant.slug)
 
 
+class Notice:
+    """Stands for the plugin's model; this test plugin keeps no table."""
+
+
+def notice_document(notice):
+    return SearchDocument(plugin="noticeboard", kind="notice", id=notice.id, tenant_id=notice.tenant_id,
+                          title="停水通知", body="明日停水", url="/")
+
+
 @hookimpl
-def searchable_documents(tenant_ids):
-    return [SearchDocument(plugin="noticeboard", kind="notice", id=i, tenant_id=t, title="停水通知", text="明日停水",
-                           url="/") for i, t in enumerate(sorted(tenant_ids))]
+def search_sources():
+    return [SearchSource(plugin="noticeboard", kind="notice", label="公告", model=Notice, document=notice_document,
+                         candidates=lambda: None, watch=("title", "body"))]
 
 
 @hookimpl
@@ -238,10 +247,17 @@ def test_hook_tenant_provisioned(plugin_app):
                                 "shangzhuang"}
 
 
-def test_hook_searchable_documents(plugin_app):
+def test_hook_search_sources(plugin_app):
+    """Registered at start-up next to the built-in sources, by model, with its facet label."""
+    from core.search import sources
     with plugin_app.app_context():
-        docs = collect(plugin_app.extensions["cms"].hook.searchable_documents, tenant_ids=[tenant_by_slug("baishui").id])
-        assert [d.title for d in docs if isinstance(d, SearchDocument) and d.plugin == "noticeboard"] == ["停水通知"]
+        registry = sources()
+        notice = registry.source("noticeboard.notice")
+        assert notice is not None and notice.label == "公告"
+        model = sys.modules["cms_noticeboard"].Notice
+        assert registry.by_model[model] == [notice]
+        assert {"catalog.record", "opinions.consultation", "open_day.open_day", "gazette.article"} <= \
+            {s.key for s in registry.all}
 
 
 def test_hook_lookup_documents(plugin_app):

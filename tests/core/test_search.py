@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from core import search
 from core.db import db
+from core.plugins import SearchDocument
 from core.search import SearchEntry, Token
 from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
 
@@ -19,13 +20,18 @@ DOCS = {
 }
 
 
+def document(ref_id: int, tenant_id: int, **fields) -> SearchDocument:
+    return SearchDocument(plugin="test", kind="doc", id=ref_id, tenant_id=tenant_id, url=f"/doc/{ref_id}",
+                          **{"body": "", **fields})
+
+
 @pytest.fixture
 def indexed(demo):
     with demo.app_context():
         qinglan = tenant_by_slug("qinglan")
         with tenant_scope(qinglan):
             for ref_id, doc in DOCS.items():
-                search.index_document(plugin="test", kind="doc", ref_id=ref_id, tenant_id=qinglan.id, **doc)
+                search.index_document(document(ref_id, qinglan.id, **doc))
         db.session.commit()
     return demo
 
@@ -94,16 +100,14 @@ def test_title_matches_rank_above_body_matches(indexed):
     with indexed.app_context(), tenant_scope(tenant_by_slug("qinglan")):
         subquery = search.match("招生", plugin="test")
         qinglan = tenant_by_slug("qinglan")
-        search.index_document(plugin="test", kind="doc", ref_id=4, tenant_id=qinglan.id,
-                              title="关于学校的通知", body="招生工作另行通知。")
+        search.index_document(document(4, qinglan.id, title="关于学校的通知", body="招生工作另行通知。"))
         rows = db.session.execute(select(subquery.c.ref_id).order_by(subquery.c.rank.desc())).scalars().all()
         assert rows == [1, 4]
 
 
 def test_reindexing_replaces_and_removing_forgets(indexed):
     with indexed.app_context(), tenant_scope(tenant_by_slug("qinglan")) as scope:
-        search.index_document(plugin="test", kind="doc", ref_id=1, tenant_id=scope.write_tenant_id,
-                              title="改过的标题", body="")
+        search.index_document(document(1, scope.write_tenant_id, title="改过的标题"))
         assert found("招生") == set()
         assert found("改过") == {1}
         search.remove_document("test", "doc", 1)
