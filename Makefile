@@ -7,11 +7,21 @@ PORT   ?= 5000
 # The PostgreSQL run uses this server when it answers; tests create and drop their own database on it.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-# The gazette's PDFs need a Chinese TrueType font (see plugins/gazette/pdf.py); on Debian and Ubuntu
-# these packages are installed when missing and we may (root, or sudo without a password).
+# System packages from Debian/Ubuntu, installed when missing and we may (root, or sudo without a
+# password): a Chinese TrueType font for the gazette's PDFs (see plugins/gazette/pdf.py), and for
+# `make test` Debian's chromium, which the browser tests drive (never a browser Playwright downloads).
 CJK_FONT_PACKAGES := fonts-arphic-uming fonts-wqy-microhei
+APT_INSTALL = if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else SUDO="none"; fi; \
+	  if [ "$$SUDO" = none ]; then echo "$$MISSING_MESSAGE"; else \
+	    echo "安装系统软件包：$$PACKAGES"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$PACKAGES >/dev/null 2>&1 \
+	    || { $$SUDO apt-get update -q >/dev/null 2>&1 \
+	         && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$PACKAGES >/dev/null; }; \
+	  fi
 
-.PHONY: run test install clean fonts
+.PHONY: run test install clean fonts chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,17 +39,16 @@ install: $(VENV)/.installed
 fonts:
 	@if [ -z "$${GAZETTE_PDF_FONT:-}" ] && [ ! -f /usr/share/fonts/truetype/arphic/uming.ttc ] \
 	    && [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
-	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then SUDO=""; \
-	  elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
-	  else SUDO="none"; fi; \
-	  if [ "$$SUDO" = none ]; then \
-	    echo "注意：没有找到中文 TrueType 字体，公报 PDF 无法生成。请安装 $(CJK_FONT_PACKAGES)，或设置 GAZETTE_PDF_FONT。"; \
-	  else \
-	    echo "安装公报 PDF 所需的中文字体：$(CJK_FONT_PACKAGES)"; \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CJK_FONT_PACKAGES) >/dev/null 2>&1 \
-	    || { $$SUDO apt-get update -q >/dev/null 2>&1 \
-	         && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CJK_FONT_PACKAGES) >/dev/null; }; \
-	  fi; \
+	  PACKAGES="$(CJK_FONT_PACKAGES)"; \
+	  MISSING_MESSAGE="注意：没有找到中文 TrueType 字体，公报 PDF 无法生成。请安装 $(CJK_FONT_PACKAGES)，或设置 GAZETTE_PDF_FONT。"; \
+	  $(APT_INSTALL); \
+	fi
+
+chromium:
+	@if [ -z "$${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  PACKAGES="chromium"; \
+	  MISSING_MESSAGE="注意：没有找到 chromium，浏览器测试将失败。请安装 Debian 的 chromium 软件包，或用 CHROMIUM 指定其路径。"; \
+	  $(APT_INSTALL); \
 	fi
 
 run: $(VENV)/.installed fonts
@@ -48,7 +57,7 @@ run: $(VENV)/.installed fonts
 	$(BIN)/cms demo
 	$(BIN)/cms run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test fonts
+test: $(VENV)/.installed-test fonts chromium
 	@echo "== tests on SQLite =="
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
 from core import audit
+from core.web import safe_next
 from core.accounts import (ROLE_LABELS, ROLES, Permission, RoleGrant, User, authenticate, create_user,
                            grant_role, granted_tenants, has_permission, require_permission, revoke_role,
                            user_by_username)
@@ -75,17 +75,6 @@ def show_error(form, exc: DomainError) -> None:
         flash(exc.message, "error")
 
 
-def _safe_next(target: str | None) -> str | None:
-    """A path on this site, or None: no scheme, no host, no control characters or backslashes
-    (browsers drop tabs and newlines, so "/\t/evil" would become "//evil")."""
-    if not target or any(ord(c) < 0x21 or c == "\\" for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.app_context_processor
 def _admin_context():
     """For every admin page, the core's and the plugins' alike (and admin error pages)."""
@@ -115,7 +104,7 @@ def login():
             db.session.commit()
             error = "用户名或密码错误。"
         else:
-            next_url = _safe_next(request.args.get("next"))
+            next_url = safe_next(request.args.get("next"))
             session.clear()  # nothing from before the login survives it
             login_user(user)
             user.last_login_at = utcnow()

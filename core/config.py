@@ -62,6 +62,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         MAX_CONTENT_LENGTH=(int(os.environ.get("ATTACHMENT_MAX_MB", 20)) + 1) * 1024 * 1024,
         # Site
         SITE_NAME=os.environ.get("SITE_NAME", "政务公开平台"),
+        SITE_ID_CODE=os.environ.get("SITE_ID_CODE", ""),   # 网站标识码, from the government website registry
         API_TOKEN_PREFIX="cms_",
         PASSWORD_HASH_METHOD=os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         JSON_AS_ASCII=False,

@@ -34,6 +34,7 @@ class PluginInfo:
     tenant_kinds: tuple[str, ...] = ALL_KINDS
     enabled_by_default: bool = True
     migrations: str | None = None           # path of the plugin's Alembic versions folder, if any
+    column_type: str = "信息公开"             # ColumnType page metadata of its portal column (互动交流, ...)
 
     @property
     def url_prefix(self) -> str:

@@ -1,7 +1,7 @@
 """The public portal shell: the county index, each tenant's home, and attachment downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -9,9 +9,9 @@ from core.accounts import Permission, has_permission
 from core.attachments import attachment_by_token, storage_path
 from core.db import db
 from core.pagination import page_args
-from core.search import MAX_QUERY_CHARS, SiteQuery, highlight, site_search
+from core.search import MAX_QUERY_CHARS, SearchEntry, SiteQuery, highlight, site_search
 from core.tenancy import STATUS_ACTIVE, Tenant, across_tenants, subtree_ids
-from core.web import host_root
+from core.web import DISPLAY_COOKIE, host_root, portal_nav, safe_next
 
 bp = Blueprint("portal", __name__)
 
@@ -27,6 +27,21 @@ def index():
     if len(roots) == 1:
         return redirect(url_for("portal.home", tenant=roots[0]))
     return render_template("portal/index.html", roots=roots)
+
+
+@bp.get("/display/<mode>")
+def display(mode: str):
+    """Switch the display mode (长者模式: extra-large text, high contrast) and go back to the page.
+    A cookie for a year, no script needed; the same link switches back."""
+    if mode not in ("elder", "standard"):
+        abort(404)
+    response = redirect(safe_next(request.args.get("next")) or url_for("portal.index"))
+    if mode == "elder":
+        response.set_cookie(DISPLAY_COOKIE, "elder", max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    else:
+        response.delete_cookie(DISPLAY_COOKIE)
+    return response
 
 
 @bp.get("/<tenant:tenant_path>/")
@@ -56,6 +71,50 @@ def search():
     return render_template("portal/search.html", tenant=tenant, query=query, results=results, base=base,
                            too_long=too_long, max_chars=MAX_QUERY_CHARS,
                            tenant_names={t.id: t.name for t in tenants}, highlight=highlight)
+
+
+SITEMAP_LIMIT = 50_000   # URLs per sitemap file (sitemaps.org)
+
+
+def _xml(template: str, **context):
+    response = make_response(render_template(template, **context))
+    response.mimetype = "application/xml"
+    return response
+
+
+@bp.get("/sitemap.xml")
+def sitemap_index():
+    """The sitemaps of every active tenant (of this host's district when the host is bound to one)."""
+    root = host_root()
+    stmt = select(Tenant).where(Tenant.status == STATUS_ACTIVE).order_by(Tenant.path)
+    if root is not None:
+        stmt = stmt.where(Tenant.path.startswith(root.path))
+    tenants = db.session.scalars(stmt).all()
+    by_id = {t.id: t for t in tenants}
+    for t in tenants:  # their URLs need their ancestors: known already, no query per tenant
+        t.__dict__.setdefault("_ancestors", [by_id[i] for i in t.ancestor_ids if i in by_id])
+    return _xml("portal/sitemap_index.xml", tenants=[t for t in tenants if len(t.__dict__["_ancestors"]) ==
+                                                        len(t.ancestor_ids)])
+
+
+@bp.get("/<tenant:tenant_path>/sitemap.xml")
+def sitemap():
+    """This tenant's home, columns, the homes of the tenants below it and its public documents."""
+    tenant = g.tenant
+    registry = current_app.extensions["cms"]
+    enabled = set(registry.enabled_names(tenant))
+    documents = db.session.execute(
+        select(SearchEntry.url, SearchEntry.published_at).where(SearchEntry.tenant_id == tenant.id,
+                                                                SearchEntry.plugin.in_(enabled))
+        .order_by(SearchEntry.published_at.desc()).limit(SITEMAP_LIMIT)).all()
+    return _xml("portal/sitemap.xml", tenant=tenant, children=tenant.active_children(),
+                columns=portal_nav(tenant), documents=documents)
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /api/\nSitemap: {url_for('portal.sitemap_index', _external=True)}\n"
+    return current_app.response_class(body, mimetype="text/plain")
 
 
 @bp.get("/<tenant:tenant_path>/files/<token>")

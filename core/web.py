@@ -3,6 +3,7 @@ check the plugin is enabled there, then hand over to the view. Also error pages 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from flask import (Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request,
                    url_for)
@@ -19,7 +20,7 @@ from core.db import db, reset_immediate_writes, set_immediate_writes
 from core.errors import DomainError
 from core.masking import mask_contact, mask_name
 from core.plugins import PluginRegistry, collect
-from core.sanitize import text_to_html, text_with_links
+from core.sanitize import plain_text, text_to_html, text_with_links
 from core.tenancy import Tenant, enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
 from core.workdays import CHINA_TZ
 
@@ -87,7 +88,7 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     app.register_error_handler(IntegrityError, _integrity_error)
     app.context_processor(_template_context)
     app.jinja_env.filters.update(localtime=localtime, mask_name=mask_name, mask_contact=mask_contact,
-                                 paragraphs=text_to_html)
+                                 paragraphs=text_to_html, plain=plain_text)
     app.jinja_env.globals.update(text_with_links=text_with_links)
 
     cli.register(app)
@@ -214,12 +215,33 @@ def _deliver_notifications(response):
     return response
 
 
+def safe_next(target: str | None) -> str | None:
+    """A path on this site, or None: no scheme, no host, no control characters or backslashes
+    (browsers drop tabs and newlines, so "/\t/evil" would become "//evil")."""
+    if not target or any(ord(c) < 0x21 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+DISPLAY_COOKIE = "display"
+
+
+def display_mode() -> str:
+    """"elder" (适老化: extra-large text, high contrast) when the visitor chose it, else "standard"."""
+    return "elder" if request.cookies.get(DISPLAY_COOKIE) == "elder" else "standard"
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if request.path.startswith("/admin/") or (current_user and current_user.is_authenticated):
         response.headers["Cache-Control"] = "no-store"
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")        # the display mode changes the page
     return response
 
 
@@ -275,6 +297,20 @@ def portal_nav(tenant: Tenant) -> list:
     return registry.enabled_items(tenant, collect(registry.hook_for(tenant, "portal_nav"), tenant=tenant))
 
 
+def current_column(nav_items) -> object | None:
+    """The portal column (navigation item) the current page belongs to: the longest URL prefix."""
+    inside = [item for item in nav_items if request.path.startswith(item.url)]
+    return max(inside, key=lambda item: len(item.url)) if inside else None
+
+
+def column_type(column) -> str:
+    """ColumnType of the page metadata: what the column's plugin declares (信息公开, 互动交流, ...)."""
+    if column is None:
+        return "首页"
+    info = current_app.extensions["cms"].infos.get(column.plugin)
+    return info.column_type if info else "其他"
+
+
 def _template_context() -> dict:
     return {
         "site_name": current_app.config["SITE_NAME"],
@@ -282,4 +318,7 @@ def _template_context() -> dict:
         "portal_nav": portal_nav,
         "can": lambda permission, tenant: has_permission(current_user, permission, tenant),
         "Markup": Markup,
+        "display_mode": display_mode(),
+        "current_column": current_column,
+        "column_type": column_type,
     }

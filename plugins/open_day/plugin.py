@@ -24,6 +24,7 @@ def plugin_info():
         description="开放日活动、报名、签到与活动回顾",
         tenant_kinds=("district", "town"),
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
+        column_type="互动交流",
     )
 
 

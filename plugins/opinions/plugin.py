@@ -24,6 +24,7 @@ def plugin_info():
         description="草案公开征求意见与采纳情况反馈",
         tenant_kinds=("district", "town"),
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
+        column_type="互动交流",
     )
 
 

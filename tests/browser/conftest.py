@@ -1,0 +1,125 @@
+"""Real-browser tests: the demo county served by a real HTTP server in a thread, driven by
+Playwright in Debian's headless chromium (never a browser Playwright downloads).
+
+The site has its own database (an SQLite file, or a fresh PostgreSQL database when
+TEST_DATABASE_URL is set), migrated and loaded exactly as `make run` does, once per session."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from core.config import normalise_database_url
+from core.db import db
+from tests.conftest import DEMO_FILE, make_app
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass
+class Site:
+    url: str
+    app: object
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+def _database(tmp_path_factory):
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'site.sqlite3'}", None
+    base = make_url(normalise_database_url(server))
+    name = f"cms_browser_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return base.set(database=name).render_as_string(hide_password=False), (admin, name)
+
+
+def _paths(app) -> dict[str, str]:
+    """One page of every public page type of the demo."""
+    from core.tenancy import across_tenants
+    from plugins.catalog.models import Record
+    from plugins.gazette.models import GazetteArticle, GazetteIssue
+    from plugins.open_day.models import OpenDay
+    from plugins.opinions.models import Consultation
+    with app.app_context(), across_tenants(None, reason="browser tests: demo page addresses"):
+        record = db.session.scalar(select(Record).where(Record.status == "published").order_by(Record.id))
+        consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+        open_c = next(c for c in consultations if c.status() == "open")
+        answered = next(c for c in consultations if c.status() == "answered")
+        event = next(e for e in db.session.scalars(select(OpenDay).order_by(OpenDay.id)) if e.status() == "open")
+        issue = db.session.scalar(select(GazetteIssue).where(GazetteIssue.status == "published")
+                                  .order_by(GazetteIssue.total_number.desc()))
+        article = db.session.scalar(select(GazetteArticle).where(GazetteArticle.issue_id == issue.id)
+                                    .order_by(GazetteArticle.section_position, GazetteArticle.position))
+        return {
+            "home": "/qinglan/baishui/",
+            "catalog": f"/{record.tenant.url_path}/catalog/",
+            "record": f"/{record.tenant.url_path}/catalog/records/{record.id}",
+            "consultation": f"/{open_c.tenant.url_path}/opinions/{open_c.id}",
+            "feedback": f"/{answered.tenant.url_path}/opinions/{answered.id}/feedback",
+            "open_day": f"/{event.tenant.url_path}/open-day/{event.id}",
+            "gazette_issue": f"/{issue.tenant.url_path}/gazette/{issue.year}/{issue.number}/",
+            "gazette_article": f"/{issue.tenant.url_path}/gazette/articles/{article.id}",
+            "search": "/qinglan/search?q=%E8%A1%A5%E8%B4%B4",       # 补贴
+        }
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from core.plugins import collect
+    from core.provisioning import sync_file
+    url, server_db = _database(tmp_path_factory)
+    app = make_app(url, tmp_path_factory.mktemp("browser-site"))
+    with app.app_context():
+        upgrade(revision="heads")
+        sync_file(DEMO_FILE)
+        collect(app.extensions["cms"].hook.demo_content)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(url=f"http://127.0.0.1:{server.server_port}", app=app, paths=_paths(app))
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if server_db:
+            admin, name = server_db
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    assert CHROMIUM, "chromium is not installed: `make test` installs Debian's chromium package"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) at phone width, with dialogs recorded, not accepted."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
