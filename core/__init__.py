@@ -32,5 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["cms"] = registry
     init_migrations(app, db, registry)
     core.search.init_app(app, registry)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Behind nginx: the client's address (rate limits, audit), scheme (Secure cookies, HSTS)
+        # and host (tenant hosts, absolute URLs) come from the headers the trusted proxies set.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     web.init_app(app, registry)
     return app

@@ -107,6 +107,9 @@ def login():
             next_url = safe_next(request.args.get("next"))
             session.clear()  # nothing from before the login survives it
             login_user(user)
+            regenerate = getattr(current_app.session_interface, "regenerate", None)
+            if regenerate is not None:  # server-side sessions: a new id, so a planted one is worthless
+                regenerate(session)
             user.last_login_at = utcnow()
             audit.record("user.login", actor=user, summary="登录成功")
             db.session.commit()

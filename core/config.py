@@ -49,6 +49,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         ),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         REDIS_URL=os.environ.get("REDIS_URL") or None,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+        TRUSTED_PROXY_COUNT=int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
+        # Anonymous public pages: "redis" (the default with REDIS_URL), "simple" (per process) or "off".
+        PAGE_CACHE=os.environ.get("PAGE_CACHE") or None,
+        PAGE_CACHE_SECONDS=int(os.environ.get("PAGE_CACHE_SECONDS", 60)),
         # Sessions: HttpOnly and SameSite always; Secure when served over HTTPS.
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

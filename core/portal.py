@@ -1,7 +1,7 @@
 """The public portal shell: the county index, each tenant's home, and attachment downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +27,31 @@ def index():
     if len(roots) == 1:
         return redirect(url_for("portal.home", tenant=roots[0]))
     return render_template("portal/index.html", roots=roots)
+
+
+@bp.get("/healthz")
+def healthz():
+    """For the load balancer and monitoring: the database answers, and Redis when configured."""
+    checks, healthy = {}, True
+    try:
+        db.session.execute(select(1))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy, and is reported
+        db.session.rollback()
+        checks["database"], healthy = f"error: {type(exc).__name__}", False
+    if current_app.config.get("REDIS_URL"):
+        try:
+            import redis
+            redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"], healthy = f"error: {type(exc).__name__}", False
+    else:
+        checks["redis"] = "not configured"
+    response = jsonify(status="ok" if healthy else "error", **checks)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/display/<mode>")

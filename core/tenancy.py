@@ -12,13 +12,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from enum import StrEnum
+from datetime import datetime
 from typing import Iterable, Iterator
 
 from flask import abort
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, event, false, select
 from sqlalchemy.orm import Mapped, declared_attr, foreign, mapped_column, relationship, with_loader_criteria
 
-from core.db import TenantSession, TimestampMixin, db
+from core.db import TenantSession, TimestampMixin, UTCDateTime, db
 
 
 class TenantKind(StrEnum):
@@ -41,7 +42,7 @@ HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0
 RESERVED_SLUGS = frozenset({
     "admin", "api", "static", "login", "logout", "files", "search", "feeds", "feed", "healthz",
     "users", "tenants", "audit", "plugins", "attachments", "settings", "new", "help", "about",
-    "dashboard", "account", "token", "tokens",
+    "dashboard", "account", "token", "tokens", "display", "sitemap", "robots",
 })
 
 
@@ -70,6 +71,9 @@ class Tenant(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     host: Mapped[str | None] = mapped_column(String(255), unique=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Incremented, with the time, whenever public content of this tenant or below it changes (core.pagecache).
+    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    content_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Tenant"]] = relationship(

@@ -58,11 +58,12 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask, registry: PluginRegistry) -> None:
-    from core import admin, api, cli, portal, ratelimit
+    from core import admin, api, cli, pagecache, portal, ratelimit
 
     app.url_map.converters["tenant"] = TenantPathConverter
     app.url_map.strict_slashes = True
     ratelimit.init_app(app)
+    _server_side_sessions(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "请先登录。"
@@ -82,6 +83,7 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     app.teardown_request(_leave_scope)
     app.after_request(_security_headers)
     app.after_request(_deliver_notifications)
+    pagecache.init_app(app)   # after the tenant checks; its after_request runs before the headers above
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -94,6 +96,19 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     cli.register(app)
     for command in collect(registry.hook.cli_commands):
         app.cli.add_command(command)
+
+
+def _server_side_sessions(app: Flask) -> None:
+    """With REDIS_URL, sessions live in Redis (Flask-Session) and the cookie holds only a random
+    id: every worker and machine sees the same session, and deleting it ends it. Without Redis,
+    Flask's signed cookie (one machine, development)."""
+    if not app.config.get("REDIS_URL") or app.config.get("SESSION_TYPE") == "cookie":
+        return
+    import redis
+    from flask_session import Session
+    app.config.update(SESSION_TYPE="redis", SESSION_REDIS=redis.from_url(app.config["REDIS_URL"]))
+    app.config.setdefault("SESSION_KEY_PREFIX", "cms:session:")
+    Session(app)
 
 
 def _register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:

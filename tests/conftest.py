@@ -54,6 +54,8 @@ def make_app(database_url, tmp_path, **extra):
         "DATABASE_URL": database_url,
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing: tests log in often
+        # Tenant ids are reused between tests: the page-cache tests switch a store on themselves.
+        "PAGE_CACHE": "off",
         # Generous limits by default; the rate-limit tests set their own.
         "OPINIONS_LIMIT_PER_ADDRESS": "10000 per minute",
         "OPINIONS_LIMIT_PER_CONSULTATION": "10000 per minute",

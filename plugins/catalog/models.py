@@ -149,6 +149,7 @@ class IndexSequence(TenantScoped, db.Model):
     """The last 索引号 sequence number given out per tenant and year; it only ever goes up."""
 
     __tablename__ = "catalog_index_sequences"
+    __page_cache_ignore__ = "*"
     __table_args__ = (UniqueConstraint("tenant_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import contains_eager
 
 from core import audit, search
 from core.accounts import Permission, has_permission, require_permission
@@ -629,7 +630,9 @@ def archive_page(query: ArchiveQuery, page: int, per_page: int) -> tuple[Page, d
     """One page of results and the facets; the total comes with the facets, not from another count."""
     with search.prefer_index():
         counts, total = facets_and_total(query)
-        items = db.session.scalars(archive_search(query).limit(per_page).offset((page - 1) * per_page)).all()
+        # The issue of each result was joined already: load it with the row, not one query per issue.
+        items = db.session.scalars(archive_search(query).options(contains_eager(GazetteArticle.issue))
+                                   .limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total), counts
 
 

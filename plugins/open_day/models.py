@@ -19,6 +19,7 @@ ACTIVE = ("confirmed", "waitlisted")
 
 class OpenDay(TenantScoped, TimestampMixin, db.Model):
     __tablename__ = "open_days"
+    __page_cache_ignore__ = frozenset({"taken"})   # places taken change with every registration
     __table_args__ = (
         # The last line of defence against overbooking: the database itself refuses it.
         CheckConstraint("taken >= 0 AND taken <= places", name="places"),
@@ -82,6 +83,7 @@ class OpenDay(TenantScoped, TimestampMixin, db.Model):
 
 class Registration(TenantScoped, TimestampMixin, db.Model):
     __tablename__ = "open_day_registrations"
+    __page_cache_ignore__ = "*"      # a registration changes no public page (core.pagecache)
     __table_args__ = (
         CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
         CheckConstraint("group_size >= 1", name="group_size"),

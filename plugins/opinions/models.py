@@ -124,6 +124,7 @@ class Comment(TenantScoped, TimestampMixin, db.Model):
     """One opinion, online or entered by an editor from a letter, a call, a 座谈会 or a 听证会."""
 
     __tablename__ = "opinion_comments"
+    __page_cache_new__ = False       # a new comment shows only on the page with the form (never cached)
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'published', 'hidden', 'duplicate')", name="status"),
         Index("ix_opinion_comments_consultation_status", "consultation_id", "status"),
