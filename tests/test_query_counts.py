@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.accounts import SYSTEM
 from core.db import db
 from core.plugins import collect
 from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
