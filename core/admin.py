@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
+                   session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
@@ -78,7 +79,7 @@ def show_error(form, exc: DomainError) -> None:
 @bp.app_context_processor
 def _admin_context():
     """For every admin page, the core's and the plugins' alike (and admin error pages)."""
-    if not request.path.startswith("/admin/"):
+    if not has_request_context() or not request.path.startswith("/admin/"):
         return {}
     tenant = g.get("tenant")
     nav = []

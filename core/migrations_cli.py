@@ -43,7 +43,30 @@ for _name, _command in _flask_migrate_db.commands.items():
 @click.option("--sql", is_flag=True, help="只输出 SQL，不执行。")
 def upgrade_command(revision: str, sql: bool) -> None:
     """升级数据库到最新版本（核心与所有插件的迁移分支）。"""
+    from flask import current_app
+    before = _core_revision(current_app) if not sql else None
     _upgrade(revision=revision, sql=sql)
+    if before is not None and before < SITE_SEARCH_REVISION <= _core_revision(current_app):
+        # Before site search every plugin's documents were not in the index: build it once.
+        from core import search
+        from core.db import db
+        count = search.reindex()
+        db.session.commit()
+        click.echo(f"已为站内搜索建立 {count} 条索引。")
+
+
+SITE_SEARCH_REVISION = 5        # core migration 0005_core: site search over every plugin
+
+
+def _core_revision(app) -> int:
+    """The number of the core branch's applied migration (0 on an empty database)."""
+    from alembic.migration import MigrationContext
+
+    from core.db import db
+    with db.engine.connect() as conn:
+        heads = MigrationContext.configure(conn).get_current_heads()
+    numbers = [int(h.split("_", 1)[0]) for h in heads if h.endswith("_core") and h.split("_", 1)[0].isdigit()]
+    return max(numbers, default=0)
 
 
 def init_migrations(app, db, registry) -> None:

@@ -79,6 +79,7 @@ class SearchDocument:
     code: str = ""           # 文号 or another identifier people type
     extra: str = ""          # issuing bodies, categories: searched, weighted above the body
     badge: str = ""          # a short state shown with the result ("已废止", "已取消")
+    expires_on: object = None     # a date after which the result shows "已失效" (a record's 失效日期)
 
 
 @dataclass(frozen=True)

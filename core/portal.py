@@ -115,6 +115,9 @@ def sitemap_index():
     if root is not None:
         stmt = stmt.where(Tenant.path.startswith(root.path))
     tenants = db.session.scalars(stmt).all()
+    if root is None:  # districts with a host of their own are listed there, not here
+        elsewhere = {t.id for t in tenants if t.parent_id is None and t.host}
+        tenants = [t for t in tenants if not elsewhere & set(t.ancestor_ids + [t.id])]
     by_id = {t.id: t for t in tenants}
     for t in tenants:  # their URLs need their ancestors: known already, no query per tenant
         t.__dict__.setdefault("_ancestors", [by_id[i] for i in t.ancestor_ids if i in by_id])
@@ -138,7 +141,9 @@ def sitemap():
 
 @bp.get("/robots.txt")
 def robots():
-    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /api/\nSitemap: {url_for('portal.sitemap_index', _external=True)}\n"
+    # Search results are endless combinations of filters: crawlers get the sitemaps instead.
+    body = ("User-agent: *\nDisallow: /admin/\nDisallow: /api/\nDisallow: /*/search\n"
+            f"Sitemap: {url_for('portal.sitemap_index', _external=True)}\n")
     return current_app.response_class(body, mimetype="text/plain")
 
 

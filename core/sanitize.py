@@ -8,6 +8,7 @@ and style attributes never survive.
 from __future__ import annotations
 
 import re
+from html import unescape
 from urllib.parse import urlsplit
 
 import bleach
@@ -123,10 +124,11 @@ def text_to_html(text: str | None) -> Markup:
 
 
 def plain_text(html: str | None) -> str:
-    """The text of sanitized HTML (for search indexing and summaries)."""
+    """The text of sanitized HTML (for search indexing and summaries): tags dropped and entities
+    decoded ("&lt;5元&gt;" is "<5元>"), so it is text, to be escaped wherever it is shown."""
     if not html:
         return ""
-    return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()
+    return re.sub(r"\s+", " ", unescape(bleach.clean(html, tags=set(), strip=True))).strip()
 
 
 def text_with_links(text: str | None) -> Markup:

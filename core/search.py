@@ -35,11 +35,11 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterator
 
 from flask import current_app, has_app_context
-from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, delete, event, func, \
+from sqlalchemy import Date, Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, delete, event, func, \
     insert, inspect, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,7 +47,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import TenantSession, UTCDateTime, db
 from core.plugins import SearchDocument, SearchFollow, SearchSource
 from core.tenancy import TenantScoped
-from core.workdays import CHINA_TZ
+from core.workdays import CHINA_TZ, china_today
 
 FIELDS = ("title", "code", "extra", "body")
 WEIGHTS = {"title": "A", "code": "B", "extra": "C", "body": "D"}
@@ -84,6 +84,15 @@ class SearchEntry(TenantScoped, db.Model):
     year: Mapped[int | None] = mapped_column(Integer)          # local year of published_at: a facet
     badge: Mapped[str] = mapped_column(String(20), default="")
     code: Mapped[str] = mapped_column(String(200), default="")          # 文号, shown with the result
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def current_badge(self) -> str:
+        """The stored state, or 已失效 once the document's expiry date has passed (time moves on
+        without anyone re-indexing it)."""
+        if not self.badge and self.expires_on is not None and self.expires_on < china_today():
+            return "已失效"
+        return self.badge
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -183,7 +192,8 @@ def _write(conn, doc: SearchDocument) -> int:
     body = doc.body or ""
     values = {"tenant_id": doc.tenant_id, "title": doc.title[:300], "url": doc.url[:500],
               "summary": body[:SUMMARY_CHARS], "published_at": doc.published_at,
-              "year": _local_year(doc.published_at), "badge": doc.badge[:20], "code": doc.code[:200]}
+              "year": _local_year(doc.published_at), "badge": doc.badge[:20], "code": doc.code[:200],
+              "expires_on": doc.expires_on}
     entry_id = conn.scalar(select(entries.c.id).where(key))
     if entry_id is None:
         entry_id = conn.execute(insert(entries).values(plugin=doc.plugin, kind=doc.kind, ref_id=doc.id, **values)
@@ -545,6 +555,9 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20)
     return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years)
 
 
+_ASCII_WORD = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+
+
 def _pattern(query: str) -> re.Pattern | None:
     """A regular expression finding the query's terms in displayed text, whatever the brackets or
     spaces between their characters (as the index ignores them)."""
@@ -552,9 +565,13 @@ def _pattern(query: str) -> re.Pattern | None:
     for term in normalise(query).split()[:MAX_QUERY_TERMS]:
         chars = [c for c in term if c.isalnum()]
         if chars:
-            # The text is shown as written: an ASCII letter or digit may be full-width there.
-            parts.append(r"[\W_]{0,3}".join(f"[{re.escape(c)}{chr(ord(c) + 0xFEE0)}]" if c.isascii() else re.escape(c)
-                                            for c in chars))
+            # The text is shown as written: an ASCII letter or digit may be full-width there. The
+            # index matches letters and digits as whole words, so must the highlight.
+            body = r"[\W_]{0,3}".join(f"[{re.escape(c)}{chr(ord(c) + 0xFEE0)}]" if c.isascii() else re.escape(c)
+                                      for c in chars)
+            left = rf"(?<![{_ASCII_WORD}])" if chars[0].isascii() else ""
+            right = rf"(?![{_ASCII_WORD}])" if chars[-1].isascii() else ""
+            parts.append(left + body + right)
     if not parts:
         return None
     return re.compile("|".join(sorted(parts, key=len, reverse=True)), re.IGNORECASE)

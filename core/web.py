@@ -246,6 +246,8 @@ DISPLAY_COOKIE = "display"
 
 def display_mode() -> str:
     """"elder" (适老化: extra-large text, high contrast) when the visitor chose it, else "standard"."""
+    if not has_request_context():          # a template rendered by a command or a job
+        return "standard"
     return "elder" if request.cookies.get(DISPLAY_COOKIE) == "elder" else "standard"
 
 

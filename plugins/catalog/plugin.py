@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.accounts import Permission, has_permission
 from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchSource, SharedDocument, Widget, hookimpl
+from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow, SearchSource, SharedDocument, Widget, hookimpl
 from core.sanitize import plain_text
 from core.web import url_path_for
 
@@ -84,14 +84,18 @@ def record_document(record) -> SearchDocument | None:
                           url=url_path_for("catalog.record", tenant=record.tenant, record_id=record.id),
                           published_at=record.published_at, code=" ".join(filter(None, [record.doc_no, record.index_no])),
                           extra=" ".join(filter(None, [record.issuing_body, record.item.name if record.item else ""])),
-                          badge=BADGES.get(record.validity, ""))
+                          badge=BADGES.get(record.validity, ""), expires_on=record.expiry_date)
 
 
 @hookimpl
 def search_sources():
     from plugins.catalog.models import Record
+    from plugins.catalog.models import CatalogItem
+    # The item's name is indexed with its records: renaming the item re-indexes them.
     return [SearchSource(plugin=NAME, kind="record", label="政府信息", model=Record, document=record_document,
-                         candidates=lambda: select(Record).where(Record.status == "published"))]
+                         candidates=lambda: select(Record).where(Record.status == "published"),
+                         follows=(SearchFollow(CatalogItem, watch=("name",), children=lambda item: db.session.scalars(
+                             select(Record).where(Record.item_id == item.id, Record.status == "published")).all()),))]
 
 
 @hookimpl

@@ -69,6 +69,8 @@ def search_sources():
     # Articles become public when their issue is published: the issue's status re-indexes them.
     return [SearchSource(plugin=NAME, kind="article", label="政府公报", model=GazetteArticle,
                          document=article_document, candidates=published_articles,
+                         # Not the page range: a PDF rendered on a reader's download sets it.
+                         watch=("title", "doc_no", "body", "section", "issuers", "validity", "issue_id"),
                          follows=(SearchFollow(GazetteIssue, children=lambda issue: issue.articles,
                                                watch=("status", "published_at")),))]
 

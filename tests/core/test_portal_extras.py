@@ -111,3 +111,14 @@ def test_the_sitemap_index_and_robots(demo, client):
     assert "http://localhost/qinglan/baishui/dongpo/sitemap.xml" in locs and len(locs) == 10
     robots = client.get("/robots.txt").get_data(as_text=True)
     assert "Disallow: /admin/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
+
+
+def test_templates_render_outside_a_request(app):
+    """A command or a job rendering a page fragment gets the standard display mode."""
+    from flask import render_template_string
+    with app.app_context():
+        assert render_template_string("{{ display_mode }}") == "standard"
+
+
+def test_robots_keeps_crawlers_out_of_search_results(demo, client):
+    assert "Disallow: /*/search" in client.get("/robots.txt").get_data(as_text=True)

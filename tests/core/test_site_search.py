@@ -276,3 +276,51 @@ def test_a_lapsed_date_in_another_year_sets_the_year_facet(demo, client):
         with across_tenants(None, reason="test"):
             assert db.session.scalar(select(SearchEntry.year).where(SearchEntry.ref_id == record_id,
                                                                     SearchEntry.plugin == "catalog")) == 2026
+
+
+def test_entities_in_the_text_are_shown_and_searched_as_text(demo, client):
+    with demo.app_context():
+        make_record("baishui", "法律援助", "鲟鱼价格公示", body="<p>价格 &lt;5元&gt; 鲟鱼 A &amp; B</p>")
+    total, titles, html = results(client, "/qinglan/baishui/", "鲟鱼")
+    assert "价格 &lt;5元&gt; <mark>鲟鱼</mark> A &amp; B" in html           # escaped once, not twice
+    assert results(client, "/qinglan/baishui/", "amp")[0] == 0               # "&amp;" is not a word
+
+
+def test_renaming_an_item_reindexes_its_records(demo, client, docs):
+    from plugins.catalog.models import CatalogItem
+    with demo.app_context():
+        with tenant_scope(tenant_by_slug("baishui")):
+            record = db.session.get(Record, docs["town"])
+            item = db.session.get(CatalogItem, record.item_id)
+            catalog.update_item(SYSTEM, item, {"name": "鲑鳟专项法律援助"})
+            db.session.commit()
+    assert results(client, "/qinglan/baishui/", "鲑鳟专项")[1] == ["白水镇法律援助值班律师名单"]
+
+
+def test_a_record_past_its_expiry_date_shows_as_lapsed(demo, client):
+    with demo.app_context():
+        make_record("baishui", "法律援助", "鲟鱼年度补贴标准", expiry_date="2021-01-01")
+    html = results(client, "/qinglan/baishui/", "鲟鱼年度")[2]
+    assert '<span class="tag tag-muted">已失效</span>' in html
+
+
+def test_page_ranges_set_by_a_pdf_download_do_not_rewrite_the_index(demo, monkeypatch):
+    from plugins.gazette.models import GazetteArticle
+    with demo.app_context():
+        issue_id = make_issue(year=2025, number=2, publish=True)
+        writes = []
+        monkeypatch.setattr(search, "_write", lambda conn, doc: writes.append(doc.id))
+        with tenant_scope(tenant_by_slug("qinglan")):
+            article = db.session.scalar(select(GazetteArticle).where(GazetteArticle.issue_id == issue_id))
+            article.page_start, article.page_end = 3, 4
+            db.session.flush()
+            assert writes == []
+            article.validity = "repealed"
+            db.session.flush()
+            assert writes == [article.id]
+            db.session.rollback()
+
+
+def test_highlight_matches_letters_and_digits_as_whole_words():
+    assert str(highlight("with it", "it")) == "with <mark>it</mark>"
+    assert str(highlight("2023年与12023", "2023")) == "<mark>2023</mark>年与12023"

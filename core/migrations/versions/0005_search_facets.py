@@ -19,10 +19,12 @@ def upgrade():
         batch_op.add_column(sa.Column('year', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('badge', sa.String(length=20), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('code', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('expires_on', sa.Date(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
+        batch_op.drop_column('expires_on')
         batch_op.drop_column('code')
         batch_op.drop_column('badge')
         batch_op.drop_column('year')

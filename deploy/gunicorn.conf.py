@@ -1,0 +1,37 @@
+"""gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py`.
+
+Every value can be overridden by the environment (systemd's EnvironmentFile, see cms.service).
+The app is stateless: sessions, rate limits and the page cache live in Redis (REDIS_URL) and the
+data in PostgreSQL (DATABASE_URL), so more workers or more machines are just more of this."""
+import multiprocessing
+import os
+
+wsgi_app = "core:create_app()"
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Synchronous workers: 2 × CPU + 1 is gunicorn's rule of thumb for an app that waits on its
+# database. WEB_CONCURRENCY overrides it (a container limited to fewer CPUs than it sees).
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak in a library never grows without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# Load the app once in the master: start-up checks (plugins, configuration) fail before any
+# worker forks, and the workers share the loaded code's memory.
+preload_app = True
+# Only the local reverse proxy may set X-Forwarded-*; the app trusts TRUSTED_PROXY_COUNT of them.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def post_fork(server, worker):
+    """Connections opened in the master (by start-up checks) must not be shared with a worker."""
+    from core.db import db
+    app = server.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)
