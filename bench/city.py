@@ -69,6 +69,7 @@ class Indexer:
         from core import search
         self.db, self.search = db, search
         self.dialect = db.engine.dialect.name
+        self.paths: dict[int, str] = {}       # tenant id → materialised path, set once tenants exist
 
     def add(self, docs) -> None:
         from sqlalchemy import insert, text
@@ -82,14 +83,15 @@ class Indexer:
         ids = self.db.session.execute(insert(entries).returning(entries.c.id, sort_by_parameter_order=True),
                                       rows).scalars().all()
         fields = [{"title": d.title, "code": d.code, "extra": d.extra, "body": d.body} for d in docs]
+        scopes = [search.scope_tokens(self.paths[d.tenant_id]) for d in docs]
         if self.dialect == "postgresql":
             self.db.session.execute(text("UPDATE search_entries SET vector = CAST(:vector AS tsvector) WHERE id = :id"),
-                                    [{"id": i, "vector": search._tsvector(f)} for i, f in zip(ids, fields)])
+                                    [{"id": i, "vector": search._tsvector(f, sc)} for i, f, sc in zip(ids, fields, scopes)])
         else:
-            self.db.session.execute(text("INSERT INTO search_fts (rowid, title, code, extra, body) "
-                                         "VALUES (:id, :title, :code, :extra, :body)"),
-                                    [{"id": i, **{k: " ".join(search.tokens(v)) for k, v in f.items()}}
-                                     for i, f in zip(ids, fields)])
+            self.db.session.execute(text("INSERT INTO search_fts (rowid, title, code, extra, body, scope) "
+                                         "VALUES (:id, :title, :code, :extra, :body, :scope)"),
+                                    [{"id": i, "scope": " ".join(sc), **{k: " ".join(search.tokens(v)) for k, v in f.items()}}
+                                     for i, f, sc in zip(ids, fields, scopes)])
 
 
 def build(app, *, districts: int, towns: int, villages: int, records: int, consultations: int, comments: int,
@@ -142,6 +144,7 @@ def build(app, *, districts: int, towns: int, villages: int, records: int, consu
             t.__dict__["_ancestors"] = [by_id[i] for i in t.ancestor_ids]
         ids = [t.id for t in tenants]
         paths = {t.id: t.url_path for t in tenants}
+        indexer.paths = {t.id: t.path for t in tenants}
         upper = [t.id for t in tenants if t.kind != "village"]
 
         with across_tenants(ids, reason="benchmark data: a city"):

@@ -114,6 +114,7 @@ def build(app, issues: int, per_issue: int, seed: int = 5) -> None:
             issue_ids = db.session.execute(select(GazetteIssue.id, GazetteIssue.year, GazetteIssue.published_at)
                                            .order_by(GazetteIssue.total_number)).all()
             entries, fts_rows = 0, []
+            scope = search.scope_tokens(county.path)
             for issue_id, year, published_at in issue_ids:
                 rows = article_rows(rng, issue_id, county.id, year, per_issue, seq)
                 db.session.execute(insert(GazetteArticle), rows)
@@ -133,9 +134,10 @@ def build(app, issues: int, per_issue: int, seed: int = 5) -> None:
                     fields = {"title": a.title, "code": a.doc_no, "extra": " ".join([a.section, *a.issuers]),
                               "body": plain_text(a.body)}
                     if dialect == "postgresql":
-                        fts_rows.append({"id": ids[a.id], "vector": search._tsvector(fields)})
+                        fts_rows.append({"id": ids[a.id], "vector": search._tsvector(fields, scope)})
                     else:
-                        fts_rows.append({"id": ids[a.id], **{k: " ".join(search.tokens(v)) for k, v in fields.items()}})
+                        fts_rows.append({"id": ids[a.id], "scope": " ".join(scope),
+                                         **{k: " ".join(search.tokens(v)) for k, v in fields.items()}})
                 entries += len(articles)
                 if len(fts_rows) >= 2000:
                     _flush(db, dialect, fts_rows)
@@ -172,8 +174,8 @@ def _flush(db, dialect: str, rows: list[dict]) -> None:
     if dialect == "postgresql":
         db.session.execute(text("UPDATE search_entries SET vector = CAST(:vector AS tsvector) WHERE id = :id"), rows)
     else:
-        db.session.execute(text("INSERT INTO search_fts (rowid, title, code, extra, body) "
-                                "VALUES (:id, :title, :code, :extra, :body)"), rows)
+        db.session.execute(text("INSERT INTO search_fts (rowid, title, code, extra, body, scope) "
+                                "VALUES (:id, :title, :code, :extra, :body, :scope)"), rows)
 
 
 QUERIES = {

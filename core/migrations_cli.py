@@ -47,7 +47,8 @@ def upgrade_command(revision: str, sql: bool) -> None:
     before = _core_revision(current_app) if not sql else None
     _upgrade(revision=revision, sql=sql)
     if before is not None and before < SITE_SEARCH_REVISION <= _core_revision(current_app):
-        # Before site search every plugin's documents were not in the index: build it once.
+        # Before site search (0005) not every plugin's documents were in the index, and before
+        # 0007 the entries had no scope words: build it once.
         from core import search
         from core.db import db
         count = search.reindex()
@@ -55,7 +56,7 @@ def upgrade_command(revision: str, sql: bool) -> None:
         click.echo(f"已为站内搜索建立 {count} 条索引。")
 
 
-SITE_SEARCH_REVISION = 5        # core migration 0005_core: site search over every plugin
+SITE_SEARCH_REVISION = 7        # core migration 0007_core: the last change to what the index holds
 
 
 def _core_revision(app) -> int:

@@ -46,13 +46,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantSession, UTCDateTime, db
 from core.plugins import SearchDocument, SearchFollow, SearchSource
-from core.tenancy import TenantScoped
+from core.tenancy import Tenant, TenantScoped
 from core.workdays import CHINA_TZ, china_today
 
 FIELDS = ("title", "code", "extra", "body")
 WEIGHTS = {"title": "A", "code": "B", "extra": "C", "body": "D"}
 BM25_WEIGHTS = (10.0, 8.0, 3.0, 1.0)      # same order as FIELDS
 FTS_TABLE = "search_fts"
+SCOPE_MARK = "§"                          # PostgreSQL scope lexemes: "§t12"
 MAX_QUERY_TERMS = 8
 MAX_WORD = 100                            # longer runs of letters or digits are cut (PostgreSQL caps lexemes)
 MAX_TERM_TOKENS = 40
@@ -164,7 +165,13 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _tsvector(fields: dict[str, str]) -> str:
+def scope_tokens(path: str) -> list[str]:
+    """The tenant and its ancestors as index words ("t12"), from its materialised path: a search
+    of one subtree intersects its words with the scope's in the index, not after."""
+    return [f"t{p}" for p in path.strip("/").split("/") if p]
+
+
+def _tsvector(fields: dict[str, str], scope: list[str] = ()) -> str:
     """A tsvector literal with explicit positions and weights (no parser, so no locale surprises)."""
     positions: dict[str, list[str]] = {}
     position = 1
@@ -177,7 +184,9 @@ def _tsvector(fields: dict[str, str]) -> str:
                 slots.append(f"{position}{WEIGHTS[name]}")
             position += 1
         position += FIELD_GAP
-    return " ".join(f"'{token}':{','.join(slots)}" for token, slots in positions.items())
+    words = [f"'{token}':{','.join(slots)}" for token, slots in positions.items()]
+    # Scope words carry a character no text token has, so no query word can ever match them.
+    return " ".join(words + [f"'{SCOPE_MARK}{word}'" for word in scope])
 
 
 def _local_year(moment: datetime | None) -> int | None:
@@ -201,14 +210,17 @@ def _write(conn, doc: SearchDocument) -> int:
     else:
         conn.execute(update(entries).where(entries.c.id == entry_id).values(**values))
     fields = {"title": doc.title, "code": doc.code, "extra": doc.extra, "body": body}
+    tenants = Tenant.__table__
+    scope = scope_tokens(conn.scalar(select(tenants.c.path).where(tenants.c.id == doc.tenant_id)) or "")
     if conn.dialect.name == "postgresql":
         conn.execute(text("UPDATE search_entries SET vector = CAST(:vector AS tsvector) WHERE id = :id"),
-                     {"vector": _tsvector(fields), "id": entry_id})
+                     {"vector": _tsvector(fields, scope), "id": entry_id})
     else:
         conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": entry_id})
-        conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, title, code, extra, body) "
-                          "VALUES (:id, :title, :code, :extra, :body)"),
-                     {"id": entry_id, **{name: " ".join(tokens(value)) for name, value in fields.items()}})
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, title, code, extra, body, scope) "
+                          "VALUES (:id, :title, :code, :extra, :body, :scope)"),
+                     {"id": entry_id, "scope": " ".join(scope),
+                      **{name: " ".join(tokens(value)) for name, value in fields.items()}})
     return entry_id
 
 
@@ -368,22 +380,25 @@ def reindex(tenant_ids=None, *, only: str | None = None, progress=None) -> int:
 
 # --- querying -----------------------------------------------------------------------------------
 
-def _fts_query(terms: list[list[Token]], field: str | None) -> str:
+def _fts_query(terms: list[list[Token]], field: str | None, scope: int | None = None) -> str:
     phrases = []
     for term in terms:
         phrase = " + ".join(f'"{t.text}"' + (" *" if t.prefix else "") for t in term)
         phrases.append(f"({phrase})")
     expression = " AND ".join(phrases)
-    return f"{field} : ({expression})" if field else expression
+    expression = f"{field} : ({expression})" if field else expression
+    return f'{expression} AND scope : "t{int(scope)}"' if scope is not None else expression
 
 
-def _ts_query(terms: list[list[Token]], field: str | None) -> str:
+def _ts_query(terms: list[list[Token]], field: str | None, scope: int | None = None) -> str:
     weight = WEIGHTS[field] if field else ""
     phrases = []
     for term in terms:
         parts = [f"'{t.text}':" + ("*" if t.prefix else "") + weight if (t.prefix or weight) else f"'{t.text}'"
                  for t in term]
         phrases.append("(" + " <-> ".join(parts) + ")")
+    if scope is not None:
+        phrases.append(f"'{SCOPE_MARK}t{int(scope)}'")
     return " & ".join(phrases)
 
 
@@ -403,43 +418,50 @@ def prefer_index() -> Iterator[None]:
         db.session.execute(text("SET LOCAL enable_seqscan = on"))
 
 
-def match(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
-          ranked: bool = True):
-    """A subquery of the entries matching `query`, with columns ref_id, entry_id and rank (higher is
-    better; 0 when not `ranked`, which spares computing it for counts), or None when the query has
-    nothing to search for. `field` restricts to one of FIELDS. Entries are tenant-filtered."""
+def hits(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
+         ranked: bool = True, scope: int | None = None):
+    """The index's answer to `query`: a subquery of (entry_id, rank), rank higher is better (0 when
+    not `ranked`, which spares computing it for counts), or None when the query has nothing to
+    search for. `scope`, a tenant id, keeps the documents of that tenant and its descendants, inside
+    the index. Not tenant-filtered: join it with SearchEntry, whose rows are. On SQLite `plugin`
+    and `kind` are not applied here (the FTS table does not hold them); `match` applies them."""
     if field is not None and field not in FIELDS:
         raise ValueError(f"unknown search field {field!r}")
     terms = query_terms(query)
     if not terms:
         return None
     if _dialect() == "postgresql":
-        # The hits come from the GIN index alone, in a materialised CTE, so the planner cannot
-        # prefer another index (tenant_id) and test the vector of every row; the tenant filter
-        # applies when the hits join the (ORM-mapped, filtered) entries below.
+        # From the GIN index alone, in a materialised CTE, so the planner cannot prefer another
+        # index (tenant_id) and test the vector of every row.
         entries = SearchEntry.__table__
         vector = literal_column("search_entries.vector")
-        tsquery = cast(bindparam("search_query", _ts_query(terms, field), type_=Text), TSQUERY)
+        tsquery = cast(bindparam("search_query", _ts_query(terms, field, scope), type_=Text), TSQUERY)
         rank = func.ts_rank(vector, tsquery) if ranked else literal_column("0.0")
-        found = select(entries.c.id, rank.label("rank")).where(vector.op("@@")(tsquery))
+        found = select(entries.c.id.label("entry_id"), rank.label("rank")).where(vector.op("@@")(tsquery))
         if plugin:
             found = found.where(entries.c.plugin == plugin)
         if kind:
             found = found.where(entries.c.kind == kind)
-        hits = found.cte("search_hits").prefix_with("MATERIALIZED")
-        stmt = (select(SearchEntry.ref_id, SearchEntry.id.label("entry_id"), hits.c.rank)
-                .join(hits, hits.c.id == SearchEntry.id))
-    else:
-        rank = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})" if ranked else "0.0"
-        hits = (text(f"SELECT rowid AS entry_id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query")
-                .bindparams(search_query=_fts_query(terms, field))
-                .columns(entry_id=Integer, rank=Float).subquery("fts_hits"))
-        stmt = (select(SearchEntry.ref_id, SearchEntry.id.label("entry_id"), hits.c.rank)
-                .join(hits, hits.c.entry_id == SearchEntry.id))
-        if plugin:
-            stmt = stmt.where(SearchEntry.plugin == plugin)
-        if kind:
-            stmt = stmt.where(SearchEntry.kind == kind)
+        return found.cte("search_hits").prefix_with("MATERIALIZED")
+    rank = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})" if ranked else "0.0"
+    return (text(f"SELECT rowid AS entry_id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query")
+            .bindparams(search_query=_fts_query(terms, field, scope))
+            .columns(entry_id=Integer, rank=Float).subquery("fts_hits"))
+
+
+def match(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
+          ranked: bool = True):
+    """A subquery of the entries matching `query`, with columns ref_id, entry_id and rank (see
+    `hits`), or None when the query has nothing to search for. Entries are tenant-filtered."""
+    found = hits(query, plugin=plugin, kind=kind, field=field, ranked=ranked)
+    if found is None:
+        return None
+    stmt = (select(SearchEntry.ref_id, SearchEntry.id.label("entry_id"), found.c.rank)
+            .join(found, found.c.entry_id == SearchEntry.id))
+    if plugin:
+        stmt = stmt.where(SearchEntry.plugin == plugin)
+    if kind:
+        stmt = stmt.where(SearchEntry.kind == kind)
     return stmt.subquery("search_match")
 
 
@@ -487,6 +509,7 @@ class SiteResults:
     types: list[tuple[str, str, int]]      # (key, label, count)
     tenants: list[tuple[int, str, int]]    # (id, name, count)
     years: list[tuple[int, int]]
+    more: bool = False             # more matches than FACET_LIMIT: counts are of the first ones
 
 
 def _visible_entries(tenants) -> object:
@@ -501,25 +524,39 @@ def _visible_entries(tenants) -> object:
     return stmt
 
 
-def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20) -> SiteResults:
-    """Search the public documents of `tenants` (the caller's scope, already chosen and allowed).
+FACET_LIMIT = 10_000     # matches counted exactly for the total and the facets; beyond, "more than"
+
+
+def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
+                scope: int | None = None) -> SiteResults:
+    """Search the public documents of `tenants` (the caller's scope, already chosen and allowed:
+    `scope`, the tenant at its top, narrows the index lookup to them).
 
     Facets (type, tenant, year) are counted as if their own choice were not made, in one grouped
-    pass over the matches; the total comes from the same pass."""
+    pass over the matches that also gives the total. A word found in tens of thousands of
+    documents is counted up to FACET_LIMIT matches (the total then reads "more than"): counting
+    every match would cost seconds at a city's scale and tell a person nothing more."""
     from core.pagination import Page
     labels = {s.key: s.label for s in sources().all}
-    base = _visible_entries(tenants)
-    matched = match(query.q, ranked=query.sort == "relevance") if query.q else None
-    if query.q and matched is None:
+
+    def matching(ranked: bool):
+        base = _visible_entries(tenants)
+        if not query.q:
+            return base, None
+        found = hits(query.q, ranked=ranked, scope=scope)
+        return (None, None) if found is None else (base.join(found, found.c.entry_id == SearchEntry.id), found)
+
+    base, _ = matching(ranked=False)
+    if base is None:
         return SiteResults(Page([], page, per_page, 0), [], [], [])
-    if matched is not None:
-        base = base.join(matched, matched.c.entry_id == SearchEntry.id)
     kind_key = SearchEntry.plugin + "." + SearchEntry.kind
     with prefer_index():
-        rows = db.session.execute(base.with_only_columns(SearchEntry.plugin, SearchEntry.kind, SearchEntry.tenant_id,
-                                                         SearchEntry.year, func.count())
-                                  .group_by(SearchEntry.plugin, SearchEntry.kind, SearchEntry.tenant_id,
-                                            SearchEntry.year)).all()
+        limited = base.with_only_columns(SearchEntry.plugin, SearchEntry.kind, SearchEntry.tenant_id,
+                                         SearchEntry.year).limit(FACET_LIMIT + 1).subquery("facet_rows")
+        rows = db.session.execute(select(limited.c.plugin, limited.c.kind, limited.c.tenant_id, limited.c.year,
+                                         func.count()).group_by(limited.c.plugin, limited.c.kind,
+                                                                limited.c.tenant_id, limited.c.year)).all()
+        more = sum(row[4] for row in rows) > FACET_LIMIT
         chosen = {"type": query.type, "tenant": query.tenant_id, "year": query.year}
 
         def kept(row, ignoring: str | None = None) -> bool:
@@ -534,7 +571,7 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20)
             return counts
 
         total = sum(row[4] for row in rows if kept(row))
-        stmt = base
+        stmt, found = matching(ranked=query.sort == "relevance")
         if query.type:
             stmt = stmt.where(kind_key == query.type)
         if query.tenant_id:
@@ -542,7 +579,7 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20)
         if query.year:
             stmt = stmt.where(SearchEntry.year == query.year)
         newest = (SearchEntry.published_at.desc(), SearchEntry.id.desc())
-        stmt = stmt.order_by(matched.c.rank.desc(), *newest) if matched is not None and query.sort == "relevance" \
+        stmt = stmt.order_by(found.c.rank.desc(), *newest) if found is not None and query.sort == "relevance" \
             else stmt.order_by(*newest)
         items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all() if total else []
     names = {t.id: t.name for t in tenants}
@@ -552,7 +589,7 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20)
     tenant_counts = sorted(((tid, names.get(tid, ""), n) for tid, n in tally("tenant", lambda r: r[2]).items()),
                            key=lambda x: order.get(x[0], 0))
     years = sorted(((y, n) for y, n in tally("year", lambda r: r[3]).items() if y is not None), reverse=True)
-    return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years)
+    return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years, more=more)
 
 
 _ASCII_WORD = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"

@@ -134,7 +134,10 @@ def demo_snapshot(migrated, tmp_path_factory):
     app = make_app(migrated, tmp_path_factory.mktemp("snapshot"))
     with app.app_context():
         sync_file(DEMO_FILE)
-        snapshot = [(table, [dict(row._mapping) for row in db.session.execute(table.select())])
+        # In key order: PostgreSQL returns updated rows in a new physical order, and a village
+        # inserted before its town would break the foreign key.
+        snapshot = [(table, [dict(row._mapping) for row in db.session.execute(
+                        table.select().order_by(*table.primary_key.columns))])
                     for table in db.metadata.sorted_tables]
         _empty_all_tables()
         db.engine.dispose()
