@@ -324,3 +324,24 @@ def test_page_ranges_set_by_a_pdf_download_do_not_rewrite_the_index(demo, monkey
 def test_highlight_matches_letters_and_digits_as_whole_words():
     assert str(highlight("with it", "it")) == "with <mark>it</mark>"
     assert str(highlight("2023年与12023", "2023")) == "<mark>2023</mark>年与12023"
+
+
+def test_the_index_itself_narrows_to_the_subtree(demo, docs):
+    """Scope words: even with every tenant visible, the index answers only for the subtree asked."""
+    with demo.app_context(), across_tenants(None, reason="test: the index alone"):
+        def found(scope):
+            subquery = search.hits("鳜鱼", scope=scope)
+            rows = select(SearchEntry.title).join(subquery, subquery.c.entry_id == SearchEntry.id)
+            return set(db.session.scalars(rows))
+        assert found(tenant_by_slug("baishui").id) == {"东坡村鳜鱼塘承包收入公示"}
+        assert found(tenant_by_slug("liuhe").id) == {"柳河镇鳜鱼养殖技术培训通知"}
+        assert found(tenant_by_slug("qinglan").id) == found(None) == {"东坡村鳜鱼塘承包收入公示", "柳河镇鳜鱼养殖技术培训通知"}
+
+
+def test_very_many_matches_are_counted_up_to_a_limit(demo, client, docs, monkeypatch):
+    monkeypatch.setattr(search, "FACET_LIMIT", 1)
+    import core.portal
+    monkeypatch.setattr(core.portal, "FACET_LIMIT", 1)
+    total, titles, html = results(client, "/qinglan/", "鳜鱼")
+    assert "共找到 超过 1 条" in html and "分类统计只计算了前 1 条" in html
+    assert len(titles) == 2                     # the results themselves are not cut
