@@ -9,7 +9,7 @@ from core.accounts import Permission, has_permission
 from core.attachments import attachment_by_token, storage_path
 from core.db import db
 from core.pagination import page_args
-from core.search import FACET_LIMIT, MAX_QUERY_CHARS, SearchEntry, SiteQuery, highlight, site_search
+from core.search import FACET_LIMIT, MAX_QUERY_CHARS, RANK_LIMIT, SearchEntry, SiteQuery, highlight, site_search
 from core.tenancy import STATUS_ACTIVE, Tenant, across_tenants, subtree_ids
 from core.web import DISPLAY_COOKIE, host_root, portal_nav, safe_next
 
@@ -94,7 +94,7 @@ def search():
         with across_tenants(ids, reason="site search"):
             results = site_search(query, tenants, page=page, per_page=per_page, scope=base.id)
     return render_template("portal/search.html", tenant=tenant, query=query, results=results, base=base,
-                           too_long=too_long, max_chars=MAX_QUERY_CHARS, facet_limit=f"{FACET_LIMIT:,}",
+                           too_long=too_long, max_chars=MAX_QUERY_CHARS, facet_limit=f"{FACET_LIMIT:,}", rank_limit=f"{RANK_LIMIT:,}",
                            tenant_names={t.id: t.name for t in tenants}, highlight=highlight)
 
 

@@ -510,6 +510,7 @@ class SiteResults:
     tenants: list[tuple[int, str, int]]    # (id, name, count)
     years: list[tuple[int, int]]
     more: bool = False             # more matches than FACET_LIMIT: counts are of the first ones
+    newest_instead: bool = False   # relevance was asked for, but there were too many to rank
 
 
 def _visible_entries(tenants) -> object:
@@ -525,6 +526,7 @@ def _visible_entries(tenants) -> object:
 
 
 FACET_LIMIT = 10_000     # matches counted exactly for the total and the facets; beyond, "more than"
+RANK_LIMIT = 2_000       # more matches than this are listed newest first: ranking them all costs seconds
 
 
 def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
@@ -534,8 +536,9 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
 
     Facets (type, tenant, year) are counted as if their own choice were not made, in one grouped
     pass over the matches that also gives the total. A word found in tens of thousands of
-    documents is counted up to FACET_LIMIT matches (the total then reads "more than"): counting
-    every match would cost seconds at a city's scale and tell a person nothing more."""
+    documents is counted up to FACET_LIMIT matches (the total then reads "more than"), and more
+    than RANK_LIMIT matches are listed newest first: counting and ranking every match would cost
+    seconds at a city's scale and tell a person nothing more."""
     from core.pagination import Page
     labels = {s.key: s.label for s in sources().all}
 
@@ -571,7 +574,8 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
             return counts
 
         total = sum(row[4] for row in rows if kept(row))
-        stmt, found = matching(ranked=query.sort == "relevance")
+        by_relevance = query.sort == "relevance" and total <= RANK_LIMIT
+        stmt, found = matching(ranked=by_relevance)
         if query.type:
             stmt = stmt.where(kind_key == query.type)
         if query.tenant_id:
@@ -579,9 +583,16 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
         if query.year:
             stmt = stmt.where(SearchEntry.year == query.year)
         newest = (SearchEntry.published_at.desc(), SearchEntry.id.desc())
-        stmt = stmt.order_by(found.c.rank.desc(), *newest) if found is not None and query.sort == "relevance" \
+        stmt = stmt.order_by(found.c.rank.desc(), *newest) if found is not None and by_relevance \
             else stmt.order_by(*newest)
-        items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all() if total else []
+        items = []
+        if total:
+            # The page's ids first, sorted on narrow rows, then those rows whole: sorting thousands of
+            # whole entries (a 2,000-character summary each) would read all of them.
+            ids = db.session.scalars(stmt.with_only_columns(SearchEntry.id)
+                                     .limit(per_page).offset((page - 1) * per_page)).all()
+            by_id = {e.id: e for e in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
+            items = [by_id[i] for i in ids if i in by_id]
     names = {t.id: t.name for t in tenants}
     order = {t.id: i for i, t in enumerate(tenants)}
     types = sorted(((k, labels.get(k, k), n) for k, n in tally("type", lambda r: f"{r[0]}.{r[1]}").items()),
@@ -589,7 +600,8 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     tenant_counts = sorted(((tid, names.get(tid, ""), n) for tid, n in tally("tenant", lambda r: r[2]).items()),
                            key=lambda x: order.get(x[0], 0))
     years = sorted(((y, n) for y, n in tally("year", lambda r: r[3]).items() if y is not None), reverse=True)
-    return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years, more=more)
+    return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years, more=more,
+                       newest_instead=query.sort == "relevance" and not by_relevance and found is not None)
 
 
 _ASCII_WORD = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"

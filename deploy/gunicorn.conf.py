@@ -31,7 +31,9 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 
 def post_fork(server, worker):
     """Connections opened in the master (by start-up checks) must not be shared with a worker."""
-    from core.db import db
     app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return
+    from core.db import db
     with app.app_context():
         db.engine.dispose(close=False)

@@ -33,6 +33,7 @@ def test_no_wcag_violation(site, page, kind, width):
 def test_no_wcag_violation_in_the_elderly_mode(site, page, kind):
     page.goto(site.url + site.paths["home"])
     page.get_by_role("link", name="长者模式").click()
+    page.wait_for_load_state()
     page.goto(site.url + site.paths[kind])
     assert page.evaluate("document.documentElement.className") == "elder"
     assert violations(page) == []
@@ -42,6 +43,7 @@ def test_the_elderly_mode_enlarges_text_persists_and_switches_back(site, page):
     page.goto(site.url + site.paths["record"])
     standard = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     page.get_by_role("link", name="长者模式").click()
+    page.wait_for_load_state()                                        # the stylesheet applied
     assert page.url == site.url + site.paths["record"]               # back on the same page
     large = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert large >= standard * 1.25
@@ -50,6 +52,7 @@ def test_the_elderly_mode_enlarges_text_persists_and_switches_back(site, page):
     assert page.evaluate("document.documentElement.className") == "elder"
     assert page.dialogs == [] and len(page.context.pages) == 1
     page.get_by_role("link", name="标准版").click()
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.className") == ""
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.accounts import SYSTEM
@@ -61,7 +62,7 @@ def test_the_public_comments_on_a_consultation_and_reads_the_answer(site, page):
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
 
     page.get_by_role("link", name="查看处理情况").click()
-    assert "征集结束后统一答复" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("征集结束后统一答复")
 
     # Behind the scenes: the town publishes the comment, the consultation closes, the town answers.
     _answer_and_publish_feedback(site, code, "采纳", "早市延长至 9:30，已写入第三条。")
@@ -70,6 +71,8 @@ def test_the_public_comments_on_a_consultation_and_reads_the_answer(site, page):
     tab_to(page, "input[name=code]")
     page.keyboard.type(code.lower().replace("-", " "))      # as people type it
     page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"code="))
+    expect(page.locator("main")).to_contain_text("处理结果")
     result = page.locator("main").inner_text()
     assert "采纳" in result and "早市延长至 9:30" in result
 
@@ -105,12 +108,13 @@ def test_the_public_registers_for_an_open_day_and_cancels(site, page):
                                   ("input[name=consent]", None)],
                            submit="form[action*='/register'] button[type=submit]")
     page.wait_for_url(re.compile(r"/registration/[^/]+"))
+    expect(page.locator("main")).to_contain_text("报名成功")
     main = page.locator("main").inner_text()
     assert "报名成功" in main and "李**" in main and "李建国" not in main and "13912345678" not in main
     code = page.locator(".tracking-code").inner_text().strip()
 
     page.get_by_role("button", name="取消报名").click()
-    assert "已取消" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("已取消")
     # the code still finds the (cancelled) registration later
     page.goto(site.url + f"/qinglan/baishui/open-day/registration/{code}")
     assert "已取消" in page.locator("dl.metadata").inner_text()
@@ -135,7 +139,7 @@ def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, bro
     editor.get_by_label("文号").fill("白政办发〔2026〕41号")
     editor.locator("textarea[name=body]").fill("<p>为保护鲟鱼资源，在白水河开展增殖放流。</p>")
     editor.get_by_role("button", name="保存并提交审核").click()
-    assert "并提交审核" in editor.locator("main").inner_text()
+    expect(editor.locator("main")).to_contain_text("并提交审核")
     record_url = editor.url
     editor.context.close()
 
@@ -144,7 +148,7 @@ def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, bro
     reviewer.goto(record_url)
     reviewer.get_by_label("已完成保密审查，确认可以公开").check()
     reviewer.get_by_role("button", name="审核通过并发布").click()
-    assert "已发布，索引号" in reviewer.locator("main").inner_text()
+    expect(reviewer.locator("main")).to_contain_text("已发布，索引号")
     reviewer.context.close()
 
     # The public, on a phone, searches from the header box of the county's home page.
@@ -158,7 +162,7 @@ def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, bro
     public.goto(site.url + "/qinglan/baishui/search?q=" + "白政办发[2026]41号")
     assert public.get_by_role("link", name="白水镇鲟鱼增殖放流实施方案").is_visible()
     public.goto(site.url + "/qinglan/liuhe/search?q=鲟鱼")
-    assert "共找到 0 条" in public.locator("main").inner_text()
+    expect(public.locator("main")).to_contain_text("共找到 0 条")
     public.context.close()
 
 
