@@ -224,16 +224,21 @@ def _write(conn, doc: SearchDocument) -> int:
     return entry_id
 
 
-def _remove(conn, plugin: str, kind: str, ref_ids) -> None:
+def _delete_entries(conn, ids) -> None:
+    """Delete entries and their FTS rows, in chunks the databases' parameter limits allow."""
     entries = SearchEntry.__table__
-    ids = conn.scalars(select(entries.c.id).where(entries.c.plugin == plugin, entries.c.kind == kind,
-                                                  entries.c.ref_id.in_(list(ref_ids)))).all()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         if conn.dialect.name != "postgresql":
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids")
                          .bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
         conn.execute(delete(entries).where(entries.c.id.in_(chunk)))
+
+
+def _remove(conn, plugin: str, kind: str, ref_ids) -> None:
+    entries = SearchEntry.__table__
+    _delete_entries(conn, conn.scalars(select(entries.c.id).where(
+        entries.c.plugin == plugin, entries.c.kind == kind, entries.c.ref_id.in_(list(ref_ids)))).all())
 
 
 def index_document(doc: SearchDocument) -> int:
@@ -257,12 +262,7 @@ def clear(plugin: str | None = None, *, kind: str | None = None, tenant_ids=None
     if tenant_ids is not None:
         stmt = stmt.where(entries.c.tenant_id.in_(list(tenant_ids)))
     ids = conn.scalars(stmt).all()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        if conn.dialect.name != "postgresql":
-            conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids")
-                         .bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
-        conn.execute(delete(entries).where(entries.c.id.in_(chunk)))
+    _delete_entries(conn, ids)
     return len(ids)
 
 

@@ -7,7 +7,9 @@ import os
 import re
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -28,14 +30,16 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL (' + os.environ['TEST_DATABASE_URL'] + ')' if os.environ.get('TEST_DATABASE_URL') else 'SQLite file'}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def fresh_database(folder: Path, prefix: str = "cms_test") -> Iterator[str]:
+    """A new, empty database: an SQLite file in `folder`, or on the PostgreSQL server of
+    TEST_DATABASE_URL a database of its own, dropped afterwards."""
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / (prefix + '.sqlite3')}"
         return
     base = make_url(normalise_database_url(server))
-    name = f"cms_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -45,6 +49,12 @@ def database_url(tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 def make_app(database_url, tmp_path, **extra):

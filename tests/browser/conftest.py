@@ -8,17 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from core.config import normalise_database_url
 from core.db import db
-from tests.conftest import DEMO_FILE, make_app
+from tests.conftest import DEMO_FILE, fresh_database, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE = {"width": 360, "height": 740}
@@ -30,18 +27,6 @@ class Site:
     url: str
     app: object
     paths: dict[str, str] = field(default_factory=dict)
-
-
-def _database(tmp_path_factory):
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'site.sqlite3'}", None
-    base = make_url(normalise_database_url(server))
-    name = f"cms_browser_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return base.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
 def _paths(app) -> dict[str, str]:
@@ -76,11 +61,15 @@ def _paths(app) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("browser-db"), "cms_browser") as url:
+        yield from _serve(url, tmp_path_factory)
+
+
+def _serve(url, tmp_path_factory):
     from flask_migrate import upgrade
 
     from core.plugins import collect
     from core.provisioning import sync_file
-    url, server_db = _database(tmp_path_factory)
     app = make_app(url, tmp_path_factory.mktemp("browser-site"))
     with app.app_context():
         upgrade(revision="heads")
@@ -97,11 +86,6 @@ def site(tmp_path_factory):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if server_db:
-            admin, name = server_db
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 @pytest.fixture(scope="session")

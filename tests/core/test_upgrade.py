@@ -2,38 +2,21 @@
 published, so nothing published earlier is missing from search."""
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData, insert
 
-from core.config import normalise_database_url
 from core.db import db
-from tests.conftest import make_app
+from tests.conftest import fresh_database, make_app
 
 
 @pytest.fixture
 def empty_database(tmp_path):
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    base = make_url(normalise_database_url(server))
-    name = f"cms_upgrade_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(tmp_path, "cms_upgrade") as url:
+        yield url
 
 
 def filled(table, now, **values) -> dict:
