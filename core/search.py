@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -419,11 +420,12 @@ def prefer_index() -> Iterator[None]:
 
 
 def hits(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
-         ranked: bool = True, scope: int | None = None):
+         ranked: bool = True, scope: int | None = None, latest: int | None = None):
     """The index's answer to `query`: a subquery of (entry_id, rank), rank higher is better (0 when
     not `ranked`, which spares computing it for counts), or None when the query has nothing to
     search for. `scope`, a tenant id, keeps the documents of that tenant and its descendants, inside
-    the index. Not tenant-filtered: join it with SearchEntry, whose rows are. On SQLite `plugin`
+    the index. `latest` keeps only that many of the most recently indexed matches. Not
+    tenant-filtered: join it with SearchEntry, whose rows are. On SQLite `plugin`
     and `kind` are not applied here (the FTS table does not hold them); `match` applies them."""
     if field is not None and field not in FIELDS:
         raise ValueError(f"unknown search field {field!r}")
@@ -442,9 +444,13 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
             found = found.where(entries.c.plugin == plugin)
         if kind:
             found = found.where(entries.c.kind == kind)
+        if latest:
+            found = found.order_by(entries.c.id.desc()).limit(latest)
         return found.cte("search_hits").prefix_with("MATERIALIZED")
     rank = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})" if ranked else "0.0"
-    return (text(f"SELECT rowid AS entry_id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query")
+    tail = f" ORDER BY rowid DESC LIMIT {int(latest)}" if latest else ""
+    return (text(f"SELECT rowid AS entry_id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query"
+                 + tail)
             .bindparams(search_query=_fts_query(terms, field, scope))
             .columns(entry_id=Integer, rank=Float).subquery("fts_hits"))
 
@@ -526,6 +532,7 @@ def _visible_entries(tenants) -> object:
 
 
 FACET_LIMIT = 10_000     # matches counted exactly for the total and the facets; beyond, "more than"
+TENANT_FACET_SIZE = 20   # units listed in the unit facet
 RANK_LIMIT = 2_000       # more matches than this are listed newest first: ranking them all costs seconds
 
 
@@ -542,11 +549,11 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     from core.pagination import Page
     labels = {s.key: s.label for s in sources().all}
 
-    def matching(ranked: bool):
+    def matching(ranked: bool, latest: int | None = None):
         base = _visible_entries(tenants)
         if not query.q:
             return base, None
-        found = hits(query.q, ranked=ranked, scope=scope)
+        found = hits(query.q, ranked=ranked, scope=scope, latest=latest)
         return (None, None) if found is None else (base.join(found, found.c.entry_id == SearchEntry.id), found)
 
     base, _ = matching(ranked=False)
@@ -560,22 +567,26 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
                                          func.count()).group_by(limited.c.plugin, limited.c.kind,
                                                                 limited.c.tenant_id, limited.c.year)).all()
         more = sum(row[4] for row in rows) > FACET_LIMIT
-        chosen = {"type": query.type, "tenant": query.tenant_id, "year": query.year}
-
-        def kept(row, ignoring: str | None = None) -> bool:
-            values = {"type": f"{row[0]}.{row[1]}", "tenant": row[2], "year": row[3]}
-            return all(want is None or name == ignoring or values[name] == want for name, want in chosen.items())
-
-        def tally(name: str, value) -> dict:
-            counts: dict = {}
-            for row in rows:
-                if kept(row, name):
-                    counts[value(row)] = counts.get(value(row), 0) + row[4]
-            return counts
-
-        total = sum(row[4] for row in rows if kept(row))
+        # One pass over the groups: each facet counts the rows the *other* choices keep.
+        counts = {"type": Counter(), "tenant": Counter(), "year": Counter()}
+        total = 0
+        for plugin, kind, tenant_id, year, n in rows:
+            key = f"{plugin}.{kind}"
+            type_ok = query.type is None or key == query.type
+            tenant_ok = query.tenant_id is None or tenant_id == query.tenant_id
+            year_ok = query.year is None or year == query.year
+            if tenant_ok and year_ok:
+                counts["type"][key] += n
+            if type_ok and year_ok:
+                counts["tenant"][tenant_id] += n
+            if type_ok and tenant_ok:
+                counts["year"][year] += n
+                if year_ok:
+                    total += n
         by_relevance = query.sort == "relevance" and total <= RANK_LIMIT
-        stmt, found = matching(ranked=by_relevance)
+        # Past the counting limit, the newest matches are looked for among the most recently
+        # indexed ones (entries are written when published), not by sorting every match.
+        stmt, found = matching(ranked=by_relevance, latest=FACET_LIMIT if more else None)
         if query.type:
             stmt = stmt.where(kind_key == query.type)
         if query.tenant_id:
@@ -595,11 +606,15 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
             items = [by_id[i] for i in ids if i in by_id]
     names = {t.id: t.name for t in tenants}
     order = {t.id: i for i, t in enumerate(tenants)}
-    types = sorted(((k, labels.get(k, k), n) for k, n in tally("type", lambda r: f"{r[0]}.{r[1]}").items()),
+    types = sorted(((k, labels.get(k, k), n) for k, n in counts["type"].items()),
                    key=lambda x: (list(labels).index(x[0]) if x[0] in labels else 99))
-    tenant_counts = sorted(((tid, names.get(tid, ""), n) for tid, n in tally("tenant", lambda r: r[2]).items()),
+    # The units with the most matches (a district has hundreds), the chosen one always among them.
+    top = [tid for tid, _ in counts["tenant"].most_common(TENANT_FACET_SIZE)]
+    if query.tenant_id in counts["tenant"] and query.tenant_id not in top:
+        top.append(query.tenant_id)
+    tenant_counts = sorted(((tid, names.get(tid, ""), counts["tenant"][tid]) for tid in top),
                            key=lambda x: order.get(x[0], 0))
-    years = sorted(((y, n) for y, n in tally("year", lambda r: r[3]).items() if y is not None), reverse=True)
+    years = sorted(((y, n) for y, n in counts["year"].items() if y is not None), reverse=True)
     return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years, more=more,
                        newest_instead=query.sort == "relevance" and not by_relevance and found is not None)
 
