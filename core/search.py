@@ -413,18 +413,24 @@ def prefer_index() -> Iterator[None]:
         yield
         return
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    # A bitmap of tens of thousands of matches must stay exact: a lossy one makes PostgreSQL
+    # re-read and decompress the vector of every row on those pages.
+    db.session.execute(text("SET LOCAL work_mem = '32MB'"))
     try:
         yield
     finally:
         db.session.execute(text("SET LOCAL enable_seqscan = on"))
+        db.session.execute(text("RESET work_mem"))
 
 
 def hits(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
-         ranked: bool = True, scope: int | None = None, latest: int | None = None):
+         ranked: bool = True, scope: int | None = None, latest: int | None = None,
+         limit: int | None = None):
     """The index's answer to `query`: a subquery of (entry_id, rank), rank higher is better (0 when
     not `ranked`, which spares computing it for counts), or None when the query has nothing to
     search for. `scope`, a tenant id, keeps the documents of that tenant and its descendants, inside
-    the index. `latest` keeps only that many of the most recently indexed matches. Not
+    the index. `latest` keeps only that many of the most recently indexed matches, `limit` that
+    many matches in whatever order the index gives them (enough for a count that stops). Not
     tenant-filtered: join it with SearchEntry, whose rows are. On SQLite `plugin`
     and `kind` are not applied here (the FTS table does not hold them); `match` applies them."""
     if field is not None and field not in FIELDS:
@@ -446,9 +452,11 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
             found = found.where(entries.c.kind == kind)
         if latest:
             found = found.order_by(entries.c.id.desc()).limit(latest)
+        elif limit:
+            found = found.limit(limit)
         return found.cte("search_hits").prefix_with("MATERIALIZED")
     rank = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})" if ranked else "0.0"
-    tail = f" ORDER BY rowid DESC LIMIT {int(latest)}" if latest else ""
+    tail = f" ORDER BY rowid DESC LIMIT {int(latest)}" if latest else f" LIMIT {int(limit)}" if limit else ""
     return (text(f"SELECT rowid AS entry_id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query"
                  + tail)
             .bindparams(search_query=_fts_query(terms, field, scope))
@@ -549,14 +557,14 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     from core.pagination import Page
     labels = {s.key: s.label for s in sources().all}
 
-    def matching(ranked: bool, latest: int | None = None):
+    def matching(ranked: bool, latest: int | None = None, limit: int | None = None):
         base = _visible_entries(tenants)
         if not query.q:
             return base, None
-        found = hits(query.q, ranked=ranked, scope=scope, latest=latest)
+        found = hits(query.q, ranked=ranked, scope=scope, latest=latest, limit=limit)
         return (None, None) if found is None else (base.join(found, found.c.entry_id == SearchEntry.id), found)
 
-    base, _ = matching(ranked=False)
+    base, _ = matching(ranked=False, limit=FACET_LIMIT + 1)
     if base is None:
         return SiteResults(Page([], page, per_page, 0), [], [], [])
     kind_key = SearchEntry.plugin + "." + SearchEntry.kind
@@ -584,9 +592,10 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
                 if year_ok:
                     total += n
         by_relevance = query.sort == "relevance" and total <= RANK_LIMIT
-        # Past the counting limit, the newest matches are looked for among the most recently
-        # indexed ones (entries are written when published), not by sorting every match.
-        stmt, found = matching(ranked=by_relevance, latest=FACET_LIMIT if more else None)
+        # Past the counting limit, the newest matches are the most recently indexed ones (entries
+        # are written when published): read from the end of the index, not by sorting every match.
+        unfiltered = not (query.type or query.tenant_id or query.year)
+        stmt, found = matching(ranked=by_relevance, latest=page * per_page if more and unfiltered else None)
         if query.type:
             stmt = stmt.where(kind_key == query.type)
         if query.tenant_id:

@@ -344,5 +344,5 @@ def test_very_many_matches_are_counted_up_to_a_limit(demo, client, docs, monkeyp
     monkeypatch.setattr(core.portal, "FACET_LIMIT", 1)
     total, titles, html = results(client, "/qinglan/", "鳜鱼")
     assert "共找到 超过 1 条" in html and "分类统计只计算了前 1 条" in html
-    # past the limit the newest are looked for among the most recently indexed matches
-    assert titles == ["柳河镇鳜鱼养殖技术培训通知"]
+    # past the limit the newest are read from the end of the index, newest first
+    assert titles == ["柳河镇鳜鱼养殖技术培训通知", "东坡村鳜鱼塘承包收入公示"]
