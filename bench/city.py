@@ -39,25 +39,6 @@ SENTENCES = ["根据有关规定，现将{s}有关情况予以公示，公示期
              "联系人：党政办公室，联系电话见本页下方。"]
 
 
-def _database(url: str | None, workdir: Path) -> str:
-    if not url:
-        return f"sqlite:///{workdir / 'city.sqlite3'}"
-    if url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        from core.config import normalise_database_url
-        target = make_url(normalise_database_url(url))
-        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-        admin.dispose()
-    elif url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    return url
-
-
 def _bar(length: int, label: str):
     return click.progressbar(length=length, label=f"{label:<22}", show_pos=True, show_eta=True, file=sys.stderr)
 
@@ -316,7 +297,8 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-city-"))
     os.environ.setdefault("CMS_INSTANCE_PATH", str(workdir))
-    url = _database(args.database_url, workdir)
+    from benchdb import fresh_database
+    url = fresh_database(args.database_url, workdir, "city.sqlite3")
     from flask_migrate import upgrade
 
     from core import create_app

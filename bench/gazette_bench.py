@@ -220,18 +220,11 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-gazette-bench-"))
     os.environ.setdefault("CMS_INSTANCE_PATH", str(workdir))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from benchdb import fresh_database
     url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    if url.startswith("postgresql") and not args.measure_only:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        from core.config import normalise_database_url
-        target = make_url(normalise_database_url(url))
-        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-        admin.dispose()
+    if not args.measure_only:
+        url = fresh_database(url, workdir, "bench.sqlite3")
 
     from flask_migrate import upgrade
 

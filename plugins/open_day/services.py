@@ -9,27 +9,24 @@ database refuses taken > places by a CHECK constraint as a last line of defence.
 from __future__ import annotations
 
 import re
-import secrets
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core import audit
+from core import audit, codes
 from core.accounts import Permission, require_permission
 from core.attachments import Attachment, mark_public
+from core.contacts import ascii_text, normalise_id_number, normalise_mobile
 from core.db import db, utcnow
 from core.errors import Conflict, DomainError
-from core.contacts import ascii_text, normalise_id_number, normalise_mobile
 from core.masking import mask_id_number, mask_name, mask_phone
 from core.notify import notify
 from core.sanitize import clean_html
 from core.tenancy import Tenant, across_tenants
 from core.workdays import CHINA_TZ
 from plugins.open_day.models import ACTIVE, OpenDay, Registration, ReviewPhoto
-
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def local(moment: datetime) -> str:
@@ -178,14 +175,15 @@ def _lock(event: OpenDay) -> OpenDay:
 
 # --- registration -----------------------------------------------------------------------------
 
+CODE_GROUPS = (5, 5)
+
+
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
+    return codes.new_code(CODE_GROUPS)
 
 
 def normalise_code(code: str) -> str:
-    raw = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
-    return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else ""
+    return codes.normalise_code(code, CODE_GROUPS)
 
 
 def mask_code(code: str) -> str:

@@ -9,6 +9,7 @@ import segno
 from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from core.admin import show_error
 from core.db import db
 from core.errors import DomainError
 from core.forms import ActionForm, choices
@@ -87,12 +88,7 @@ def register(event_id: int):
         try:
             registration = services.register(event, form.data_for())
         except DomainError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field, None) if exc.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [exc.message]
-            else:
-                flash(exc.message, "error")
+            show_error(form, exc)
         else:
             db.session.commit()
             return redirect(url_for("open_day.registration", code=registration.code, new=1))

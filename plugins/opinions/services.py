@@ -6,14 +6,13 @@ things: a comment outside the period, 不予采纳 without a reason, feedback wi
 from __future__ import annotations
 
 import re
-import secrets
 from collections import Counter
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 from sqlalchemy import func, select
 
-from core import audit
+from core import audit, codes
 from core.accounts import Permission, require_permission
 from core.attachments import Attachment, mark_public
 from core.contacts import normalise_email, normalise_phone
@@ -29,7 +28,6 @@ from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLIN
 
 MAX_COMMENT = 2000
 MIN_COMMENT = 5
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ARTICLE_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条")
 
 
@@ -298,14 +296,15 @@ def by_status(status: str, today: date | None = None):
 
 # --- comments ---------------------------------------------------------------------------------
 
+CODE_GROUPS = (4, 4, 4)
+
+
 def new_tracking_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    return codes.new_code(CODE_GROUPS)
 
 
 def normalise_code(code: str) -> str:
-    raw = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else ""
+    return codes.normalise_code(code, CODE_GROUPS)
 
 
 def _comment_values(consultation: Consultation, data: dict, *, contact_required: bool) -> dict:

@@ -7,10 +7,10 @@ import io
 import os
 from urllib.parse import quote
 
-from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
+from core.admin import show_error
 from core.db import db
 from core.errors import DomainError
 from core.exports import csv_rows
@@ -111,12 +111,7 @@ def comment(consultation_id: int):
         try:
             comment = services.submit_comment(consultation, form.comment_data())
         except DomainError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field, None) if exc.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [exc.message]
-            else:
-                flash(exc.message, "error")
+            show_error(form, exc)
         else:
             db.session.commit()
             session["opinions_code"] = comment.tracking_code
