@@ -299,7 +299,31 @@ def search_reindex(slug: str | None, key: str | None) -> None:
     click.echo(f"已建立 {count} 条索引。")
 
 
+@click.command("security-check")
+@click.option("--fail-level", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="达到该级别的问题使命令以非零状态退出。")
+@with_appcontext
+def security_check(fail_level: str) -> None:
+    """检查本安装的安全设置（上线前运行；只读取，不修改）。"""
+    from flask import current_app
+
+    from core.security import ERROR, deploy_findings
+    findings = deploy_findings(current_app._get_current_object())
+    for f in findings:
+        click.secho(f"[{f.level}] {f.code} {f.message}", fg="red" if f.level == ERROR else "yellow")
+        click.echo(f"    处理：{f.hint}")
+    errors = sum(1 for f in findings if f.level == ERROR)
+    warnings = len(findings) - errors
+    if not findings:
+        click.secho("未发现不安全的设置。", fg="green")
+    else:
+        click.echo(f"共 {errors} 个错误、{warnings} 个警告。")
+    if errors or (fail_level == "warning" and warnings):
+        sys.exit(1)
+
+
 def register(app) -> None:
+    app.cli.add_command(security_check)
     app.cli.add_command(search_group)
     app.cli.add_command(demo)
     app.cli.add_command(privacy)

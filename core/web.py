@@ -20,6 +20,7 @@ from core.db import db, reset_immediate_writes, set_immediate_writes
 from core.errors import DomainError
 from core.masking import mask_contact, mask_name
 from core.plugins import PluginRegistry, collect
+from core.security import security_headers
 from core.sanitize import plain_text, text_to_html, text_with_links
 from core.tenancy import Tenant, enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
 from core.workdays import CHINA_TZ
@@ -81,7 +82,7 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     app.before_request(_refuse_nul_bytes)
     app.before_request(_check_tenant_access)
     app.teardown_request(_leave_scope)
-    app.after_request(_security_headers)
+    app.after_request(security_headers)
     app.after_request(_deliver_notifications)
     pagecache.init_app(app)   # after the tenant checks; its after_request runs before the headers above
     app.register_error_handler(HTTPException, _http_error)
@@ -249,17 +250,6 @@ def display_mode() -> str:
     if not has_request_context():          # a template rendered by a command or a job
         return "standard"
     return "elder" if request.cookies.get(DISPLAY_COOKIE) == "elder" else "standard"
-
-
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.path.startswith("/admin/") or (current_user and current_user.is_authenticated):
-        response.headers["Cache-Control"] = "no-store"
-    if response.mimetype == "text/html":
-        response.vary.add("Cookie")        # the display mode changes the page
-    return response
 
 
 def error_response(status: int, message: str | None = None):
