@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,8 +21,13 @@ from core.db import TimestampMixin, UTCDateTime, db, utcnow
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
 from core.tenancy import Tenant
 
-ROLES = ("admin", "editor", "reviewer")
-ROLE_LABELS = {"admin": "管理员", "editor": "编辑", "reviewer": "审核员"}
+ROLES = ("admin", "security_admin", "audit_admin", "editor", "reviewer")
+ROLE_LABELS = {"admin": "系统管理员", "security_admin": "安全管理员", "audit_admin": "审计管理员",
+               "editor": "编辑", "reviewer": "审核员"}
+# 三员分立 (separation of duties, 等保 2.0 level 3): the system admin runs the tenants, the security
+# admin runs accounts and grants, the audit admin only reads the log. One person holds at most one
+# of the three, anywhere.
+SEPARATED_ROLES = frozenset({"admin", "security_admin", "audit_admin"})
 
 
 class Permission(StrEnum):
@@ -35,13 +41,15 @@ class Permission(StrEnum):
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset({Permission.ADMIN_ACCESS, Permission.CONTENT_VIEW, Permission.TENANT_MANAGE,
-                        Permission.USERS_MANAGE, Permission.AUDIT_READ}),
+    "admin": frozenset({Permission.ADMIN_ACCESS, Permission.CONTENT_VIEW, Permission.TENANT_MANAGE}),
+    "security_admin": frozenset({Permission.ADMIN_ACCESS, Permission.USERS_MANAGE}),
+    "audit_admin": frozenset({Permission.ADMIN_ACCESS, Permission.AUDIT_READ}),
     "editor": frozenset({Permission.ADMIN_ACCESS, Permission.CONTENT_VIEW, Permission.CONTENT_EDIT}),
     "reviewer": frozenset({Permission.ADMIN_ACCESS, Permission.CONTENT_VIEW, Permission.CONTENT_PUBLISH}),
 }
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 8      # PASSWORD_MIN_LENGTH may raise it
+MAX_PASSWORD_LENGTH = 128
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -54,6 +62,18 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_superadmin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Failed password or second-factor attempts since the last success; at LOGIN_LOCKOUT_THRESHOLD
+    # the account is locked until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Base32 TOTP secret once the person has set up an authenticator app, and the last 30-second
+    # step accepted (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column()
+    # Part of the session's user id: incrementing it ends every session of the user at once
+    # (deactivation, a password change, "log out everywhere").
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     grants: Mapped[list["RoleGrant"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -61,9 +81,36 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """The id in the session, with the epoch: a session made before the epoch moved is dead."""
+        return f"{self.id}:{self.session_epoch or 0}"
+
+    def end_sessions(self) -> None:
+        self.session_epoch = (self.session_epoch or 0) + 1
+
     def set_password(self, password: str) -> None:
-        validate_password(password)
+        validate_password(password, username=self.username)
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.password_changed_at = utcnow()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > utcnow()
+
+    @property
+    def password_expired(self) -> bool:
+        days = int(current_app.config.get("PASSWORD_MAX_AGE_DAYS") or 0)
+        changed = self.password_changed_at or self.created_at
+        return bool(days) and changed is not None and (utcnow() - changed).days >= days
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Two-factor login is required of superadmins and of the roles in TOTP_REQUIRED_ROLES
+        (system, security and audit admins and reviewers by default), and of anyone who set it up."""
+        if self.totp_secret:
+            return True
+        required = set(current_app.config.get("TOTP_REQUIRED_ROLES", DEFAULT_TOTP_ROLES))
+        return (self.is_superadmin and "superadmin" in required) or any(g.role in required for g in self.grants)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -73,11 +120,14 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.display_name}（{self.username}）" if self.display_name else self.username
 
 
+DEFAULT_TOTP_ROLES = ("superadmin", "admin", "security_admin", "audit_admin", "reviewer")
+
+
 class RoleGrant(db.Model):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint("user_id", "tenant_id", "role"),
-        CheckConstraint("role IN ('admin', 'editor', 'reviewer')", name="role"),
+        CheckConstraint("role IN ('admin', 'security_admin', 'audit_admin', 'editor', 'reviewer')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,8 +203,11 @@ def require_permission(user, permission: Permission | str, tenant: Tenant) -> No
     if has_permission(user, permission, tenant):
         return
     if getattr(user, "is_superadmin", False) or roles_on(user, tenant):
-        raise AccessDenied("您没有执行此操作的权限。")
-    raise NotFound("页面不存在。")
+        refusal = AccessDenied("您没有执行此操作的权限。")
+    else:
+        refusal = NotFound("页面不存在。")
+    refusal.refused = (str(Permission(permission)), tenant)   # the error handler audits it
+    raise refusal
 
 
 def granted_tenants(user) -> list[Tenant]:
@@ -170,9 +223,40 @@ def granted_tenants(user) -> list[Tenant]:
 
 # --- services ---------------------------------------------------------------------------------
 
-def validate_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。", field="password")
+def validate_password(password: str, *, username: str = "") -> None:
+    """The password policy: long enough, not one of the most common passwords, not the user name.
+    Character classes (PASSWORD_REQUIRED_CLASSES) only when an assessment demands them."""
+    password = password or ""
+    minimum = max(MIN_PASSWORD_LENGTH, int(current_app.config.get("PASSWORD_MIN_LENGTH") or 0))
+    if len(password) < minimum:
+        raise DomainError(f"密码至少需要 {minimum} 个字符。", field="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError(f"密码最长 {MAX_PASSWORD_LENGTH} 个字符。", field="password")
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(password)) <= 2:
+        raise DomainError("这个密码太常见，很容易被猜中，请换一个。", field="password")
+    # A short name (li, wang) is part of too many good passwords: only the name itself is refused.
+    name = (username or "").lower()
+    if name and (lowered == name or (len(name) >= 4 and name in lowered)):
+        raise DomainError("密码不能包含用户名。", field="password")
+    classes = int(current_app.config.get("PASSWORD_REQUIRED_CLASSES") or 0)
+    if classes:
+        present = sum((any(c.islower() for c in password), any(c.isupper() for c in password),
+                       any(c.isdigit() for c in password), any(not c.isalnum() for c in password)))
+        if present < classes:
+            raise DomainError(f"密码需要包含小写字母、大写字母、数字、符号中的至少 {classes} 类。", field="password")
+
+
+_COMMON: frozenset[str] | None = None
+
+
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of public leaks (zxcvbn's list), loaded on first use."""
+    global _COMMON
+    if _COMMON is None:
+        from zxcvbn.frequency_lists import FREQUENCY_LISTS
+        _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+    return _COMMON
 
 
 def user_by_username(username: str) -> User | None:
@@ -192,15 +276,116 @@ def create_user(username: str, password: str, *, display_name: str = "", superad
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The user for these credentials, or None; a missing user costs the same hashing time."""
+class LoginRefused(Exception):
+    """Why a login attempt was refused; the message is what the person reads."""
+
+    def __init__(self, message: str, user: "User | None" = None, locked_now: bool = False):
+        super().__init__(message)
+        self.message, self.user, self.locked_now = message, user, locked_now
+
+
+BAD_CREDENTIALS = "用户名或密码错误。"
+
+
+def authenticate(username: str, password: str) -> User:
+    """The user for these credentials, or LoginRefused. A missing user costs the same hashing
+    time; a locked account is refused before its password is checked."""
     user = user_by_username((username or "").strip())
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
-        return None
-    if not user.check_password(password or "") or not user.active:
-        return None
+        raise LoginRefused(BAD_CREDENTIALS)
+    if user.is_locked:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise LoginRefused(locked_message(user), user)
+    if not user.check_password(password or ""):
+        if count_failure(user):
+            raise LoginRefused(locked_message(user), user, locked_now=True)
+        raise LoginRefused(BAD_CREDENTIALS, user)
+    if not user.active:  # told only to someone who knows the password
+        raise LoginRefused("该账号已停用，请联系安全管理员。", user)
     return user
+
+
+def locked_message(user: User) -> str:
+    minutes = max(1, int((user.locked_until - utcnow()).total_seconds() + 59) // 60)
+    return f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或请安全管理员解锁。"
+
+
+def count_failure(user: User) -> bool:
+    """One more failed attempt, counted in the database (two workers never lose one); True when
+    this attempt locked the account."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+    threshold = int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
+    count = db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+                               .returning(User.failed_logins)).scalar_one()
+    if threshold and count >= threshold:
+        minutes = int(current_app.config.get("LOGIN_LOCKOUT_MINUTES", 15))
+        db.session.execute(update(User).where(User.id == user.id).values(
+            failed_logins=0, locked_until=utcnow() + timedelta(minutes=minutes)))
+        db.session.refresh(user)
+        return True
+    db.session.refresh(user)
+    return False
+
+
+def login_succeeded(user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+
+
+def unlock(user: User) -> bool:
+    """Lift a lockout (security admins, `cms users unlock`); False when it was not locked."""
+    was_locked = user.is_locked or bool(user.failed_logins)
+    user.failed_logins = 0
+    user.locked_until = None
+    return was_locked
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivating ends every session of the user at once; the account and its history stay."""
+    if user.active and not active:
+        user.end_sessions()
+    user.active = active
+
+
+# --- two-factor login (TOTP, RFC 6238) ------------------------------------------------------------
+
+TOTP_ISSUER = "政务公开平台"
+
+
+def new_totp_secret() -> str:
+    import pyotp
+    return pyotp.random_base32()
+
+
+def totp_uri(user: User, secret: str) -> str:
+    import pyotp
+    issuer = current_app.config.get("SITE_NAME") or TOTP_ISSUER
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def check_totp(user: User, code: str, secret: str | None = None) -> bool:
+    """A six-digit code of the current 30-second step or the one either side (clock drift), never
+    one already used: the step accepted is kept."""
+    import pyotp
+    secret = secret or user.totp_secret
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if not secret or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(secret)
+    now = int(time.time())
+    step = now // totp.interval
+    for offset in (-1, 0, 1):
+        candidate = step + offset
+        if user.totp_last_step is not None and candidate <= user.totp_last_step:
+            continue
+        if secrets.compare_digest(totp.at(now + offset * totp.interval), code):
+            user.totp_last_step = candidate
+            return True
+    return False
 
 
 _DUMMY_HASH = generate_password_hash("timing-equaliser")
@@ -215,6 +400,11 @@ def grant_role(actor, user: User, tenant: Tenant, role: str) -> tuple[RoleGrant,
         RoleGrant.user_id == user.id, RoleGrant.tenant_id == tenant.id, RoleGrant.role == role))
     if existing:
         return existing, False
+    if role in SEPARATED_ROLES:
+        held = {g.role for g in user.grants} & (SEPARATED_ROLES - {role})
+        if held or user.is_superadmin:
+            other = "超级管理员" if user.is_superadmin else "、".join(ROLE_LABELS[r] for r in sorted(held))
+            raise Conflict(f"三员分立：{user.username} 已是{other}，不能再担任{ROLE_LABELS[role]}。", field="role")
     grant = RoleGrant(user=user, tenant=tenant, role=role)
     db.session.add(grant)
     db.session.flush()

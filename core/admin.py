@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
+import segno
+
 from flask import (Blueprint, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
                    session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,14 +18,16 @@ from sqlalchemy import or_, select
 
 from core import audit
 from core.web import safe_next
-from core.accounts import (ROLE_LABELS, ROLES, Permission, RoleGrant, User, authenticate, create_user,
-                           grant_role, granted_tenants, has_permission, require_permission, revoke_role,
-                           user_by_username)
+from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGrant, User, authenticate, check_totp,
+                           count_failure, create_user, grant_role, granted_tenants, has_permission, locked_message,
+                           login_succeeded, new_totp_secret, require_permission, revoke_role, set_active, totp_uri,
+                           unlock, user_by_username)
+from core.ratelimit import client_address, limiter
 from core.attachments import Attachment, save_upload
 from core.db import db, utcnow
 from core.errors import DomainError
 from core.forms import choices as to_choices
-from core.forms import (ActionForm, CalendarForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm,
+from core.forms import (ActionForm, CalendarForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm,
                         TenantSettingsForm, UploadForm)
 from core.pagination import page_args, paginate
 from core.plugins import collect
@@ -94,28 +98,117 @@ def _admin_context():
 
 # --- login ------------------------------------------------------------------------------------
 
+LOGIN_LIMIT = "LOGIN_LIMIT_PER_ADDRESS"
+PENDING_KEY = "pending_login"          # the user who gave a right password, until the second step
+PENDING_SECONDS = 300
+
+
+def _login_limit():
+    return current_app.config.get(LOGIN_LIMIT, "30 per minute;300 per hour")
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address,
+               error_message="登录尝试过于频繁，请稍后再试。")
 def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is None:
-            audit.record("user.login_failed", actor_name=form.username.data.strip()[:64], summary="用户名或密码错误")
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except LoginRefused as refused:
+            error = refused.message
+            audit.record("user.login_failed", actor_name=form.username.data.strip()[:64], summary=refused.message)
+            if refused.locked_now:
+                audit.record("user.locked", target=refused.user, actor_name=refused.user.username,
+                             summary="连续登录失败，账号已临时锁定")
             db.session.commit()
-            error = "用户名或密码错误。"
         else:
             next_url = safe_next(request.args.get("next"))
-            session.clear()  # nothing from before the login survives it
-            login_user(user)
-            regenerate = getattr(current_app.session_interface, "regenerate", None)
-            if regenerate is not None:  # server-side sessions: a new id, so a planted one is worthless
-                regenerate(session)
-            user.last_login_at = utcnow()
-            audit.record("user.login", actor=user, summary="登录成功")
-            db.session.commit()
-            return redirect(next_url or url_for("admin.index"))
+            if user.needs_second_factor:
+                session.clear()
+                session[PENDING_KEY] = {"user": user.id, "at": utcnow().timestamp(), "next": next_url}
+                return redirect(url_for("admin.login_totp" if user.totp_secret else "admin.totp_setup"))
+            return _complete_login(user, next_url)
     return render_template("admin/login.html", form=form, error=error), (200 if error is None else 401)
+
+
+def _complete_login(user: User, next_url: str | None, how: str = "登录成功"):
+    session.clear()  # nothing from before the login survives it
+    login_user(user)
+    regenerate = getattr(current_app.session_interface, "regenerate", None)
+    if regenerate is not None:  # server-side sessions: a new id, so a planted one is worthless
+        regenerate(session)
+    session["login_at"] = session["seen_at"] = utcnow().timestamp()
+    login_succeeded(user)
+    audit.record("user.login", actor=user, summary=how)
+    db.session.commit()
+    if user.password_expired:
+        flash("密码已到期，请先修改密码。", "error")
+        return redirect(url_for("admin.account"))
+    return redirect(next_url or url_for("admin.index"))
+
+
+def _pending_user() -> User | None:
+    """The user between the password and the second step, for at most five minutes."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or utcnow().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, int(pending.get("user", 0)))
+    return user if user is not None and user.active and not user.is_locked else None
+
+
+def _second_factor_failed(user: User, form) -> None:
+    locked = count_failure(user)
+    audit.record("user.login_failed", actor_name=user.username, summary="动态验证码错误")
+    if locked:
+        audit.record("user.locked", target=user, actor_name=user.username, summary="连续登录失败，账号已临时锁定")
+        session.pop(PENDING_KEY, None)
+    db.session.commit()
+    form.code.errors.append(locked_message(user) if locked else "验证码不正确或已使用过，请输入验证器上最新的 6 位数字。")
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address,
+               error_message="登录尝试过于频繁，请稍后再试。")
+def login_totp():
+    user = _pending_user()
+    if user is None or not user.totp_secret:
+        flash("请重新登录。", "error")
+        return redirect(url_for("admin.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if check_totp(user, form.code.data):
+            return _complete_login(user, session.get(PENDING_KEY, {}).get("next"), "登录成功（双因素）")
+        _second_factor_failed(user, form)
+    return render_template("admin/login_totp.html", form=form, user=user), (200 if not form.errors else 401)
+
+
+@bp.route("/login/totp/setup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address,
+               error_message="登录尝试过于频繁，请稍后再试。")
+def totp_setup():
+    """First login of someone who must use two-factor login: add the key to an authenticator
+    app, then prove it with a code. The key is kept only once a code has matched it."""
+    user = _pending_user()
+    if user is None or user.totp_secret:
+        flash("请重新登录。", "error")
+        return redirect(url_for("admin.login"))
+    pending = session[PENDING_KEY]
+    if not pending.get("secret"):
+        pending["secret"] = new_totp_secret()
+        session[PENDING_KEY] = pending
+    secret = pending["secret"]
+    form = TotpForm()
+    if form.validate_on_submit():
+        if check_totp(user, form.code.data, secret=secret):
+            user.totp_secret = secret
+            audit.record("user.totp_enrolled", target=user, actor=user, summary="启用双因素登录")
+            return _complete_login(user, pending.get("next"), "登录成功（首次启用双因素）")
+        _second_factor_failed(user, form)
+    uri = totp_uri(user, secret)
+    return render_template("admin/totp_setup.html", form=form, user=user, secret=secret, uri=uri,
+                           qr=segno.make(uri, error="m").svg_data_uri(scale=4)), (200 if not form.errors else 401)
 
 
 @bp.post("/logout")
@@ -146,9 +239,12 @@ def account():
             except DomainError as exc:
                 form.new.errors.append(exc.message)
             else:
-                audit.record("user.password", target=current_user, summary="修改密码")
+                # Every other session of this person ends; this one carries on under the new epoch.
+                current_user.end_sessions()
+                audit.record("user.password", target=current_user, summary="修改密码，其他会话已结束")
                 db.session.commit()
-                flash("密码已修改。", "success")
+                login_user(current_user._get_current_object())
+                flash("密码已修改，其他设备上的登录已失效。", "success")
                 return redirect(url_for("admin.account"))
     return render_template("admin/account.html", form=form)
 
@@ -336,6 +432,40 @@ def revoke(grant_id: int):
     audit.record("role.revoke", target=user, tenant=target, summary=f"撤销 {user.username} {target.name}{ROLE_LABELS[role]}")
     db.session.commit()
     flash(f"已撤销 {user.username} 在{target.name}的{ROLE_LABELS[role]}权限。", "success")
+    return redirect(url_for("admin.users"))
+
+
+USER_ACTIONS = {
+    "unlock": ("user.unlock", "解锁账号", "已解锁"),
+    "deactivate": ("user.deactivate", "停用账号，其会话已全部结束", "已停用"),
+    "activate": ("user.activate", "启用账号", "已启用"),
+    "reset_totp": ("user.reset_totp", "重置双因素登录，下次登录时重新绑定", "已重置双因素登录"),
+}
+
+
+@bp.post("/<tenant_slug>/users/<int:user_id>/<action>")
+@requires(Permission.USERS_MANAGE)
+def user_action(user_id: int, action: str):
+    """The security admin's account actions on someone with a grant in this subtree."""
+    if action not in USER_ACTIONS or not ActionForm().validate_on_submit() or not 0 < user_id < 2**31:
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None or not any(gr.tenant.is_in_subtree_of(g.tenant) for gr in user.grants):
+        abort(404)
+    if user.id == current_user.id:
+        flash("不能对自己的账号执行此操作。", "error")
+        return redirect(url_for("admin.users"))
+    if action == "unlock":
+        unlock(user)
+    elif action in ("deactivate", "activate"):
+        set_active(user, action == "activate")
+    else:
+        user.totp_secret, user.totp_last_step = None, None
+        user.end_sessions()
+    key, summary, done = USER_ACTIONS[action]
+    audit.record(key, target=user, tenant=g.tenant, summary=f"{summary}：{user.username}")
+    db.session.commit()
+    flash(f"{done}：{user.username}。", "success")
     return redirect(url_for("admin.users"))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core import audit
 from core.accounts import (ROLES, SYSTEM, ApiToken, User, create_user, grant_role, issue_token, revoke_role,
-                           revoke_token, user_by_username)
+                           revoke_token, set_active, unlock, user_by_username)
 from core.db import db
 from core.errors import DomainError
 from core.provisioning import create_tenant, set_status, sync_file
@@ -121,6 +121,45 @@ def users_create(username: str, display_name: str, password: str, superadmin: bo
     audit.record("user.create", target=user, actor=SYSTEM, summary=f"新建用户 {user.username}")
     db.session.commit()
     click.echo(f"已新建用户“{user.username}”。")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", prompt="新密码", hide_input=True, confirmation_prompt=True, help="不填则交互输入")
+def users_password(username: str, password: str) -> None:
+    """为用户设置新密码（其所有会话随即结束）。"""
+    user = _user_or_fail(username)
+    try:
+        user.set_password(password)
+    except DomainError as exc:
+        _fail(exc.message)
+    user.end_sessions()
+    audit.record("user.password", target=user, actor=SYSTEM, summary=f"在命令行为 {user.username} 设置新密码")
+    db.session.commit()
+    click.echo(f"已为“{user.username}”设置新密码，其所有会话已结束。")
+
+
+def _account_command(name: str, help_text: str, apply, summary: str, done: str) -> None:
+    @users.command(name, help=help_text)
+    @click.argument("username")
+    def command(username: str) -> None:
+        user = _user_or_fail(username)
+        apply(user)
+        audit.record(f"user.{name.replace('-', '_')}", target=user, actor=SYSTEM, summary=f"{summary}：{user.username}")
+        db.session.commit()
+        click.echo(f"{done}：{user.username}。")
+
+
+def _reset_totp(user) -> None:
+    user.totp_secret, user.totp_last_step = None, None
+    user.end_sessions()
+
+
+_account_command("unlock", "解除因连续登录失败造成的锁定。", unlock, "解锁账号", "已解锁")
+_account_command("deactivate", "停用账号（其所有会话随即结束）。", lambda u: set_active(u, False), "停用账号", "已停用")
+_account_command("activate", "重新启用账号。", lambda u: set_active(u, True), "启用账号", "已启用")
+_account_command("reset-2fa", "重置双因素登录（手机丢失时；下次登录重新绑定）。", _reset_totp, "重置双因素登录",
+                 "已重置双因素登录")
 
 
 @users.command("grant")
@@ -299,6 +338,65 @@ def search_reindex(slug: str | None, key: str | None) -> None:
     click.echo(f"已建立 {count} 条索引。")
 
 
+audit_group = AppGroup("audit", help="审计日志：校验哈希链、导出、按保存期限清理。")
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """逐条重算哈希链：记录被改动、删除或插入时指出位置，并以非零状态退出。"""
+    report = audit.verify_chain()
+    if report.ok:
+        span = f"（第 {report.first_seq} 至第 {report.last_seq} 条）" if report.checked else ""
+        click.secho(f"审计日志完整：已校验 {report.checked} 条记录{span}。", fg="green")
+        return
+    for problem in report.problems:
+        click.secho(problem, fg="red")
+    click.secho(f"审计日志校验失败：{len(report.problems)} 处问题，已校验 {report.checked} 条记录。", fg="red", err=True)
+    sys.exit(1)
+
+
+@audit_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--tenant", "slug", default=None, help="只导出该单位及其下级单位")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="起始日期（含）")
+def audit_export(path: str, slug: str | None, since) -> None:
+    """把审计日志导出为 CSV（UTF-8，Excel 可直接打开），含每条记录的哈希，供外部留存和核对。"""
+    import csv
+    from datetime import timezone
+    tenant = tenant_or_exit(slug) if slug else None
+    stmt = audit.subtree_query(tenant).order_by(None).order_by(audit.AuditEntry.seq)
+    if since is not None:
+        stmt = stmt.where(audit.AuditEntry.at >= since.replace(tzinfo=timezone.utc))
+    names = {t.id: t.name for t in db.session.scalars(select(Tenant))}
+    count = 0
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["序号", "时间（UTC）", "操作人", "单位", "操作", "对象类型", "对象编号", "摘要", "地址",
+                         "前一条哈希", "哈希"])
+        for e in db.session.scalars(stmt.execution_options(yield_per=2000)):
+            writer.writerow([e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, names.get(e.tenant_id, ""),
+                             e.action, e.object_type, e.object_id, e.summary, e.ip, e.prev_hash, e.hash])
+            count += 1
+    click.echo(f"已导出 {count} 条记录到 {path}。")
+
+
+@audit_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="只报告将删除多少条，不删除。")
+def audit_purge(dry_run: bool) -> None:
+    """删除超过保存期限（AUDIT_RETENTION_DAYS，默认 365 天，最少 180 天）的记录，哈希链仍可校验。"""
+    from flask import current_app
+    from sqlalchemy import func
+    cutoff = audit.retention_cutoff(current_app.config)
+    due = db.session.scalar(select(func.count()).select_from(audit.AuditEntry).where(audit.AuditEntry.at < cutoff))
+    if dry_run or not due:
+        click.echo(f"早于 {cutoff:%Y-%m-%d} 的记录有 {due} 条{'，未删除' if due else ''}。")
+        return
+    count = audit.purge_before(cutoff)
+    audit.record("audit.purge", actor=SYSTEM, summary=f"按保存期限删除 {cutoff:%Y-%m-%d} 之前的 {count} 条审计记录")
+    db.session.commit()
+    click.echo(f"已删除早于 {cutoff:%Y-%m-%d} 的 {count} 条记录。")
+
+
 @click.command("security-check")
 @click.option("--fail-level", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="达到该级别的问题使命令以非零状态退出。")
@@ -324,6 +422,7 @@ def security_check(fail_level: str) -> None:
 
 def register(app) -> None:
     app.cli.add_command(security_check)
+    app.cli.add_command(audit_group)
     app.cli.add_command(search_group)
     app.cli.add_command(demo)
     app.cli.add_command(privacy)

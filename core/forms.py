@@ -20,6 +20,11 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
+class TotpForm(FlaskForm):
+    code = StringField("动态验证码（6 位数字）", validators=[DataRequired(REQUIRED), Length(max=16)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
 class TenantSettingsForm(FlaskForm):
     name = StringField("名称", validators=[DataRequired(REQUIRED), Length(max=100)])
     unit_code = StringField("单位代码（用于索引号）", validators=[Optional(), Length(max=32)])

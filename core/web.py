@@ -50,8 +50,35 @@ class TenantPathConverter(BaseConverter):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The session's user, only while the account is active and the session's epoch is current."""
+    ident, _, epoch = (user_id or "").partition(":")
+    if not ident.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def _session_timeouts() -> None:
+    """A logged-in session ends after ADMIN_IDLE_MINUTES without a request (15) and, whatever the
+    activity, SESSION_ABSOLUTE_HOURS after the login (8)."""
+    from flask import flash, session
+    from flask_login import logout_user
+    if "_user_id" not in session or is_api_request():
+        return
+    now = datetime.now(timezone.utc).timestamp()
+    idle = float(current_app.config.get("ADMIN_IDLE_MINUTES", 15)) * 60
+    absolute = float(current_app.config.get("SESSION_ABSOLUTE_HOURS", 8)) * 3600
+    seen, login_at = float(session.get("seen_at", 0)), float(session.get("login_at", 0))
+    if now - seen > idle or now - login_at > absolute:
+        logout_user()
+        session.clear()
+        flash("长时间未操作，为了安全已自动退出，请重新登录。" if now - login_at <= absolute
+              else "登录时间已超过上限，为了安全已自动退出，请重新登录。", "error")
+        return
+    if now - seen > 30:       # refresh at most twice a minute: not a session write per request
+        session["seen_at"] = now
 
 
 def is_api_request() -> bool:
@@ -80,6 +107,7 @@ def init_app(app: Flask, registry: PluginRegistry) -> None:
     app.url_value_preprocessor(_resolve_tenant)
     app.url_defaults(_tenant_url_defaults)
     app.before_request(_refuse_nul_bytes)
+    app.before_request(_session_timeouts)
     app.before_request(_check_tenant_access)
     app.teardown_request(_leave_scope)
     app.after_request(security_headers)
@@ -277,6 +305,13 @@ def _http_error(exc: HTTPException):
 
 def _domain_error(exc: DomainError):
     db.session.rollback()
+    refused = getattr(exc, "refused", None)
+    if refused is not None and has_request_context():
+        # A refused authorisation is logged in a transaction of its own: the request's is gone.
+        from core import audit
+        permission, tenant = refused
+        audit.record("access.denied", tenant=tenant.id, summary=f"拒绝访问：{request.method} {request.path[:300]}（需要 {permission}）")
+        db.session.commit()
     return error_response(exc.status, exc.message)
 
 

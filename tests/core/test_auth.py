@@ -120,7 +120,15 @@ def _user(name: str) -> User:
 
 @pytest.mark.parametrize("username, permission, slug, allowed", [
     ("wang", Permission.TENANT_MANAGE, "qinglan", True),
-    ("wang", Permission.USERS_MANAGE, "dongpo", True),     # a district grant covers the whole subtree
+    ("wang", Permission.TENANT_MANAGE, "dongpo", True),    # a district grant covers the whole subtree
+    ("wang", Permission.USERS_MANAGE, "dongpo", False),    # 三员分立: accounts are the security admin's
+    ("wang", Permission.AUDIT_READ, "qinglan", False),     # and the log the audit admin's
+    ("qian", Permission.USERS_MANAGE, "dongpo", True),
+    ("qian", Permission.TENANT_MANAGE, "qinglan", False),
+    ("qian", Permission.CONTENT_VIEW, "qinglan", False),
+    ("zhou", Permission.AUDIT_READ, "dongpo", True),
+    ("zhou", Permission.CONTENT_VIEW, "qinglan", False),
+    ("zhou", Permission.USERS_MANAGE, "qinglan", False),
     ("wang", Permission.CONTENT_PUBLISH, "baishui", False),  # admin and editor, not reviewer
     ("li", Permission.CONTENT_EDIT, "baishui", True),
     ("li", Permission.CONTENT_EDIT, "dongpo", True),       # the town editor helps her villages
@@ -151,8 +159,9 @@ def test_admin_role_alone_does_not_edit_content(demo, ctx):
     from core.accounts import grant_role, SYSTEM, create_user
     user = create_user("adminonly", "admin-only-pass")
     grant_role(SYSTEM, user, tenant_by_slug("liuhe"), "admin")
-    assert has_permission(user, Permission.USERS_MANAGE, tenant_by_slug("liuhecun"))
+    assert has_permission(user, Permission.TENANT_MANAGE, tenant_by_slug("liuhecun"))
     assert not has_permission(user, Permission.CONTENT_EDIT, tenant_by_slug("liuhe"))
+    assert not has_permission(user, Permission.USERS_MANAGE, tenant_by_slug("liuhe"))
 
 
 def test_anonymous_has_no_permission(demo, ctx):

@@ -25,13 +25,13 @@ def _write(tmp_path, text: str):
 def test_sync_creates_the_demo_county_then_changes_nothing(app, runner):
     first = runner.invoke(args=["tenants", "sync", str(DEMO_FILE)])
     assert first.exit_code == 0, first.output
-    assert "新建 15 项" in first.output
+    assert "新建 17 项" in first.output
     second = runner.invoke(args=["tenants", "sync", str(DEMO_FILE)])
     assert second.exit_code == 0
-    assert "新建 0 项，更新 0 项，未变 15 项。没有任何改动。" in second.output
+    assert "新建 0 项，更新 0 项，未变 17 项。没有任何改动。" in second.output
     with app.app_context():
         assert _count(Tenant) == 10
-        assert _count(User) == 5
+        assert _count(User) == 7
         kinds = dict(db.session.execute(select(Tenant.kind, func.count()).group_by(Tenant.kind)).all())
         assert kinds == {"district": 1, "town": 3, "village": 6}
 
@@ -206,7 +206,7 @@ def test_tenants_create_list_archive(demo, runner):
 
 
 def test_users_create_grant_revoke(demo, runner):
-    created = runner.invoke(args=["users", "create", "sun", "--display-name", "孙干事", "--password", "sun-password-1"])
+    created = runner.invoke(args=["users", "create", "sun", "--display-name", "孙干事", "--password", "ganshi-pass-77"])
     assert created.exit_code == 0, created.output
     dup = runner.invoke(args=["users", "create", "sun", "--password", "another-pass-1"])
     assert dup.exit_code == 1 and "已被使用" in dup.output

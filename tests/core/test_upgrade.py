@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, insert
+from sqlalchemy import select, MetaData, insert
 
 from core.db import db
 from tests.conftest import fresh_database, make_app
@@ -43,7 +43,7 @@ def test_upgrading_indexes_what_was_published_before_site_search(empty_database,
                 upgrade(revision=head)
         old = MetaData()
         with db.engine.begin() as conn:
-            old.reflect(conn, only=["tenants", "catalog_items", "catalog_records"])
+            old.reflect(conn, only=["tenants", "catalog_items", "catalog_records", "audit_log"])
             assert "content_version" not in old.tables["tenants"].c            # really the old schema
             tenants, items, records = (old.tables[n] for n in ("tenants", "catalog_items", "catalog_records"))
             conn.execute(insert(tenants).values(**filled(tenants, now,
@@ -60,6 +60,11 @@ def test_upgrading_indexes_what_was_published_before_site_search(empty_database,
                      created_at=now, updated_at=now)
                 for title, doc_no, status in (("老县鲥鱼保护办法", "老政发〔2025〕3号", "published"),
                                               ("老县鲥鱼草稿", "", "draft"))])
+            log = old.tables["audit_log"]
+            assert "hash" not in log.c                                          # before the hash chain
+            conn.execute(insert(log), [dict(at=now.replace(microsecond=123456), actor_name="system", tenant_id=1,
+                                            action=f"old.{i}", object_type="", object_id="", summary=f"升级前的记录 {i}",
+                                            ip="cli") for i in range(3)])
         db.engine.dispose()
 
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
@@ -69,6 +74,15 @@ def test_upgrading_indexes_what_was_published_before_site_search(empty_database,
     html = client.get("/laoxian/search?q=老政发[2025]3号").get_data(as_text=True)
     assert "共找到 1 条" in html and "老县<mark>鲥鱼" not in html and "老县鲥鱼保护办法" in html
     assert "共找到 1 条" in client.get("/laoxian/search?q=鲥鱼").get_data(as_text=True)
+    # the log written before the chain existed is chained in its order, and new entries follow it
+    from core import audit
+    with app.app_context():
+        assert [e.action for e in db.session.scalars(select(audit.AuditEntry).order_by(audit.AuditEntry.seq))] == [
+            "old.0", "old.1", "old.2"]
+        audit.record("new.entry", summary="升级后")
+        db.session.commit()
+        report = audit.verify_chain()
+        assert report.ok and report.checked == 4, report.problems
     # a second upgrade has nothing to do
     again = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert again.exit_code == 0 and "已为站内搜索建立" not in again.output
