@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
     import core.workdays  # noqa: F401
 
     db.init_app(app)
+    from core import rls
+    with app.app_context():
+        rls.install(db.engine)      # PostgreSQL: the tenant scope reaches row-level security
     registry = build_plugin_manager()
     app.extensions["cms"] = registry
     init_migrations(app, db, registry)

@@ -81,3 +81,26 @@ def init_migrations(app, db, registry) -> None:
         return config
 
     app.cli.add_command(db_group)
+
+
+@db_group.command("grant-app-role")
+@with_appcontext
+@click.argument("role")
+def grant_app_role_command(role: str) -> None:
+    """（PostgreSQL）授予应用连接所用的角色读写数据的权限；该角色不拥有数据表，受行级安全约束。
+
+    以数据表所有者的身份运行（与 cms db upgrade 相同的连接）。审计日志只授予查询、追加和清理。
+    """
+    from sqlalchemy import text
+
+    from core import rls
+    from core.db import db
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException("行级安全只用于 PostgreSQL。")
+    exists = db.session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
+    if not exists:
+        raise click.ClickException(f"角色“{role}”不存在，请先创建：CREATE ROLE {role} LOGIN PASSWORD '…';")
+    for statement in rls.grant_app_role_statements(role):
+        db.session.execute(text(statement))
+    db.session.commit()
+    click.echo(f"已授予角色“{role}”读写数据的权限（审计日志不可修改）。应用请以该角色连接（DATABASE_URL）。")

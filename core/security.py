@@ -104,6 +104,25 @@ def deploy_findings(app: Flask) -> list[Finding]:
     if attachments.exists() and attachments.stat().st_mode & stat.S_IWOTH:
         add(ERROR, "S011", f"附件目录 {attachments} 对所有用户可写。", f"chmod o-w {attachments}")
     found += _account_findings(app)
+    if database.startswith("postgresql"):
+        found += _row_level_security_findings(app)
+    return found
+
+
+def _row_level_security_findings(app: Flask) -> list[Finding]:
+    from core import rls
+    from core.db import db
+    found = []
+    with app.app_context(), db.engine.connect() as connection:
+        why = rls.bypasses_rls(connection)
+        missing = rls.unprotected_tables(connection)
+    if why:
+        found.append(Finding(ERROR, "S012", f"应用以{why}身份连接数据库，行级安全对其不起作用，租户之间只剩一道隔离。",
+                             "创建一个不拥有数据表的角色，运行 cms db grant-app-role <角色>，让 DATABASE_URL 使用它；"
+                             "迁移仍以所有者身份运行（docs/security.md）。"))
+    if missing:
+        found.append(Finding(ERROR, "S013", f"以下租户数据表没有行级安全策略：{'、'.join(missing)}。",
+                             "运行 cms db upgrade；插件的迁移应调用 core.rls.enable_in_migration。"))
     return found
 
 

@@ -26,8 +26,15 @@ DEMO_FILE = ROOT / "tenants" / "demo.yaml"
 DEMO_PASSWORD = "qinglan-demo-2026"
 
 
+# TEST_RLS_ONLY=1 (with TEST_DATABASE_URL): the app connects as a role that owns no table, with the
+# ORM's tenant filter switched off, so PostgreSQL's row-level security is the only wall left.
+RLS_ONLY = bool(os.environ.get("TEST_RLS_ONLY")) and bool(os.environ.get("TEST_DATABASE_URL"))
+RLS_TEST_ROLE = "cms_rls_test"
+
+
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL (' + os.environ['TEST_DATABASE_URL'] + ')' if os.environ.get('TEST_DATABASE_URL') else 'SQLite file'}"
+    where = 'PostgreSQL (' + os.environ['TEST_DATABASE_URL'] + ')' if os.environ.get('TEST_DATABASE_URL') else 'SQLite file'
+    return f"database: {where}" + (f"; row-level security only (role {RLS_TEST_ROLE}, ORM tenant filter off)" if RLS_ONLY else "")
 
 
 @contextmanager
@@ -70,6 +77,8 @@ def make_app(database_url, tmp_path, **extra):
         "OPINIONS_LIMIT_PER_ADDRESS": "10000 per minute",
         "OPINIONS_LIMIT_PER_CONSULTATION": "10000 per minute",
     }
+    if RLS_ONLY:
+        config["TENANT_ORM_FILTER"] = False
     config.update(extra)
     return create_app(config)
 
@@ -81,13 +90,30 @@ def migrated(database_url, tmp_path_factory):
     app = make_app(database_url, tmp_path_factory.mktemp("migrate"))
     with app.app_context():
         upgrade(revision="heads")
+        if RLS_ONLY:
+            from core.rls import grant_app_role_statements
+            db.session.execute(text(f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{RLS_TEST_ROLE}') "
+                                    f"THEN CREATE ROLE {RLS_TEST_ROLE} LOGIN; END IF; END$$"))
+            for statement in grant_app_role_statements(RLS_TEST_ROLE):
+                db.session.execute(text(statement))
+            # Only for the tests' own housekeeping: resetting sequences after restoring the demo.
+            db.session.execute(text(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {RLS_TEST_ROLE}"))
+            db.session.commit()
         db.engine.dispose()
+    if RLS_ONLY:
+        return make_url(database_url).set(username=RLS_TEST_ROLE, password=None).render_as_string(hide_password=False)
     return database_url
 
 
 def _empty_all_tables() -> None:
     # DELETE beats TRUNCATE for the few hundred rows a test leaves (TRUNCATE has a cost per table).
     # The audit log refuses DELETE unless the chain head says a purge is running (migration 0008).
+    from core.tenancy import across_tenants
+    with across_tenants(None, reason="tests: empty every table"):
+        _delete_everything()
+
+
+def _delete_everything() -> None:
     from core.audit import AuditChain, AuditEntry
     if db.session.execute(AuditChain.__table__.update().values(purging=True)).rowcount == 0:
         db.session.execute(AuditChain.__table__.insert().values(id=1, purging=True))
@@ -151,9 +177,11 @@ def demo_snapshot(migrated, tmp_path_factory):
         sync_file(DEMO_FILE)
         # In key order: PostgreSQL returns updated rows in a new physical order, and a village
         # inserted before its town would break the foreign key.
-        snapshot = [(table, [dict(row._mapping) for row in db.session.execute(
-                        table.select().order_by(*table.primary_key.columns))])
-                    for table in db.metadata.sorted_tables]
+        from core.tenancy import across_tenants
+        with across_tenants(None, reason="tests: snapshot the demo county"):
+            snapshot = [(table, [dict(row._mapping) for row in db.session.execute(
+                            table.select().order_by(*table.primary_key.columns))])
+                        for table in db.metadata.sorted_tables]
         _empty_all_tables()
         db.engine.dispose()
     return snapshot
@@ -162,7 +190,8 @@ def demo_snapshot(migrated, tmp_path_factory):
 @pytest.fixture
 def demo(app, demo_snapshot):
     """The demo county of tenants/demo.yaml: 1 district, 3 towns, 6 villages, 5 users, seeded catalogs."""
-    with app.app_context():
+    from core.tenancy import across_tenants
+    with app.app_context(), across_tenants(None, reason="tests: restore the demo county"):
         for table, rows in demo_snapshot:
             if rows:
                 db.session.execute(table.insert(), rows)

@@ -106,6 +106,7 @@ def folders(two_towns):
         ScratchBase.metadata.drop_all(db.engine, tables=tables)
 
 
+@pytest.mark.orm_filter
 def test_lazy_relationship_loads_are_filtered(folders):
     a, b = folders
     with tenant_scope(a):
@@ -113,6 +114,7 @@ def test_lazy_relationship_loads_are_filtered(folders):
         assert [n.title for n in folder.notes] == ["A note"]
 
 
+@pytest.mark.orm_filter
 @pytest.mark.parametrize("loader", [selectinload, joinedload])
 def test_eager_relationship_loads_are_filtered(folders, loader):
     a, b = folders
@@ -121,6 +123,7 @@ def test_eager_relationship_loads_are_filtered(folders, loader):
         assert [n.title for n in folder.notes] == ["A note"]
 
 
+@pytest.mark.orm_filter
 def test_many_to_one_load_of_another_tenants_row_finds_nothing(folders):
     a, b = folders
     with tenant_scope(b):

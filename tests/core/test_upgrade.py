@@ -31,6 +31,7 @@ def filled(table, now, **values) -> dict:
     return values
 
 
+@pytest.mark.owner
 def test_upgrading_indexes_what_was_published_before_site_search(empty_database, tmp_path):
     app = make_app(empty_database, tmp_path)
     now = datetime(2026, 3, 1, 2, tzinfo=timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,139 @@
+"""PostgreSQL row-level security: the database's own wall between tenants, behind the ORM filter.
+
+Every table of a tenant-owned model gets a policy (migrations: core 0009 and each plugin's) that
+shows and accepts only rows whose tenant_id is in the transaction's setting `cms.tenant_ids`.
+That setting follows the tenant scope of core.tenancy: before each statement, when the scope
+differs from what the connection's transaction was told, `set_config(..., is_local => true)`
+sets it for the rest of the transaction. No scope means no rows, as with the ORM filter.
+
+The policies bind only a role that neither owns the tables nor is a superuser (owners and
+superusers bypass RLS): the app connects as such a role (`cms db grant-app-role`, see
+docs/security.md), and migrations run as the owner.
+"""
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+SETTING = "cms.tenant_ids"
+ALL = "*"
+POLICY = "tenant_isolation"
+
+FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION cms_tenant_visible(tid integer) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE coalesce(current_setting('{SETTING}', true), '')
+    WHEN '{ALL}' THEN true
+    WHEN '' THEN false
+    ELSE tid = ANY (string_to_array(current_setting('{SETTING}', true), ',')::integer[])
+  END
+$$
+"""
+
+
+def setting_for(scope) -> str:
+    """The value of cms.tenant_ids for a scope of core.tenancy: "" (none), "*" (all) or "1,4,17"."""
+    if scope is None:
+        return ""
+    if scope.tenant_ids is None:
+        return ALL
+    return ",".join(str(i) for i in scope.tenant_ids)
+
+
+_INSTALLED: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def install(engine: Engine) -> None:
+    """Keep each PostgreSQL transaction's cms.tenant_ids equal to the current tenant scope."""
+    if engine.dialect.name != "postgresql" or engine in _INSTALLED:
+        return
+    _INSTALLED.add(engine)
+    from core.tenancy import current_scope
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _set_scope(conn, cursor, statement, parameters, context, executemany):
+        value = setting_for(current_scope())
+        if conn.info.get("cms_rls_scope") != value:
+            cursor.execute("SELECT set_config(%s, %s, true)", (SETTING, value))
+            conn.info["cms_rls_scope"] = value
+
+    def _forget(conn, *args):
+        conn.info.pop("cms_rls_scope", None)      # transaction-local: gone with the transaction
+
+    for name in ("commit", "rollback", "rollback_savepoint"):
+        event.listen(engine, name, _forget)
+
+
+def enable_statements(table: str) -> list[str]:
+    """What a migration runs to put a tenant-owned table behind the policy (idempotent)."""
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
+        f'CREATE POLICY {POLICY} ON "{table}" USING (cms_tenant_visible(tenant_id)) '
+        f'WITH CHECK (cms_tenant_visible(tenant_id))',
+    ]
+
+
+def disable_statements(table: str) -> list[str]:
+    return [f'DROP POLICY IF EXISTS {POLICY} ON "{table}"', f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY']
+
+
+def enable_in_migration(op, tables: list[str]) -> None:
+    """For a migration (core's or a plugin's): policies on these tables, on PostgreSQL only."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        for statement in enable_statements(table):
+            op.execute(statement)
+
+
+def disable_in_migration(op, tables: list[str]) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        for statement in disable_statements(table):
+            op.execute(statement)
+
+
+def tenant_tables() -> list[str]:
+    """Tables of every tenant-owned model the installation knows (core's and the plugins')."""
+    from core.db import db
+    from core.tenancy import TenantScoped
+    return sorted({mapper.local_table.name for mapper in db.Model.registry.mappers
+                   if issubclass(mapper.class_, TenantScoped)})
+
+
+def unprotected_tables(connection) -> list[str]:
+    """Tenant-owned tables without row-level security or without the policy (security-check)."""
+    rows = connection.execute(text(
+        "SELECT c.relname, c.relrowsecurity, EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname "
+        "AND p.policyname = :policy) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r'"), {"policy": POLICY}).all()
+    state = {name: bool(enabled and policy) for name, enabled, policy in rows}
+    return [t for t in tenant_tables() if not state.get(t, False)]
+
+
+def bypasses_rls(connection) -> str | None:
+    """Why the connected role is not bound by the policies, or None when it is."""
+    superuser, bypass = connection.execute(text(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    if superuser or bypass:
+        return "超级用户" if superuser else "具有 BYPASSRLS 属性的角色"
+    owned = connection.execute(text(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tableowner = current_user")).scalar()
+    return "数据表的所有者" if owned else None
+
+
+def grant_app_role_statements(role: str) -> list[str]:
+    """Privileges of the app's role: data, not schema; the audit log can be added to, never changed."""
+    quoted = '"' + role.replace('"', '""') + '"'
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"REVOKE UPDATE ON audit_log FROM {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {quoted}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
+    ]

@@ -1,0 +1,145 @@
+"""PostgreSQL row-level security, the second wall between tenants (core.rls).
+
+The first wall, the ORM filter, is tested everywhere else; `make test` also runs the isolation
+tests with that filter off and the app connected as a role that owns no table (TEST_RLS_ONLY=1),
+so only these policies stand between tenants there. Row-level security is a PostgreSQL feature:
+on SQLite this module checks that nothing claims it.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+
+from core import rls
+from core.db import db
+from core.security import deploy_findings
+from core.tenancy import Scope, across_tenants, tenant_by_slug, tenant_scope
+from plugins.catalog.models import CatalogItem
+
+POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
+ROLE = "cms_rls_probe"
+needs_postgres = pytest.mark.skipif(not POSTGRES, reason="row-level security is PostgreSQL's; this run is on SQLite")
+
+
+def test_the_setting_follows_the_scope():
+    assert rls.setting_for(None) == ""
+    assert rls.setting_for(Scope(tenant_ids=None, write_tenant_id=None, reason="all")) == "*"
+    assert rls.setting_for(Scope(tenant_ids=(3, 17), write_tenant_id=3, reason="two")) == "3,17"
+
+
+def test_sqlite_claims_no_row_level_security(app):
+    codes = {f.code for f in deploy_findings(app)}
+    if POSTGRES:       # the policies exist; whether they bind depends on the role (below)
+        assert "S010" not in codes and "S013" not in codes
+    else:              # "SQLite: … no row-level security", and no claim about policies
+        assert "S010" in codes and not {"S012", "S013"} & codes
+
+
+@pytest.fixture
+def probe(demo):
+    """A connection as a role that owns no table, granted what `cms db grant-app-role` grants."""
+    from tests.conftest import RLS_ONLY
+    if RLS_ONLY:       # the suite itself connects as such a role already
+        engine = create_engine(make_url(demo.config["SQLALCHEMY_DATABASE_URI"]))
+        yield engine
+        engine.dispose()
+        return
+    with demo.app_context():
+        db.session.execute(text(f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') "
+                                f"THEN CREATE ROLE {ROLE} LOGIN; END IF; END$$"))
+        for statement in rls.grant_app_role_statements(ROLE):
+            db.session.execute(text(statement))
+        db.session.commit()
+        url = make_url(demo.config["SQLALCHEMY_DATABASE_URI"]).set(username=ROLE, password=None)
+    engine = create_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def _ids(connection, table="catalog_items") -> set[int]:
+    return set(connection.execute(text(f"SELECT DISTINCT tenant_id FROM {table}")).scalars())
+
+
+@needs_postgres
+def test_every_tenant_table_has_the_policy(demo):
+    with demo.app_context(), db.engine.connect() as connection:
+        assert rls.unprotected_tables(connection) == []
+    assert "catalog_records" in rls.tenant_tables() and "opinion_comments" in rls.tenant_tables()
+
+
+@needs_postgres
+def test_without_a_setting_the_app_role_sees_nothing(probe):
+    with probe.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM catalog_items")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM search_entries")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM tenants")).scalar() > 0      # not tenant-owned
+
+
+@needs_postgres
+def test_the_app_role_sees_and_writes_only_its_tenants_rows(demo, probe):
+    with demo.app_context():
+        baishui, liuhe = tenant_by_slug("baishui").id, tenant_by_slug("liuhe").id
+    with probe.connect() as connection:
+        connection.execute(text("SELECT set_config('cms.tenant_ids', :v, true)"), {"v": str(baishui)})
+        assert _ids(connection) == {baishui}
+        # Another tenant's rows can be neither changed nor written
+        assert connection.execute(text("UPDATE catalog_items SET name = name WHERE tenant_id = :t"),
+                                  {"t": liuhe}).rowcount == 0
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            connection.execute(text("UPDATE catalog_items SET tenant_id = :t WHERE tenant_id = :b"),
+                               {"t": liuhe, "b": baishui})
+        connection.rollback()
+        connection.execute(text("SELECT set_config('cms.tenant_ids', :v, true)"), {"v": f"{baishui},{liuhe}"})
+        assert _ids(connection) == {baishui, liuhe}
+
+
+@needs_postgres
+def test_the_app_role_cannot_alter_the_audit_log(probe):
+    with probe.connect() as connection, pytest.raises(ProgrammingError, match="permission denied"):
+        connection.execute(text("UPDATE audit_log SET summary = 'x'"))
+
+
+@needs_postgres
+def test_each_statement_runs_under_the_scope_of_its_moment(demo):
+    """Scopes change inside one transaction (a town page reading its district's settings, say):
+    the setting follows before every statement, and is gone with the transaction."""
+    with demo.app_context():
+        baishui, liuhe = tenant_by_slug("baishui"), tenant_by_slug("liuhe")
+
+        def setting():
+            return db.session.execute(text("SELECT current_setting('cms.tenant_ids', true)")).scalar()
+
+        with tenant_scope(baishui):
+            assert setting() == str(baishui.id)
+            with across_tenants([baishui.id, liuhe.id], reason="test"):
+                assert setting() == ",".join(sorted((str(baishui.id), str(liuhe.id)), key=int))
+            assert setting() == str(baishui.id)
+            db.session.commit()
+            db.session.execute(select(CatalogItem.id).limit(1)).all()
+            assert setting() == str(baishui.id)                          # set again in the new transaction
+        assert setting() == ""
+
+
+@needs_postgres
+def test_security_check_says_whether_the_policies_bind(demo, probe):
+    connected_as = make_url(demo.config["SQLALCHEMY_DATABASE_URI"]).username
+    codes = {f.code for f in deploy_findings(demo)}
+    # The suite connects as the server's superuser, or (TEST_RLS_ONLY) as a role that owns nothing.
+    assert ("S012" in codes) == (connected_as == "postgres")
+    assert "S013" not in codes
+    with probe.connect() as connection:
+        assert rls.bypasses_rls(connection) is None
+
+
+@needs_postgres
+@pytest.mark.owner
+def test_security_check_finds_a_table_without_its_policy(demo):
+    with demo.app_context(), db.engine.connect() as connection:
+        connection.execute(text("ALTER TABLE catalog_settings DISABLE ROW LEVEL SECURITY"))
+        assert rls.unprotected_tables(connection) == ["catalog_settings"]
+        connection.rollback()
+        assert rls.unprotected_tables(connection) == []
