@@ -66,7 +66,14 @@ def _core_revision(app) -> int:
     from core.db import db
     with db.engine.connect() as conn:
         heads = MigrationContext.configure(conn).get_current_heads()
-    numbers = [int(h.split("_", 1)[0]) for h in heads if h.endswith("_core") and h.split("_", 1)[0].isdigit()]
+    if not heads:
+        return 0
+    # A plugin revision that depends on a core one stands for it in alembic_version: walk the
+    # applied heads' ancestry (dependencies included) for the core branch's latest revision.
+    from alembic.script import ScriptDirectory
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    applied = {r.revision for r in script.iterate_revisions(heads, "base")}
+    numbers = [int(h.split("_", 1)[0]) for h in applied if h.endswith("_core") and h.split("_", 1)[0].isdigit()]
     return max(numbers, default=0)
 
 
