@@ -93,7 +93,7 @@ def _admin_context():
                                                     user=current_user))
     switch = accessible_tenants(current_user) if current_user.is_authenticated else []
     return {"admin_nav": nav, "switch_tenants": switch, "Permission": Permission, "role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS,
-            "action_form": ActionForm()}
+            "action_form": ActionForm(formdata=None)}
 
 
 # --- login ------------------------------------------------------------------------------------

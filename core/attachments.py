@@ -90,7 +90,10 @@ def _safe_filename(name: str) -> str:
     """Keep the user's (often Chinese) file name for display, minus paths and control characters."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    return name[:200] or "附件"
+    if len(name) > 200:        # shortened, keeping the extension (the type is judged by it)
+        stem, dot, extension = name.rpartition(".")
+        name = stem[:190] + dot + extension[:9] if dot and stem else name[:200]
+    return name or "附件"
 
 
 def save_upload(upload: FileStorage | None, *, uploaded_by=None, is_public: bool = False) -> Attachment:

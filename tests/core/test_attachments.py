@@ -138,3 +138,97 @@ def test_a_rolled_back_upload_leaves_no_file(demo, ctx):
 def test_huge_numbers_are_not_a_server_error(demo, client, auth, url):
     auth.login("li")
     assert client.get(url).status_code in (200, 404)
+
+
+# --- attacks on the upload ---------------------------------------------------------------------
+
+HTML_IN_PDF = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("report.pdf.exe", EXE, "不支持该文件类型"),            # double extension, the last one counts
+    ("photo.png.html", b"<script>alert(1)</script>", "不支持该文件类型"),
+    ("shell.php.pdf", b"<?php system($_GET['c']); ?>", "文件内容与扩展名 .pdf 不符"),
+    ("scan.pdf.png", PDF, "文件内容与扩展名 .png 不符"),
+    ("\u202egpj.exe", EXE, "不支持该文件类型"),              # right-to-left override: shows as "exe.jpg"
+    ("invoice\u202efdp.exe", EXE, "不支持该文件类型"),
+    (".pdf", PDF, "不支持该文件类型"),                       # no name, only a dot
+    ("noextension", PDF, "不支持该文件类型"),
+])
+def test_double_extensions_and_disguises_are_refused(demo, client, auth, name, data, message):
+    auth.login("li")
+    response = upload(client, "baishui", name, data)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        assert db.session.scalars(select(Attachment)).all() == []
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("../../../etc/cron.d/evil.pdf", "evil.pdf"),
+    ("..\\..\\windows\\system32\\evil.pdf", None),     # whatever the client's quoting leaves of it
+    ("/var/www/html/evil.pdf", "evil.pdf"),
+    ("....//....//evil.pdf", "evil.pdf"),
+    ("%2e%2e%2fevil.pdf", "%2e%2e%2fevil.pdf"),            # stays text: nothing decodes it into a path
+    ("a" * 1000 + ".pdf", "a" * 190 + ".pdf"),
+])
+def test_path_traversal_names_stay_names(demo, client, auth, tmp_path, name, shown):
+    auth.login("li")
+    assert upload(client, "baishui", name, PDF).status_code == 302
+    root = __import__("pathlib").Path(demo.config["ATTACHMENT_DIR"]).resolve()
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        item = db.session.scalars(select(Attachment)).one()
+        from core.attachments import storage_path
+        stored = storage_path(item.token).resolve()
+    assert item.filename == shown if shown else ("/" not in item.filename and "\\" not in item.filename
+                                                 and item.filename.endswith("evil.pdf"))
+    assert stored.is_relative_to(root) and stored.name == item.token      # a random name inside the folder
+    assert [p for p in root.rglob("*") if p.is_file()] == [stored]
+    # served under its display name as a download, never interpreted
+    response = client.get(f"/qinglan/baishui/files/{item.token}")
+    assert response.status_code == 200 and response.data == PDF
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("inline") and "/" not in disposition and "\\" not in disposition   # a PDF opens in place
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_html_inside_a_real_pdf_is_served_as_a_pdf_in_a_sandbox(demo, client, auth):
+    auth.login("li")
+    upload(client, "baishui", "notice.pdf", HTML_IN_PDF, public=True)
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        token = db.session.scalars(select(Attachment.token)).one()
+    response = client.get(f"/qinglan/baishui/files/{token}")
+    assert response.mimetype == "application/pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_a_nul_byte_in_the_name_is_refused(demo, client, auth):
+    auth.login("li")
+    response = upload(client, "baishui", "notice.pdf\x00.exe", PDF)
+    assert response.status_code == 400
+    with demo.app_context(), across_tenants(None, reason="test check"):
+        assert db.session.scalars(select(Attachment)).all() == []
+
+
+@pytest.mark.parametrize("name, data, status", [
+    ("report.pdf.exe", EXE, 400), ("../../evil.pdf", PDF, 201), ("fake.pdf", EXE, 400)])
+def test_the_api_upload_applies_the_same_rules(demo, client, name, data, status):
+    from core.accounts import issue_token, user_by_username
+    with demo.app_context():
+        _, token = issue_token(user_by_username("li"), "upload")
+        db.session.commit()
+    response = client.post("/api/v1/tenants/baishui/attachments", headers={"Authorization": f"Bearer {token}"},
+                           data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    assert response.status_code == status, response.get_json()
+    if status == 201:
+        assert response.get_json()["filename"] == "evil.pdf"
+    else:
+        assert "error" in response.get_json()
+
+
+def test_oversize_is_refused_before_it_is_read_whole(demo, client, auth):
+    """Beyond MAX_CONTENT_LENGTH the request is refused without reading the body (413)."""
+    demo.config["MAX_CONTENT_LENGTH"] = 4096
+    auth.login("li")
+    response = upload(client, "baishui", "big.pdf", PDF + b"0" * 10_000)
+    assert response.status_code == 413 and "上传的内容过大" in response.get_data(as_text=True)
