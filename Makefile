@@ -28,7 +28,7 @@ ISOLATION_TESTS := tests/core/test_tenancy.py tests/core/test_rls.py tests/core/
 	tests/core/test_site_search.py tests/core/test_api.py tests/catalog/test_isolation.py \
 	tests/gazette/test_isolation.py tests/opinions/test_isolation_and_exports.py tests/open_day/test_pages_and_admin.py
 
-.PHONY: run test install clean fonts chromium
+.PHONY: run test install clean fonts chromium audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,8 @@ run: $(VENV)/.installed fonts
 	$(BIN)/cms run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test fonts chromium
+	@echo "== bandit: static security checks of core/ and plugins/ (medium and high) =="
+	$(BIN)/bandit -q -r core plugins -ll
 	@echo "== tests on SQLite =="
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \
@@ -79,3 +81,9 @@ test: $(VENV)/.installed-test fonts chromium
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Known vulnerabilities in the installed dependencies (PyPA advisory database through PyPI's JSON
+# API, or OSV). Needs those services on the network; not part of `make test` (see docs/security.md).
+audit: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-audit
+	$(BIN)/pip-audit --progress-spinner off

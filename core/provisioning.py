@@ -300,7 +300,8 @@ def _flatten_tenants(nodes, parent_slug, where, depth, out, errors) -> None:
 
 def _load(path: Path) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        # bandit B506 reviewed: YAML_LOADER is a SafeLoader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # nosec B506
     except FileNotFoundError:
         raise SyncError([f"找不到文件 {path}"])
     except yaml.YAMLError as exc:

@@ -52,7 +52,8 @@ def dashboard_widgets(tenant, user):
     latest = db.session.scalar(base.where(GazetteIssue.status == "published")
                                .order_by(GazetteIssue.total_number.desc()).limit(1))
     draft = db.session.scalar(base.where(GazetteIssue.status == "draft").order_by(GazetteIssue.total_number).limit(1))
-    html = Markup(render_template("gazette/widget.html", tenant=tenant, latest=latest, draft=draft))
+    # bandit B704 reviewed: an autoescaped template
+    html = Markup(render_template("gazette/widget.html", tenant=tenant, latest=latest, draft=draft))  # nosec B704
     return [Widget(plugin=NAME, title="政府公报", html=html, order=40)]
 
 
