@@ -1,0 +1,304 @@
+"""`cms backup` / `cms restore`: the whole installation, or one tenant with everything below it.
+
+A backup is one .tar.gz: `manifest.json` (format, scope, the schema's migration heads, row counts),
+`tables/<table>.jsonl` (one JSON object per row, in key order), and `files/<token>` (the stored
+attachments). The search index is not in it: a restore rebuilds it. Rows keep their ids, so
+links, audit entries and their hash chain come back as they were.
+
+* Whole installation: restored into an empty database migrated to the same version (a new server,
+  or the same one after a disaster), in one transaction.
+* One tenant: restored into the installation it came from, replacing that subtree's data (an
+  editor's mistake undone). Other tenants, accounts and the audit log are left as they are; the
+  restore is audited. Everything happens in one transaction, so a conflict changes nothing.
+
+Backups hold personal data and password hashes: they are written readable by their owner only.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import tarfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import Date, DateTime, LargeBinary, Table, func, select, text
+
+from core.db import db, utcnow
+
+FORMAT = 1
+# Rebuilt on restore rather than copied: the index follows the documents.
+SKIPPED_TABLES = frozenset({"search_entries"})
+# Installation-wide: never part of a tenant's backup.
+INSTALLATION_TABLES = frozenset({"users", "api_tokens", "calendar_overrides", "audit_log", "audit_chain"})
+
+
+class BackupError(Exception):
+    """A backup that cannot be made or restored; the message is for the operator."""
+
+
+@dataclass
+class Report:
+    tables: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+def _tables() -> list[Table]:
+    return [t for t in db.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
+
+
+def _encode(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bytes, memoryview)):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _decoder(column):
+    kind = getattr(column.type, "impl", column.type)
+    if isinstance(kind, DateTime):
+        return lambda v: None if v is None else datetime.fromisoformat(v)
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else date.fromisoformat(v)
+    if isinstance(kind, LargeBinary):
+        return lambda v: None if v is None else base64.b64decode(v)
+    return lambda v: v
+
+
+def _heads() -> list[str]:
+    from alembic.migration import MigrationContext
+    return sorted(MigrationContext.configure(db.session.connection()).get_current_heads())
+
+
+def _subtree(slug: str):
+    from core.tenancy import Tenant, tenant_by_slug
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        raise BackupError(f"单位“{slug}”不存在。")
+    ids = list(db.session.scalars(select(Tenant.id).where(Tenant.path.startswith(tenant.path)).order_by(Tenant.id)))
+    return tenant, ids
+
+
+def _rows(table: Table, tenant_ids: list[int] | None):
+    stmt = select(table).order_by(*table.primary_key.columns)
+    if tenant_ids is not None:
+        if table.name == "tenants":
+            stmt = stmt.where(table.c.id.in_(tenant_ids))
+        elif "tenant_id" in table.c:
+            stmt = stmt.where(table.c.tenant_id.in_(tenant_ids))
+    return db.session.execute(stmt)
+
+
+def _tenant_tables() -> list[Table]:
+    """Tables whose rows belong to one tenant: the tenants themselves and every table with tenant_id."""
+    return [t for t in _tables() if t.name not in INSTALLATION_TABLES and (t.name == "tenants" or "tenant_id" in t.c)]
+
+
+def backup(path: str | Path, *, tenant_slug: str | None = None, progress=None) -> Report:
+    """Write the backup file; returns what it holds."""
+    from core.attachments import Attachment, storage_path
+    from core.tenancy import across_tenants
+    path = Path(path)
+    report = Report()
+    with across_tenants(None, reason="backup"):
+        scope: dict = {"all": True}
+        tenant_ids = None
+        tables = _tables()
+        if tenant_slug:
+            tenant, tenant_ids = _subtree(tenant_slug)
+            scope = {"tenant": tenant.slug, "path": tenant.path, "tenant_ids": tenant_ids}
+            tables = _tenant_tables()
+        tmp = path.with_name(path.name + ".part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            for table in tables:
+                buffer = io.BytesIO()
+                count = 0
+                for row in _rows(table, tenant_ids):
+                    line = {k: _encode(v) for k, v in row._mapping.items()}
+                    buffer.write(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+                    count += 1
+                report.tables[table.name] = count
+                _add(tar, f"tables/{table.name}.jsonl", buffer.getvalue())
+                if progress:
+                    progress(table.name, count)
+            tokens = _rows(Attachment.__table__, tenant_ids).all()
+            for row in tokens:
+                file = storage_path(row.token)
+                if file.exists():
+                    tar.add(str(file), arcname=f"files/{row.token}", recursive=False)
+                    report.files += 1
+            manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "scope": scope, "heads": _heads(),
+                        "tables": report.tables, "files": report.files,
+                        "site_name": current_app.config.get("SITE_NAME")}
+            _add(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        tmp.replace(path)
+    return report
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o600
+    info.mtime = int(utcnow().timestamp())
+    tar.addfile(info, io.BytesIO(data))
+
+
+def read_manifest(path: str | Path) -> dict:
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            member = tar.extractfile("manifest.json")
+            manifest = json.loads(member.read())
+    except (OSError, KeyError, tarfile.TarError, json.JSONDecodeError, AttributeError) as exc:
+        raise BackupError(f"无法读取备份文件 {path}：{exc}") from exc
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"不支持的备份格式：{manifest.get('format')}。")
+    return manifest
+
+
+def restore(path: str | Path, *, tenant_slug: str | None = None) -> Report:
+    """Restore the backup (see the module's description); the caller commits."""
+    from core import search
+    from core.tenancy import across_tenants
+    manifest = read_manifest(path)
+    if manifest["heads"] != _heads():
+        raise BackupError("备份与当前数据库的版本不同（迁移版本 {} ≠ {}）。请先把数据库升级到备份时的版本（cms db upgrade）。"
+                          .format("、".join(manifest["heads"]), "、".join(_heads()) or "空"))
+    scope = manifest["scope"]
+    if tenant_slug and scope.get("tenant") != tenant_slug:
+        raise BackupError(f"这份备份不是单位“{tenant_slug}”的备份（它是{scope.get('tenant') or '整个系统'}的）。")
+    if not tenant_slug and not scope.get("all"):
+        raise BackupError(f"这是单位“{scope['tenant']}”的备份，请用 --tenant {scope['tenant']} 恢复。")
+    report = Report()
+    with across_tenants(None, reason="restore"), tarfile.open(path, "r:gz") as tar:
+        tables = {t.name: t for t in _tables()}
+        if tenant_slug:
+            tenant_ids = _check_same_subtree(scope)
+            _delete_subtree(tenant_ids)
+        else:
+            _check_empty()
+            tenant_ids = None
+        for name in manifest["tables"]:
+            table = tables.get(name)
+            if table is None:
+                raise BackupError(f"备份中的数据表 {name} 在当前数据库中不存在。")
+            report.tables[name] = _insert(tar, table, replace_tenants=bool(tenant_slug))
+        report.files = _restore_files(tar)
+        _reset_sequences(tables.values())
+        search.reindex(tenant_ids)
+        if tenant_ids is not None:      # pages cached for the replaced data are stale now
+            _bump_content_versions(tenant_ids)
+    return report
+
+
+def _check_empty() -> None:
+    from core.accounts import User
+    from core.tenancy import Tenant
+    if db.session.scalar(select(func.count()).select_from(Tenant)) or db.session.scalar(select(func.count()).select_from(User)):
+        raise BackupError("目标数据库不是空的：恢复整个系统只能恢复到刚迁移好的空数据库（cms db upgrade）。")
+    # The chain head that the migration created is replaced by the one in the backup.
+    db.session.execute(text("DELETE FROM audit_chain"))
+
+
+def _check_same_subtree(scope: dict) -> list[int]:
+    from core.tenancy import Tenant
+    top = db.session.get(Tenant, scope["tenant_ids"][0]) if scope.get("tenant_ids") else None
+    if top is None or top.slug != scope["tenant"] or top.path != scope["path"]:
+        raise BackupError(f"单位“{scope['tenant']}”在本系统中不存在或位置不同：单位备份只能恢复到它所在的系统。")
+    return list(scope["tenant_ids"])
+
+
+def _delete_subtree(tenant_ids: list[int]) -> None:
+    """The subtree's own rows, children first; its tenants stay (they are updated in place)."""
+    for table in reversed(_tenant_tables()):
+        if table.name != "tenants":
+            db.session.execute(table.delete().where(table.c.tenant_id.in_(tenant_ids)))
+
+
+def _insert(tar: tarfile.TarFile, table: Table, *, replace_tenants: bool) -> int:
+    member = tar.extractfile(f"tables/{table.name}.jsonl")
+    if member is None:
+        raise BackupError(f"备份文件缺少数据表 {table.name}。")
+    decoders = {c.name: _decoder(c) for c in table.c}
+    rows = [{k: decoders[k](v) for k, v in json.loads(line).items() if k in decoders} for line in member if line.strip()]
+    total = len(rows)
+    if table.name == "tenants" and replace_tenants:
+        existing = set(db.session.scalars(select(table.c.id).where(table.c.id.in_([r["id"] for r in rows]))))
+        for row in rows:
+            if row["id"] in existing:
+                db.session.execute(table.update().where(table.c.id == row["id"]).values(**row))
+        rows = [r for r in rows if r["id"] not in existing]
+    # A row may point at a later row of its own table (a record superseded by a newer one, a
+    # tenant's parent): those columns are filled in a second pass, once every row is there.
+    self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    first = [{**r, **{c: None for c in self_refs}} for r in rows] if self_refs else rows
+    for start in range(0, len(first), 1000):
+        db.session.execute(table.insert(), first[start:start + 1000])
+    stamped = [c.name for c in table.c if c.onupdate is not None]     # updated_at keeps its value
+    for row in rows:
+        links = {c: row[c] for c in self_refs if row.get(c) is not None}
+        if links:
+            db.session.execute(table.update().where(table.c.id == row["id"]).values(
+                **links, **{c: row[c] for c in stamped if c in row}))
+    return total
+
+
+def _restore_files(tar: tarfile.TarFile) -> int:
+    from core.attachments import storage_path
+    count = 0
+    for member in tar.getmembers():
+        if not member.isfile() or not member.name.startswith("files/"):
+            continue
+        token = member.name.split("/", 1)[1]
+        if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
+            raise BackupError(f"备份中的文件名不合法：{member.name}")
+        target = storage_path(token)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(tar.extractfile(member).read())
+        count += 1
+    return count
+
+
+def _reset_sequences(tables) -> None:
+    """PostgreSQL: the id sequences continue after the restored ids."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" in table.c and table.c.id.autoincrement is not False and table.name != "audit_chain":
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
+
+
+def _bump_content_versions(tenant_ids: list[int] | None) -> None:
+    """Cached pages of the restored tenants and of their ancestors are stale now."""
+    from core.tenancy import Tenant
+    tenants = Tenant.__table__
+    stmt = select(tenants.c.path)
+    if tenant_ids is not None:
+        stmt = stmt.where(tenants.c.id.in_(tenant_ids))
+    ids = sorted({int(p) for path in db.session.scalars(stmt) for p in path.strip("/").split("/") if p})
+    if ids:
+        db.session.execute(tenants.update().where(tenants.c.id.in_(ids)).values(
+            content_version=tenants.c.content_version + 1, content_changed_at=utcnow(),
+            updated_at=tenants.c.updated_at))
+
+
+def dump(tenant_ids: list[int] | None = None) -> dict[str, list[dict]]:
+    """Every row the backup would hold, for comparing two databases (tests, `cms restore --check`)."""
+    from core.tenancy import across_tenants
+    tables = _tables() if tenant_ids is None else _tenant_tables()
+    with across_tenants(None, reason="compare"):
+        return {t.name: [{k: _encode(v) for k, v in row._mapping.items()} for row in _rows(t, tenant_ids)]
+                for t in tables}
+
