@@ -294,11 +294,11 @@ def authenticate(username: str, password: str) -> User:
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         raise LoginRefused(BAD_CREDENTIALS)
-    if user.is_locked:
+    if user.is_locked or not _claim_attempt(user):
         check_password_hash(_DUMMY_HASH, password or "")
         raise LoginRefused(locked_message(user), user)
     if not user.check_password(password or ""):
-        if count_failure(user):
+        if _lock_if_spent(user):
             raise LoginRefused(locked_message(user), user, locked_now=True)
         raise LoginRefused(BAD_CREDENTIALS, user)
     if not user.active:  # told only to someone who knows the password
@@ -309,6 +309,39 @@ def authenticate(username: str, password: str) -> User:
 def locked_message(user: User) -> str:
     minutes = max(1, int((user.locked_until - utcnow()).total_seconds() + 59) // 60)
     return f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或请安全管理员解锁。"
+
+
+def _claim_attempt(user: User) -> bool:
+    """Count this attempt before the (slow) password check, in one statement, so that parallel
+    attempts cannot all slip in before the lock: False when the allowance is spent (now locked)."""
+    from sqlalchemy import update
+    threshold = int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
+    count = db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+                               .returning(User.failed_logins)).scalar_one()
+    db.session.refresh(user, ["failed_logins"])
+    if threshold and count > threshold:
+        _lock(user)
+        return False
+    return True
+
+
+def _lock_if_spent(user: User) -> bool:
+    """After a wrong password: lock when this attempt used the last of the allowance."""
+    threshold = int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
+    if threshold and (user.failed_logins or 0) >= threshold:
+        _lock(user)
+        return True
+    return False
+
+
+def _lock(user: User) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+    minutes = int(current_app.config.get("LOGIN_LOCKOUT_MINUTES", 15))
+    db.session.execute(update(User).where(User.id == user.id).values(
+        failed_logins=0, locked_until=utcnow() + timedelta(minutes=minutes)))
+    db.session.refresh(user, ["failed_logins", "locked_until"])
 
 
 def count_failure(user: User) -> bool:
@@ -383,8 +416,14 @@ def check_totp(user: User, code: str, secret: str | None = None) -> bool:
         if user.totp_last_step is not None and candidate <= user.totp_last_step:
             continue
         if secrets.compare_digest(totp.at(now + offset * totp.interval), code):
-            user.totp_last_step = candidate
-            return True
+            # Claimed in one statement: of two requests with the same code, one wins.
+            from sqlalchemy import or_, update
+            claimed = db.session.execute(update(User).where(
+                User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < candidate))
+                .values(totp_last_step=candidate)).rowcount
+            if user.id is not None:
+                db.session.refresh(user, ["totp_last_step"])
+            return claimed == 1
     return False
 
 

@@ -127,7 +127,9 @@ def login():
             next_url = safe_next(request.args.get("next"))
             if user.needs_second_factor:
                 session.clear()
-                session[PENDING_KEY] = {"user": user.id, "at": utcnow().timestamp(), "next": next_url}
+                session[PENDING_KEY] = {"user": user.id, "epoch": user.session_epoch or 0,
+                                        "at": utcnow().timestamp(), "next": next_url}
+                _new_session_id()    # a planted session id must not carry the half-done login
                 return redirect(url_for("admin.login_totp" if user.totp_secret else "admin.totp_setup"))
             return _complete_login(user, next_url)
     return render_template("admin/login.html", form=form, error=error), (200 if error is None else 401)
@@ -136,9 +138,7 @@ def login():
 def _complete_login(user: User, next_url: str | None, how: str = "登录成功"):
     session.clear()  # nothing from before the login survives it
     login_user(user)
-    regenerate = getattr(current_app.session_interface, "regenerate", None)
-    if regenerate is not None:  # server-side sessions: a new id, so a planted one is worthless
-        regenerate(session)
+    _new_session_id()
     session["login_at"] = session["seen_at"] = utcnow().timestamp()
     login_succeeded(user)
     audit.record("user.login", actor=user, summary=how)
@@ -149,13 +149,23 @@ def _complete_login(user: User, next_url: str | None, how: str = "登录成功")
     return redirect(next_url or url_for("admin.index"))
 
 
+def _new_session_id() -> None:
+    """Server-side sessions: a new id, so a planted one is worthless (a signed-cookie session is
+    replaced whole anyway). Flask-Session regenerates only a session that holds something."""
+    regenerate = getattr(current_app.session_interface, "regenerate", None)
+    if regenerate is not None:
+        regenerate(session)
+
+
 def _pending_user() -> User | None:
     """The user between the password and the second step, for at most five minutes."""
     pending = session.get(PENDING_KEY)
     if not isinstance(pending, dict) or utcnow().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
         return None
     user = db.session.get(User, int(pending.get("user", 0)))
-    return user if user is not None and user.active and not user.is_locked else None
+    if user is None or not user.active or user.is_locked or (user.session_epoch or 0) != pending.get("epoch"):
+        return None
+    return user
 
 
 def _second_factor_failed(user: User, form) -> None:
@@ -222,6 +232,15 @@ def logout():
     session.clear()
     flash("您已安全退出。", "success")
     return redirect(url_for("admin.login"))
+
+
+@bp.before_app_request
+def _expired_password_first():
+    """With PASSWORD_MAX_AGE_DAYS, an expired password must be changed before anything else."""
+    if (request.path.startswith("/admin/") and current_user.is_authenticated and current_user.password_expired
+            and request.endpoint not in ("admin.account", "admin.logout", "static")):
+        flash("密码已到期，请先修改密码。", "error")
+        return redirect(url_for("admin.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -414,8 +433,12 @@ def users():
     by_user: dict[int, list[RoleGrant]] = {}
     for grant in subtree_grants:
         by_user.setdefault(grant.user_id, []).append(grant)
+    listed = [(grants[0].user, grants) for grants in by_user.values()]
+    # Account actions only for people wholly inside this subtree (see user_action)
+    manageable = {u.id for u, _ in listed
+                  if not u.is_superadmin and all(gr.tenant.is_in_subtree_of(tenant) for gr in u.grants)}
     return render_template("admin/users.html", tenant=tenant, new_form=new_form, grant_form=grant_form,
-                           users=[(grants[0].user, grants) for grants in by_user.values()])
+                           users=listed, manageable=manageable)
 
 
 @bp.post("/<tenant_slug>/grants/<int:grant_id>/revoke")
@@ -450,7 +473,11 @@ def user_action(user_id: int, action: str):
     if action not in USER_ACTIONS or not ActionForm().validate_on_submit() or not 0 < user_id < 2**31:
         abort(404)
     user = db.session.get(User, user_id)
-    if user is None or not any(gr.tenant.is_in_subtree_of(g.tenant) for gr in user.grants):
+    # Only people wholly inside this subtree: a town's security admin cannot lock out, unlock or
+    # reset someone who also works above the town, nor an installation operator.
+    if user is None or not user.grants or not all(gr.tenant.is_in_subtree_of(g.tenant) for gr in user.grants):
+        abort(404)
+    if user.is_superadmin:
         abort(404)
     if user.id == current_user.id:
         flash("不能对自己的账号执行此操作。", "error")

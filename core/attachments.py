@@ -149,6 +149,11 @@ def duplicate(original: Attachment, *, uploaded_by=None) -> Attachment:
 _NEW_FILES = "cms_new_attachment_files"
 
 
+def forget_on_rollback(path: Path) -> None:
+    """A file written for the current transaction: removed again if it rolls back."""
+    db.session.info.setdefault(_NEW_FILES, []).append(path)
+
+
 @event.listens_for(TenantSession, "after_commit")
 def _keep_new_files(session) -> None:
     session.info.pop(_NEW_FILES, None)

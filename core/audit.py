@@ -10,6 +10,7 @@ oldest entries, and it records where the chain now starts.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -59,15 +60,25 @@ HASHED_FIELDS = ("seq", "at", "actor_id", "actor_name", "tenant_id", "action", "
                  "summary", "ip")
 
 
-def entry_hash(values: dict, prev_hash: str) -> str:
-    """SHA-256 over the previous hash and the entry's fields, in a fixed canonical JSON form."""
+def chain_key() -> bytes:
+    """The key of the chain's HMAC: AUDIT_HMAC_KEY, else one derived from SECRET_KEY. It lives
+    outside the database, so someone who can write the tables cannot recompute the chain."""
+    from flask import current_app
+    explicit = current_app.config.get("AUDIT_HMAC_KEY")
+    if explicit:
+        return explicit.encode()
+    return hmac.new(str(current_app.config["SECRET_KEY"]).encode(), b"cms audit chain", hashlib.sha256).digest()
+
+
+def entry_hash(values: dict, prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA-256 over the previous hash and the entry's fields, in a fixed canonical JSON form."""
     at = values["at"]
     if isinstance(at, datetime):
         at = (at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at).isoformat(timespec="seconds")
     canonical = {k: values[k] for k in HASHED_FIELDS}
     canonical["at"] = at
     payload = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + "\n" + payload).encode()).hexdigest()
+    return hmac.new(key or chain_key(), (prev_hash + "\n" + payload).encode(), hashlib.sha256).hexdigest()
 
 
 def _advance_head(connection, count: int) -> tuple[int, str]:
@@ -81,30 +92,51 @@ def _advance_head(connection, count: int) -> tuple[int, str]:
     return head.seq - count, head.last_hash
 
 
-@event.listens_for(TenantSession, "before_flush")
-def _chain_new_entries(session, flush_context, instances) -> None:
-    new = [obj for obj in session.new if isinstance(obj, AuditEntry) and obj.seq is None]
-    if not new:
+PENDING = "audit_pending"
+
+
+@event.listens_for(TenantSession, "before_commit")
+def _chain_pending_entries(session) -> None:
+    """Entries are written at commit, after everything else and last of all the chain head: its row
+    lock is the transaction's last, so it can never be part of a deadlock with the locks the
+    work itself took (tenant rows, open days ...)."""
+    entries = session.info.pop(PENDING, None)
+    if not entries:
         return
+    session.flush()
     connection = session.connection()
-    last_seq, prev = _advance_head(connection, len(new))
-    for offset, entry in enumerate(sorted(new, key=lambda e: e.at or utcnow())):
-        entry.at = (entry.at or utcnow()).replace(microsecond=0)
+    last_seq, prev = _advance_head(connection, len(entries))
+    key = chain_key()
+    for offset, entry in enumerate(entries):
         entry.seq = last_seq + offset + 1
         values = {k: getattr(entry, k) for k in HASHED_FIELDS}
-        for key, default in (("actor_name", ""), ("object_type", ""), ("object_id", ""), ("summary", ""), ("ip", "")):
-            if values[key] is None:
-                values[key] = default
-                setattr(entry, key, default)
         entry.prev_hash = prev
-        entry.hash = prev = entry_hash(values, prev)
+        entry.hash = prev = entry_hash(values, prev, key)
+    session.add_all(entries)
     connection.execute(update(AuditChain.__table__).where(AuditChain.__table__.c.id == 1).values(last_hash=prev))
+    session.flush()
+
+
+@event.listens_for(TenantSession, "after_transaction_end")
+def _forget_pending(session, transaction) -> None:
+    if transaction.parent is None:          # the outermost transaction: rolled back or closed
+        session.info.pop(PENDING, None)
+
+
+@event.listens_for(TenantSession, "after_soft_rollback")
+def _forget_pending_on_rollback(session, previous_transaction) -> None:
+    session.info.pop(PENDING, None)         # also when nothing had reached the database yet
+
+
+def pending_entries() -> list["AuditEntry"]:
+    """Entries recorded in the current transaction, not yet written (they are, at commit)."""
+    return list(db.session.info.get(PENDING, []))
 
 
 def chain_existing_entries(connection) -> int:
     """Chain entries written before the chain existed, in id order (migration 0008_core)."""
     table = AuditEntry.__table__
-    prev, seq = "", 0
+    prev, seq, key = "", 0, chain_key()
     rows = connection.execute(select(*[table.c[k] for k in HASHED_FIELDS if k != "seq"], table.c.id)
                               .where(table.c.seq.is_(None)).order_by(table.c.id)).all()
     for row in rows:
@@ -112,9 +144,9 @@ def chain_existing_entries(connection) -> int:
         values = {**row._mapping, "seq": seq}
         at = values["at"].replace(microsecond=0)
         values["at"] = at
-        for key in ("actor_name", "object_type", "object_id", "summary", "ip"):
-            values[key] = values[key] or ""
-        digest = entry_hash(values, prev)
+        for name in ("actor_name", "object_type", "object_id", "summary", "ip"):
+            values[name] = values[name] or ""
+        digest = entry_hash(values, prev, key)
         connection.execute(update(table).where(table.c.id == row.id).values(seq=seq, at=at, prev_hash=prev, hash=digest))
         prev = digest
     connection.execute(AuditChain.__table__.insert().values(id=1, seq=seq, last_hash=prev))
@@ -140,6 +172,7 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     expected_seq = (head.anchor_seq if head else 0) + 1
     problems: list[str] = []
     checked, first, last, after = 0, None, None, -1
+    key = chain_key()
     table = AuditEntry.__table__
     while True:
         rows = db.session.execute(select(table).where(table.c.seq > after).order_by(table.c.seq).limit(batch)).all()
@@ -153,7 +186,7 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 problems.append(f"第 {expected_seq} 条到第 {values['seq'] - 1} 条记录缺失。")
             if values["prev_hash"] != expected_prev:
                 problems.append(f"第 {values['seq']} 条记录（编号 {values['id']}）与前一条记录的哈希不衔接。")
-            if entry_hash(values, values["prev_hash"]) != values["hash"]:
+            if entry_hash(values, values["prev_hash"], key) != values["hash"]:
                 problems.append(f"第 {values['seq']} 条记录（编号 {values['id']}）的内容被改动过：哈希不符。")
             expected_prev, expected_seq, last, after = values["hash"], values["seq"] + 1, values["seq"], values["seq"]
             checked += 1
@@ -216,8 +249,11 @@ def record(action: str, *, target=None, tenant: Tenant | int | None = None, summ
         object_id=str(getattr(target, "id", "") or "") if target is not None else "",
         summary=summary[:2000],
         ip=(request.remote_addr or "") if has_request_context() else "cli",
+        at=utcnow().replace(microsecond=0),
     )
-    db.session.add(entry)
+    if not db.session().in_transaction():
+        db.session.connection()      # the entry belongs to this transaction: a rollback drops it
+    db.session.info.setdefault(PENDING, []).append(entry)
     return entry
 
 

@@ -33,7 +33,11 @@ FORMAT = 1
 # Rebuilt on restore rather than copied: the index follows the documents.
 SKIPPED_TABLES = frozenset({"search_entries"})
 # Installation-wide: never part of a tenant's backup.
-INSTALLATION_TABLES = frozenset({"users", "api_tokens", "calendar_overrides", "audit_log", "audit_chain"})
+# Role grants too: restoring a town must not give back access that was revoked since.
+INSTALLATION_TABLES = frozenset({"users", "api_tokens", "role_grants", "calendar_overrides", "audit_log",
+                                 "audit_chain"})
+# A restored tenant keeps its place in the tree and its page-cache version moves on from today's.
+KEPT_TENANT_COLUMNS = ("id", "slug", "kind", "parent_id", "path", "content_version", "content_changed_at")
 
 
 class BackupError(Exception):
@@ -181,19 +185,20 @@ def restore(path: str | Path, *, tenant_slug: str | None = None) -> Report:
         raise BackupError(f"这是单位“{scope['tenant']}”的备份，请用 --tenant {scope['tenant']} 恢复。")
     report = Report()
     with across_tenants(None, reason="restore"), tarfile.open(path, "r:gz") as tar:
-        tables = {t.name: t for t in _tables()}
+        tables = {t.name: t for t in (_tenant_tables() if tenant_slug else _tables())}
         if tenant_slug:
-            tenant_ids = _check_same_subtree(scope)
+            tenant_ids = _check_same_subtree(scope, tenant_slug)
             _delete_subtree(tenant_ids)
         else:
             _check_empty()
             tenant_ids = None
+        tokens: set[str] = set()
         for name in manifest["tables"]:
             table = tables.get(name)
             if table is None:
-                raise BackupError(f"备份中的数据表 {name} 在当前数据库中不存在。")
-            report.tables[name] = _insert(tar, table, replace_tenants=bool(tenant_slug))
-        report.files = _restore_files(tar)
+                raise BackupError(f"备份中的数据表 {name} 不能这样恢复（不在当前数据库中，或不属于单位的数据）。")
+            report.tables[name] = _insert(tar, table, tenant_ids=tenant_ids, tokens=tokens)
+        report.files = _restore_files(tar, tokens)
         _reset_sequences(tables.values())
         search.reindex(tenant_ids)
         if tenant_ids is not None:      # pages cached for the replaced data are stale now
@@ -210,12 +215,12 @@ def _check_empty() -> None:
     db.session.execute(text("DELETE FROM audit_chain"))
 
 
-def _check_same_subtree(scope: dict) -> list[int]:
-    from core.tenancy import Tenant
-    top = db.session.get(Tenant, scope["tenant_ids"][0]) if scope.get("tenant_ids") else None
-    if top is None or top.slug != scope["tenant"] or top.path != scope["path"]:
-        raise BackupError(f"单位“{scope['tenant']}”在本系统中不存在或位置不同：单位备份只能恢复到它所在的系统。")
-    return list(scope["tenant_ids"])
+def _check_same_subtree(scope: dict, slug: str) -> list[int]:
+    """The subtree as this database has it (never the ids the file names)."""
+    tenant, ids = _subtree(slug)
+    if tenant.path != scope.get("path"):
+        raise BackupError(f"单位“{slug}”在本系统中的位置与备份不同：单位备份只能恢复到它所在的系统。")
+    return ids
 
 
 def _delete_subtree(tenant_ids: list[int]) -> None:
@@ -225,19 +230,25 @@ def _delete_subtree(tenant_ids: list[int]) -> None:
             db.session.execute(table.delete().where(table.c.tenant_id.in_(tenant_ids)))
 
 
-def _insert(tar: tarfile.TarFile, table: Table, *, replace_tenants: bool) -> int:
+def _insert(tar: tarfile.TarFile, table: Table, *, tenant_ids: list[int] | None, tokens: set[str]) -> int:
     member = tar.extractfile(f"tables/{table.name}.jsonl")
     if member is None:
         raise BackupError(f"备份文件缺少数据表 {table.name}。")
     decoders = {c.name: _decoder(c) for c in table.c}
     rows = [{k: decoders[k](v) for k, v in json.loads(line).items() if k in decoders} for line in member if line.strip()]
     total = len(rows)
-    if table.name == "tenants" and replace_tenants:
-        existing = set(db.session.scalars(select(table.c.id).where(table.c.id.in_([r["id"] for r in rows]))))
+    if tenant_ids is not None:         # one tenant: every row must be the subtree's own
+        owner = "id" if table.name == "tenants" else "tenant_id"
+        stray = [r for r in rows if r.get(owner) not in tenant_ids]
+        if stray:
+            raise BackupError(f"备份中的数据表 {table.name} 含有不属于该单位的记录（{owner}={stray[0].get(owner)}）。")
+    if table.name == "attachments":
+        tokens.update(r["token"] for r in rows)
+    if table.name == "tenants" and tenant_ids is not None:
         for row in rows:
-            if row["id"] in existing:
-                db.session.execute(table.update().where(table.c.id == row["id"]).values(**row))
-        rows = [r for r in rows if r["id"] not in existing]
+            db.session.execute(table.update().where(table.c.id == row["id"]).values(
+                **{k: v for k, v in row.items() if k not in KEPT_TENANT_COLUMNS}))
+        return total
     # A row may point at a later row of its own table (a record superseded by a newer one, a
     # tenant's parent): those columns are filled in a second pass, once every row is there.
     self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
@@ -253,18 +264,23 @@ def _insert(tar: tarfile.TarFile, table: Table, *, replace_tenants: bool) -> int
     return total
 
 
-def _restore_files(tar: tarfile.TarFile) -> int:
-    from core.attachments import storage_path
+def _restore_files(tar: tarfile.TarFile, tokens: set[str]) -> int:
+    """The files of the restored attachments that are missing on disk (a stored file never changes
+    under its token). Files written here go again if the transaction rolls back."""
+    from core.attachments import forget_on_rollback, storage_path
     count = 0
     for member in tar.getmembers():
         if not member.isfile() or not member.name.startswith("files/"):
             continue
         token = member.name.split("/", 1)[1]
-        if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
-            raise BackupError(f"备份中的文件名不合法：{member.name}")
+        if token not in tokens:
+            raise BackupError(f"备份中的文件 {member.name} 不属于备份中的任何附件。")
         target = storage_path(token)
+        if target.exists():
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(tar.extractfile(member).read())
+        forget_on_rollback(target)
         count += 1
     return count
 

@@ -439,6 +439,9 @@ def restore_command(path: str, slug: str | None, yes: bool) -> None:
                  f"{'单位 ' + slug if slug else '整个系统'}：{report.rows} 行数据、{report.files} 个附件")
     db.session.commit()
     click.echo(f"已恢复 {report.rows} 行数据和 {report.files} 个附件，并重建了站内搜索索引。")
+    if not slug and not audit.verify_chain().ok:
+        click.secho("注意：恢复的审计日志在本机无法校验。请使用与原系统相同的 AUDIT_HMAC_KEY（未设置时为 SECRET_KEY），"
+                    "再运行 cms audit verify。", fg="yellow")
 
 
 @click.command("security-check")

@@ -56,7 +56,10 @@ def install(engine: Engine) -> None:
     def _set_scope(conn, cursor, statement, parameters, context, executemany):
         value = setting_for(current_scope())
         if conn.info.get("cms_rls_scope") != value:
-            cursor.execute("SELECT set_config(%s, %s, true)", (SETTING, value))
+            # A cursor of its own: the statement's may be a server-side one (yield_per), which
+            # would only DECLARE this, never run it.
+            with cursor.connection.cursor() as own:
+                own.execute("SELECT set_config(%s, %s, true)", (SETTING, value))
             conn.info["cms_rls_scope"] = value
 
     def _forget(conn, *args):
@@ -127,12 +130,13 @@ def bypasses_rls(connection) -> str | None:
 
 
 def grant_app_role_statements(role: str) -> list[str]:
-    """Privileges of the app's role: data, not schema; the audit log can be added to, never changed."""
+    """Privileges of the app's role: data, not schema; the audit log can be added to, never changed
+    or shortened (`cms audit purge` runs as the owner)."""
     quoted = '"' + role.replace('"', '""') + '"'
     return [
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
-        f"REVOKE UPDATE ON audit_log FROM {quoted}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {quoted}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {quoted}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",

@@ -310,8 +310,13 @@ def _domain_error(exc: DomainError):
         # A refused authorisation is logged in a transaction of its own: the request's is gone.
         from core import audit
         permission, tenant = refused
-        audit.record("access.denied", tenant=tenant.id, summary=f"拒绝访问：{request.method} {request.path[:300]}（需要 {permission}）")
-        db.session.commit()
+        try:
+            audit.record("access.denied", tenant=tenant.id,
+                         summary=f"拒绝访问：{request.method} {request.path[:300]}（需要 {permission}）")
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the refusal is still answered when its log entry cannot be written
+            db.session.rollback()
+            current_app.logger.exception("could not audit a refused authorisation")
     return error_response(exc.status, exc.message)
 
 

@@ -96,8 +96,10 @@ def migrated(database_url, tmp_path_factory):
                                     f"THEN CREATE ROLE {RLS_TEST_ROLE} LOGIN; END IF; END$$"))
             for statement in grant_app_role_statements(RLS_TEST_ROLE):
                 db.session.execute(text(statement))
-            # Only for the tests' own housekeeping: resetting sequences after restoring the demo.
+            # Only for the tests' own housekeeping: resetting sequences after restoring the demo,
+            # emptying the audit log between tests.
             db.session.execute(text(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {RLS_TEST_ROLE}"))
+            db.session.execute(text(f"GRANT DELETE ON audit_log TO {RLS_TEST_ROLE}"))
             db.session.commit()
         db.engine.dispose()
     if RLS_ONLY:

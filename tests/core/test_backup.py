@@ -157,3 +157,48 @@ def test_a_file_that_is_not_a_backup_is_refused(county, tmp_path):
     junk.write_bytes(b"not a backup")
     result = county.test_cli_runner().invoke(args=["restore", str(junk), "--yes"])
     assert result.exit_code == 1 and "无法读取备份文件" in result.output
+
+
+def _rewrite(path, target, change) -> None:
+    """A copy of the backup with `change(name, data) -> data` applied to each member."""
+    with tarfile.open(path, "r:gz") as source, tarfile.open(target, "w:gz") as out:
+        for member in source.getmembers():
+            data = change(member.name, source.extractfile(member).read())
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+
+
+def test_a_tenant_restore_accepts_only_the_subtrees_own_rows(county, tmp_path):
+    """A doctored file cannot reach another town: rows of another tenant are refused, nothing changes."""
+    path, forged = tmp_path / "baishui.tar.gz", tmp_path / "forged.tar.gz"
+    runner = county.test_cli_runner()
+    runner.invoke(args=["backup", str(path), "--tenant", "baishui"])
+    with county.app_context():
+        liuhe = tenant_by_slug("liuhe").id
+        before = backup.dump()
+
+    def move_a_record(name, data):
+        if name != "tables/catalog_records.jsonl":
+            return data
+        rows = [json.loads(line) for line in data.splitlines()]
+        rows[0]["tenant_id"] = liuhe
+        return b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows)
+    _rewrite(path, forged, move_a_record)
+    result = runner.invoke(args=["restore", str(forged), "--tenant", "baishui", "--yes"])
+    assert result.exit_code == 1 and "不属于该单位的记录" in result.output
+    with county.app_context():
+        assert backup.dump() == before
+
+
+def test_a_tenant_restore_does_not_give_back_revoked_access(county, tmp_path):
+    from core.accounts import RoleGrant, SYSTEM, revoke_role, user_by_username
+    path = tmp_path / "baishui.tar.gz"
+    runner = county.test_cli_runner()
+    runner.invoke(args=["backup", str(path), "--tenant", "baishui"])
+    with county.app_context():
+        revoke_role(SYSTEM, user_by_username("li"), tenant_by_slug("baishui"), "editor")
+        db.session.commit()
+    assert runner.invoke(args=["restore", str(path), "--tenant", "baishui", "--yes"]).exit_code == 0
+    with county.app_context():
+        li = user_by_username("li")
+        assert db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == li.id)).all() == []

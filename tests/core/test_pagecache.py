@@ -189,6 +189,18 @@ def test_sessions_live_in_redis_and_the_page_cache_is_shared_by_workers(migrated
         assert other.get("/admin/baishui/").status_code == 200
         server.delete(prefix + "session:" + sid)                             # revoked: logged out everywhere
         assert other.get("/admin/baishui/").status_code == 302
+        # Two-step login: the session id changes already at the password step, so a planted id
+        # never holds a half-done login (nor the key about to be enrolled)
+        planted = one.test_client()
+        page = planted.get("/admin/login")
+        before = planted.get_cookie("session").value
+        step = planted.post("/admin/login", data={"username": "zhao", "password": DEMO_PASSWORD,
+                                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
+        assert step.headers["Location"].endswith("/admin/login/totp/setup")
+        assert planted.get_cookie("session").value != before and not server.exists(prefix + "session:" + before)
+        attacker = two.test_client()
+        attacker.set_cookie("session", before)
+        assert attacker.get("/admin/login/totp/setup").headers["Location"].endswith("/admin/login")
     finally:
         for key in server.scan_iter(prefix + "*"):
             server.delete(key)
