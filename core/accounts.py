@@ -311,15 +311,23 @@ def locked_message(user: User) -> str:
     return f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试，或请安全管理员解锁。"
 
 
-def _claim_attempt(user: User) -> bool:
-    """Count this attempt before the (slow) password check, in one statement, so that parallel
-    attempts cannot all slip in before the lock: False when the allowance is spent (now locked)."""
+def _threshold() -> int:
+    return int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
+
+
+def _add_attempt(user: User) -> int:
+    """One more counted attempt, in one statement (parallel requests never lose one)."""
     from sqlalchemy import update
-    threshold = int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
     count = db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
                                .returning(User.failed_logins)).scalar_one()
     db.session.refresh(user, ["failed_logins"])
-    if threshold and count > threshold:
+    return count
+
+
+def _claim_attempt(user: User) -> bool:
+    """Count this attempt before the (slow) password check, so that parallel attempts cannot all
+    slip in before the lock: False when the allowance is spent (the account is locked now)."""
+    if _threshold() and _add_attempt(user) > _threshold():
         _lock(user)
         return False
     return True
@@ -327,8 +335,7 @@ def _claim_attempt(user: User) -> bool:
 
 def _lock_if_spent(user: User) -> bool:
     """After a wrong password: lock when this attempt used the last of the allowance."""
-    threshold = int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
-    if threshold and (user.failed_logins or 0) >= threshold:
+    if _threshold() and (user.failed_logins or 0) >= _threshold():
         _lock(user)
         return True
     return False
@@ -345,22 +352,9 @@ def _lock(user: User) -> None:
 
 
 def count_failure(user: User) -> bool:
-    """One more failed attempt, counted in the database (two workers never lose one); True when
-    this attempt locked the account."""
-    from datetime import timedelta
-
-    from sqlalchemy import update
-    threshold = int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", 5))
-    count = db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-                               .returning(User.failed_logins)).scalar_one()
-    if threshold and count >= threshold:
-        minutes = int(current_app.config.get("LOGIN_LOCKOUT_MINUTES", 15))
-        db.session.execute(update(User).where(User.id == user.id).values(
-            failed_logins=0, locked_until=utcnow() + timedelta(minutes=minutes)))
-        db.session.refresh(user)
-        return True
-    db.session.refresh(user)
-    return False
+    """A failed second step, counted like a password attempt; True when it locked the account."""
+    _add_attempt(user)
+    return _lock_if_spent(user)
 
 
 def login_succeeded(user: User) -> None:

@@ -85,18 +85,16 @@ def disable_statements(table: str) -> list[str]:
 
 def enable_in_migration(op, tables: list[str]) -> None:
     """For a migration (core's or a plugin's): policies on these tables, on PostgreSQL only."""
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        for statement in enable_statements(table):
-            op.execute(statement)
+    _run_in_migration(op, [s for t in tables for s in enable_statements(t)])
 
 
 def disable_in_migration(op, tables: list[str]) -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        for statement in disable_statements(table):
+    _run_in_migration(op, [s for t in tables for s in disable_statements(t)])
+
+
+def _run_in_migration(op, statements: list[str]) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in statements:
             op.execute(statement)
 
 

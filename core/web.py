@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from flask import (Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request,
-                   url_for)
-from flask_login import LoginManager, current_user
+from flask import (Flask, current_app, flash, g, has_request_context, jsonify, make_response, render_template,
+                   request, session, url_for)
+from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup
 from sqlalchemy import select
@@ -63,8 +63,6 @@ def _load_user(user_id: str):
 def _session_timeouts() -> None:
     """A logged-in session ends after ADMIN_IDLE_MINUTES without a request (15) and, whatever the
     activity, SESSION_ABSOLUTE_HOURS after the login (8)."""
-    from flask import flash, session
-    from flask_login import logout_user
     if "_user_id" not in session or is_api_request():
         return
     now = datetime.now(timezone.utc).timestamp()

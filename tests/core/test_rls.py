@@ -22,6 +22,8 @@ from plugins.catalog.models import CatalogItem
 
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 ROLE = "cms_rls_probe"
+# Not a skip to make a run green: SQLite has no row-level security to test. `make test` runs these
+# in its PostgreSQL passes (and test_sqlite_claims_no_row_level_security covers the SQLite side).
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="row-level security is PostgreSQL's; this run is on SQLite")
 
 
