@@ -31,6 +31,7 @@ still are).
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -41,8 +42,8 @@ from typing import Iterator
 
 from flask import current_app, has_app_context
 from sqlalchemy import Date, Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, delete, event, func, \
-    insert, inspect, literal_column, select, text, update
-from sqlalchemy.dialects.postgresql import TSQUERY
+    any_, insert, inspect, literal, literal_column, select, text, union_all, update
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantSession, UTCDateTime, db
@@ -428,13 +429,14 @@ def prefer_index() -> Iterator[None]:
 
 def hits(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
          ranked: bool = True, scope: int | None = None, latest: int | None = None,
-         limit: int | None = None):
+         limit: int | None = None, facets: bool = False):
     """The index's answer to `query`: a subquery of (entry_id, rank), rank higher is better (0 when
     not `ranked`, which spares computing it for counts), or None when the query has nothing to
     search for. `scope`, a tenant id, keeps the documents of that tenant and its descendants, inside
     the index. `latest` keeps only that many of the most recently indexed matches, `limit` that
     many matches in whatever order the index gives them (enough for a count that stops). Not
-    tenant-filtered: join it with SearchEntry, whose rows are. On SQLite `plugin`
+    tenant-filtered: join it with SearchEntry, whose rows are. `facets` (PostgreSQL only) adds the
+    entry's plugin, kind, tenant_id, year and published_at, read in the same pass over the rows. On SQLite `plugin`
     and `kind` are not applied here (the FTS table does not hold them); `match` applies them."""
     if field is not None and field not in FIELDS:
         raise ValueError(f"unknown search field {field!r}")
@@ -448,7 +450,9 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
         vector = literal_column("search_entries.vector")
         tsquery = cast(bindparam("search_query", _ts_query(terms, field, scope), type_=Text), TSQUERY)
         rank = func.ts_rank(vector, tsquery) if ranked else literal_column("0.0")
-        found = select(entries.c.id.label("entry_id"), rank.label("rank")).where(vector.op("@@")(tsquery))
+        columns = [entries.c.plugin, entries.c.kind, entries.c.tenant_id, entries.c.year,
+                   entries.c.published_at] if facets else []
+        found = select(entries.c.id.label("entry_id"), rank.label("rank"), *columns).where(vector.op("@@")(tsquery))
         if plugin:
             found = found.where(entries.c.plugin == plugin)
         if kind:
@@ -531,16 +535,36 @@ class SiteResults:
     newest_instead: bool = False   # relevance was asked for, but there were too many to rank
 
 
-def _visible_entries(tenants) -> object:
-    """Entries of the given tenants, less those of plugins a tenant has switched off."""
+def _among(column, ids: list[int]):
+    """`column IN ids` as one bound value (a PostgreSQL array; a JSON array read by json_each on
+    SQLite): a district's few hundred ids as separate parameters cost more to render and parse
+    than the search itself."""
+    if _dialect() == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(list(ids)), type_=String))))
+
+
+def _visible(columns, tenants) -> list:
+    """Conditions keeping the entries of the given tenants, less those of plugins a tenant has
+    switched off. `columns`: SearchEntry, or the columns of a subquery with tenant_id and plugin."""
     from core.plugins import PluginRegistry
     registry: PluginRegistry = current_app.extensions["cms"]
-    stmt = select(SearchEntry).where(SearchEntry.tenant_id.in_([t.id for t in tenants]))
-    for name in {s.plugin for s in sources().all}:
+    conditions = [_among(columns.tenant_id, [t.id for t in tenants])]
+    for name in sorted({s.plugin for s in sources().all}):
+        on = [t.id for t in tenants if registry.is_enabled(t, name)]
+        if len(on) == len(tenants):
+            continue
+        # Whichever list is shorter: a district's gazette is on for one unit and off for hundreds.
         off = [t.id for t in tenants if not registry.is_enabled(t, name)]
-        if off:
-            stmt = stmt.where(~((SearchEntry.plugin == name) & SearchEntry.tenant_id.in_(off)))
-    return stmt
+        conditions.append((columns.plugin != name) | _among(columns.tenant_id, on) if len(on) < len(off)
+                          else ~((columns.plugin == name) & _among(columns.tenant_id, off)))
+    return conditions
+
+
+def _visible_entries(tenants) -> object:
+    """Entries of the given tenants, less those of plugins a tenant has switched off."""
+    return select(SearchEntry).where(*_visible(SearchEntry, tenants))
 
 
 FACET_LIMIT = 10_000     # matches counted exactly for the total and the facets; beyond, "more than"
@@ -553,11 +577,11 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     """Search the public documents of `tenants` (the caller's scope, already chosen and allowed:
     `scope`, the tenant at its top, narrows the index lookup to them).
 
-    Facets (type, tenant, year) are counted as if their own choice were not made, in one grouped
-    pass over the matches that also gives the total. A word found in tens of thousands of
-    documents is counted up to FACET_LIMIT matches (the total then reads "more than"), and more
-    than RANK_LIMIT matches are listed newest first: counting and ranking every match would cost
-    seconds at a city's scale and tell a person nothing more."""
+    One statement gives the facets, the total and the newest-first page; ranking by relevance
+    takes a second. Facets (type, tenant, year) are counted as if their own choice were not made. A word found in tens of thousands of documents is counted up
+    to FACET_LIMIT matches (the total then reads "more than"), and more than RANK_LIMIT matches are
+    listed newest first: counting and ranking every match would cost seconds at a city's scale and
+    tell a person nothing more."""
     from core.pagination import Page
     labels = {s.key: s.label for s in sources().all}
 
@@ -568,21 +592,43 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
         found = hits(query.q, ranked=ranked, scope=scope, latest=latest, limit=limit)
         return (None, None) if found is None else (base.join(found, found.c.entry_id == SearchEntry.id), found)
 
-    base, _ = matching(ranked=False, limit=FACET_LIMIT + 1)
-    if base is None:
-        return SiteResults(Page([], page, per_page, 0), [], [], [])
-    kind_key = SearchEntry.plugin + "." + SearchEntry.kind
+    if query.q and _dialect() == "postgresql":
+        # The narrow columns come with the index's own pass over the rows: joining the matches
+        # back to search_entries would read every matching row a second time.
+        found = hits(query.q, ranked=False, scope=scope, limit=FACET_LIMIT + 1, facets=True)
+        if found is None:
+            return SiteResults(Page([], page, per_page, 0), [], [], [])
+        c = found.c
+        narrow = select(c.entry_id.label("id"), c.plugin, c.kind, c.tenant_id, c.year, c.published_at) \
+            .where(*_visible(c, tenants))
+    else:
+        base, found = matching(ranked=False, limit=FACET_LIMIT + 1)
+        if base is None:
+            return SiteResults(Page([], page, per_page, 0), [], [], [])
+        narrow = base.with_only_columns(SearchEntry.id, SearchEntry.plugin, SearchEntry.kind,
+                                        SearchEntry.tenant_id, SearchEntry.year, SearchEntry.published_at)
+    start = (page - 1) * per_page
     with prefer_index():
-        limited = base.with_only_columns(SearchEntry.plugin, SearchEntry.kind, SearchEntry.tenant_id,
-                                         SearchEntry.year).limit(FACET_LIMIT + 1).subquery("facet_rows")
-        rows = db.session.execute(select(limited.c.plugin, limited.c.kind, limited.c.tenant_id, limited.c.year,
-                                         func.count()).group_by(limited.c.plugin, limited.c.kind,
-                                                                limited.c.tenant_id, limited.c.year)).all()
-        more = sum(row[4] for row in rows) > FACET_LIMIT
-        # One pass over the groups: each facet counts the rows the *other* choices keep.
+        # One statement: the matches' narrow rows are gathered once (materialised), then grouped by
+        # (type, tenant, year) for the facets and the total, and the page of ids is taken from them
+        # newest first. Only the groups and one page of ids leave the database.
+        m = narrow.limit(FACET_LIMIT + 1).cte("site_matches").prefix_with("MATERIALIZED")
+        groups = select(literal(0).label("part"), m.c.plugin, m.c.kind, m.c.tenant_id, m.c.year,
+                        func.count().label("n")).group_by(m.c.plugin, m.c.kind, m.c.tenant_id, m.c.year)
+        newest = (select(m.c.id).where(*_chosen(m.c, query))
+                  .order_by(m.c.published_at.desc().nulls_last(), m.c.id.desc())
+                  .limit(per_page).offset(start).subquery("site_page"))
+        null = literal(None, String)
+        rows = db.session.execute(union_all(groups, select(literal(1), null, null, newest.c.id, literal(None, Integer),
+                                                           literal(None, Integer)))).all()
         counts = {"type": Counter(), "tenant": Counter(), "year": Counter()}
         total = 0
-        for plugin, kind, tenant_id, year, n in rows:
+        ids = []
+        for part, plugin, kind, tenant_id, year, n in rows:
+            if part:
+                ids.append(tenant_id)   # the page's rows carry the entry id in that column
+                continue
+            # Each facet counts the rows the *other* choices keep.
             key = f"{plugin}.{kind}"
             type_ok = query.type is None or key == query.type
             tenant_ok = query.tenant_id is None or tenant_id == query.tenant_id
@@ -595,28 +641,15 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
                 counts["year"][year] += n
                 if year_ok:
                     total += n
-        by_relevance = query.sort == "relevance" and total <= RANK_LIMIT
-        # Past the counting limit, the newest matches are the most recently indexed ones (entries
-        # are written when published): read from the end of the index, not by sorting every match.
-        unfiltered = not (query.type or query.tenant_id or query.year)
-        stmt, found = matching(ranked=by_relevance, latest=page * per_page if more and unfiltered else None)
-        if query.type:
-            stmt = stmt.where(kind_key == query.type)
-        if query.tenant_id:
-            stmt = stmt.where(SearchEntry.tenant_id == query.tenant_id)
-        if query.year:
-            stmt = stmt.where(SearchEntry.year == query.year)
-        newest = (SearchEntry.published_at.desc(), SearchEntry.id.desc())
-        stmt = stmt.order_by(found.c.rank.desc(), *newest) if found is not None and by_relevance \
-            else stmt.order_by(*newest)
-        items = []
-        if total:
-            # The page's ids first, sorted on narrow rows, then those rows whole: sorting thousands of
-            # whole entries (a 2,000-character summary each) would read all of them.
-            ids = db.session.scalars(stmt.with_only_columns(SearchEntry.id)
-                                     .limit(per_page).offset((page - 1) * per_page)).all()
-            by_id = {e.id: e for e in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
-            items = [by_id[i] for i in ids if i in by_id]
+        more = sum(row[5] for row in rows if not row[0]) > FACET_LIMIT
+        by_relevance = found is not None and query.sort == "relevance" and total <= RANK_LIMIT
+        if by_relevance and total:
+            ids = _relevant_ids(matching, query, page, per_page)
+        elif more and total:
+            ids = _newest_ids(matching, query, page, per_page)
+        by_id = {e.id: e for e in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))} \
+            if ids else {}
+        items = [by_id[i] for i in ids if i in by_id]
     names = {t.id: t.name for t in tenants}
     order = {t.id: i for i, t in enumerate(tenants)}
     types = sorted(((k, labels.get(k, k), n) for k, n in counts["type"].items()),
@@ -628,8 +661,42 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     tenant_counts = sorted(((tid, names.get(tid, ""), counts["tenant"][tid]) for tid in top),
                            key=lambda x: order.get(x[0], 0))
     years = sorted(((y, n) for y, n in counts["year"].items() if y is not None), reverse=True)
-    return SiteResults(Page(list(items), page, per_page, total), types, tenant_counts, years, more=more,
+    return SiteResults(Page(items, page, per_page, total), types, tenant_counts, years, more=more,
                        newest_instead=query.sort == "relevance" and not by_relevance and found is not None)
+
+
+_NEWEST = (SearchEntry.published_at.desc().nulls_last(), SearchEntry.id.desc())
+
+
+def _chosen(columns, query: SiteQuery) -> list:
+    """Conditions for the type, unit and year a person chose (`columns`: SearchEntry or a subquery's)."""
+    conditions = []
+    if query.type:
+        conditions.append(columns.plugin + "." + columns.kind == query.type)
+    if query.tenant_id:
+        conditions.append(columns.tenant_id == query.tenant_id)
+    if query.year:
+        conditions.append(columns.year == query.year)
+    return conditions
+
+
+def _relevant_ids(matching, query: SiteQuery, page: int, per_page: int) -> list[int]:
+    """A page of ids by relevance (equal ranks newest first): at most RANK_LIMIT matches to rank."""
+    stmt, found = matching(ranked=True)
+    stmt = stmt.where(*_chosen(SearchEntry, query)).order_by(found.c.rank.desc(), *_NEWEST)
+    return list(db.session.scalars(stmt.with_only_columns(SearchEntry.id)
+                                   .limit(per_page).offset((page - 1) * per_page)))
+
+
+def _newest_ids(matching, query: SiteQuery, page: int, per_page: int) -> list[int]:
+    """A page of ids, newest first, when there are more matches than were read. Unfiltered, the
+    newest matches are the most recently indexed ones (entries are written when published): they
+    are read from the end of the index, not found by sorting every match."""
+    unfiltered = not (query.type or query.tenant_id or query.year)
+    stmt, _ = matching(ranked=False, latest=page * per_page if unfiltered else None)
+    stmt = stmt.where(*_chosen(SearchEntry, query)).order_by(*_NEWEST)
+    return list(db.session.scalars(stmt.with_only_columns(SearchEntry.id)
+                                   .limit(per_page).offset((page - 1) * per_page)))
 
 
 _ASCII_WORD = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"

@@ -346,3 +346,27 @@ def test_very_many_matches_are_counted_up_to_a_limit(demo, client, docs, monkeyp
     assert "共找到 超过 1 条" in html and "分类统计只计算了前 1 条" in html
     # past the limit the newest are read from the end of the index, newest first
     assert titles == ["柳河镇鳜鱼养殖技术培训通知", "东坡村鳜鱼塘承包收入公示"]
+
+
+def test_relevance_ranks_title_matches_first_and_equal_ranks_newest_first(demo, client):
+    from datetime import date
+    with demo.app_context():
+        make_record("baishui", "法律援助", "白水镇鳙鱼养殖补助通知", when=date(2026, 3, 1),
+                    body="<p>关于补助发放的说明。</p>")
+        make_record("baishui", "法律援助", "白水镇水产养殖补助通知", when=date(2026, 4, 1),
+                    body="<p>包括鳙鱼、草鱼和鲢鱼的补助发放说明。</p>")
+        make_record("baishui", "法律援助", "白水镇鳙鱼养殖补助通知", when=date(2026, 5, 1),
+                    body="<p>关于补助发放的说明。</p>")
+    total, titles, _ = results(client, "/qinglan/baishui/", "鳙鱼")
+    assert total == 3
+    # the two title matches rank equal (same text): the newer one first; the body-only match last
+    assert titles == ["白水镇鳙鱼养殖补助通知", "白水镇鳙鱼养殖补助通知", "白水镇水产养殖补助通知"]
+    _, _, html = results(client, "/qinglan/baishui/", "鳙鱼")
+    dates = re.findall(r"发布日期：(\d{4}-\d{2}-\d{2})", html)
+    assert dates == ["2026-05-01", "2026-03-01", "2026-04-01"]
+    _, _, html = results(client, "/qinglan/baishui/", "鳙鱼", sort="newest")
+    assert re.findall(r"发布日期：(\d{4}-\d{2}-\d{2})", html) == ["2026-05-01", "2026-04-01", "2026-03-01"]
+    # pages of one result each follow the same order, with no overlap
+    pages = [re.findall(r"发布日期：(\d{4}-\d{2}-\d{2})", results(client, "/qinglan/baishui/", "鳙鱼", page=n,
+                                                                  per_page=1)[2]) for n in (1, 2, 3)]
+    assert pages == [["2026-05-01"], ["2026-03-01"], ["2026-04-01"]]
