@@ -436,8 +436,9 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
     the index. `latest` keeps only that many of the most recently indexed matches, `limit` that
     many matches in whatever order the index gives them (enough for a count that stops). Not
     tenant-filtered: join it with SearchEntry, whose rows are. `facets` (PostgreSQL only) adds the
-    entry's plugin, kind, tenant_id, year and published_at, read in the same pass over the rows. On SQLite `plugin`
-    and `kind` are not applied here (the FTS table does not hold them); `match` applies them."""
+    entry's plugin, kind, tenant_id, year and published_at, read in the same pass over the rows.
+    On SQLite `plugin` and `kind` are not applied here (the FTS table does not hold them); `match`
+    applies them."""
     if field is not None and field not in FIELDS:
         raise ValueError(f"unknown search field {field!r}")
     terms = query_terms(query)
@@ -552,11 +553,12 @@ def _visible(columns, tenants) -> list:
     registry: PluginRegistry = current_app.extensions["cms"]
     conditions = [_among(columns.tenant_id, [t.id for t in tenants])]
     for name in sorted({s.plugin for s in sources().all}):
-        on = [t.id for t in tenants if registry.is_enabled(t, name)]
-        if len(on) == len(tenants):
+        on, off = [], []
+        for t in tenants:
+            (on if registry.is_enabled(t, name) else off).append(t.id)
+        if not off:
             continue
         # Whichever list is shorter: a district's gazette is on for one unit and off for hundreds.
-        off = [t.id for t in tenants if not registry.is_enabled(t, name)]
         conditions.append((columns.plugin != name) | _among(columns.tenant_id, on) if len(on) < len(off)
                           else ~((columns.plugin == name) & _among(columns.tenant_id, off)))
     return conditions
@@ -578,8 +580,8 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     `scope`, the tenant at its top, narrows the index lookup to them).
 
     One statement gives the facets, the total and the newest-first page; ranking by relevance
-    takes a second. Facets (type, tenant, year) are counted as if their own choice were not made. A word found in tens of thousands of documents is counted up
-    to FACET_LIMIT matches (the total then reads "more than"), and more than RANK_LIMIT matches are
+    takes a second. Facets (type, tenant, year) are counted as if their own choice were not made.
+    A word found in tens of thousands of documents is counted up to FACET_LIMIT matches (the total then reads "more than"), and more than RANK_LIMIT matches are
     listed newest first: counting and ranking every match would cost seconds at a city's scale and
     tell a person nothing more."""
     from core.pagination import Page
@@ -615,19 +617,20 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
         m = narrow.limit(FACET_LIMIT + 1).cte("site_matches").prefix_with("MATERIALIZED")
         groups = select(literal(0).label("part"), m.c.plugin, m.c.kind, m.c.tenant_id, m.c.year,
                         func.count().label("n")).group_by(m.c.plugin, m.c.kind, m.c.tenant_id, m.c.year)
-        newest = (select(m.c.id).where(*_chosen(m.c, query))
-                  .order_by(m.c.published_at.desc().nulls_last(), m.c.id.desc())
+        newest = (select(m.c.id).where(*_chosen(m.c, query)).order_by(*_newest(m.c))
                   .limit(per_page).offset(start).subquery("site_page"))
+        # The page's rows (part 1) carry the entry id where the groups (part 0) carry their count.
         null = literal(None, String)
-        rows = db.session.execute(union_all(groups, select(literal(1), null, null, newest.c.id, literal(None, Integer),
-                                                           literal(None, Integer)))).all()
+        page_rows = select(literal(1), null, null, literal(None, Integer), literal(None, Integer), newest.c.id)
+        rows = db.session.execute(union_all(groups, page_rows)).all()
         counts = {"type": Counter(), "tenant": Counter(), "year": Counter()}
-        total = 0
+        total = matched = 0
         ids = []
         for part, plugin, kind, tenant_id, year, n in rows:
             if part:
-                ids.append(tenant_id)   # the page's rows carry the entry id in that column
+                ids.append(n)
                 continue
+            matched += n
             # Each facet counts the rows the *other* choices keep.
             key = f"{plugin}.{kind}"
             type_ok = query.type is None or key == query.type
@@ -641,12 +644,10 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
                 counts["year"][year] += n
                 if year_ok:
                     total += n
-        more = sum(row[5] for row in rows if not row[0]) > FACET_LIMIT
+        more = matched > FACET_LIMIT
         by_relevance = found is not None and query.sort == "relevance" and total <= RANK_LIMIT
-        if by_relevance and total:
-            ids = _relevant_ids(matching, query, page, per_page)
-        elif more and total:
-            ids = _newest_ids(matching, query, page, per_page)
+        if total and (by_relevance or more):
+            ids = _page_ids(matching, query, page, per_page, ranked=by_relevance)
         by_id = {e.id: e for e in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))} \
             if ids else {}
         items = [by_id[i] for i in ids if i in by_id]
@@ -665,7 +666,9 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
                        newest_instead=query.sort == "relevance" and not by_relevance and found is not None)
 
 
-_NEWEST = (SearchEntry.published_at.desc().nulls_last(), SearchEntry.id.desc())
+def _newest(columns) -> tuple:
+    """Newest first (`columns`: SearchEntry or a subquery's); undated last on both databases."""
+    return columns.published_at.desc().nulls_last(), columns.id.desc()
 
 
 def _chosen(columns, query: SiteQuery) -> list:
@@ -680,22 +683,16 @@ def _chosen(columns, query: SiteQuery) -> list:
     return conditions
 
 
-def _relevant_ids(matching, query: SiteQuery, page: int, per_page: int) -> list[int]:
-    """A page of ids by relevance (equal ranks newest first): at most RANK_LIMIT matches to rank."""
-    stmt, found = matching(ranked=True)
-    stmt = stmt.where(*_chosen(SearchEntry, query)).order_by(found.c.rank.desc(), *_NEWEST)
-    return list(db.session.scalars(stmt.with_only_columns(SearchEntry.id)
-                                   .limit(per_page).offset((page - 1) * per_page)))
-
-
-def _newest_ids(matching, query: SiteQuery, page: int, per_page: int) -> list[int]:
-    """A page of ids, newest first, when there are more matches than were read. Unfiltered, the
-    newest matches are the most recently indexed ones (entries are written when published): they
-    are read from the end of the index, not found by sorting every match."""
+def _page_ids(matching, query: SiteQuery, page: int, per_page: int, *, ranked: bool) -> list[int]:
+    """A page of ids from the index again: by relevance (equal ranks newest first; at most
+    RANK_LIMIT matches to rank), or newest first when there are more matches than were read.
+    Unfiltered, the newest are the most recently indexed (entries are written when published):
+    they are read from the end of the index, not found by sorting every match."""
     unfiltered = not (query.type or query.tenant_id or query.year)
-    stmt, _ = matching(ranked=False, latest=page * per_page if unfiltered else None)
-    stmt = stmt.where(*_chosen(SearchEntry, query)).order_by(*_NEWEST)
-    return list(db.session.scalars(stmt.with_only_columns(SearchEntry.id)
+    stmt, found = matching(ranked=ranked, latest=page * per_page if unfiltered and not ranked else None)
+    order = (found.c.rank.desc(), *_newest(SearchEntry)) if ranked else _newest(SearchEntry)
+    return list(db.session.scalars(stmt.where(*_chosen(SearchEntry, query)).order_by(*order)
+                                   .with_only_columns(SearchEntry.id)
                                    .limit(per_page).offset((page - 1) * per_page)))
 
 

@@ -119,11 +119,16 @@ def test_moderation_hide_needs_a_reason_and_duplicates_point_at_an_original(demo
 
 def test_editors_enter_offline_opinions_with_their_source(demo, client, auth):
     from tests.conftest import post_form
+    from datetime import timedelta
+
+    from core.workdays import china_today
     with demo.app_context():
         cid = make_consultation()
     auth.login("li")
+    # received yesterday, inside the consultation (open since three days ago), whatever today is
+    received = (china_today() - timedelta(days=1)).isoformat()
     response = post_form(client, f"/admin/baishui/opinions/{cid}", {
-        "offline-source": "hearing", "offline-received_on": "2026-11-20", "offline-content": "听证代表建议分时段收费。"},
+        "offline-source": "hearing", "offline-received_on": received, "offline-content": "听证代表建议分时段收费。"},
         url=f"/admin/baishui/opinions/{cid}/offline", follow_redirects=True)
     assert "已录入听证会意见" in response.get_data(as_text=True)
     public = client.get(f"/qinglan/baishui/opinions/{cid}").get_data(as_text=True)
