@@ -245,7 +245,8 @@ def burst(app, people: int, places: int, window: float) -> None:
     """`people` arrive at random moments within `window` seconds of registration opening (an open
     loop: nobody waits for anyone else), each loading the page and then registering."""
     from core.accounts import SYSTEM
-    from core.db import db, utcnow
+    from core.clock import utcnow
+    from core.db import db
     from core.tenancy import Tenant, tenant_scope
     from plugins.open_day import services
     from sqlalchemy import select
@@ -300,7 +301,7 @@ def comments(app, count: int, concurrency: int) -> None:
     from core.accounts import SYSTEM
     from core.db import db
     from core.tenancy import Tenant, tenant_scope
-    from core.workdays import china_today
+    from core.clock import china_today
     from plugins.opinions import services
     from sqlalchemy import select
     from datetime import timedelta

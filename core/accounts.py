@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,7 +16,9 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.db import TimestampMixin, UTCDateTime, db, utcnow
+from core import clock
+from core.clock import utcnow
+from core.db import TimestampMixin, UTCDateTime, db
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
 from core.tenancy import Tenant
 
@@ -403,7 +404,7 @@ def check_totp(user: User, code: str, secret: str | None = None) -> bool:
     if not secret or len(code) != 6:
         return False
     totp = pyotp.TOTP(secret)
-    now = int(time.time())
+    now = int(clock.timestamp())
     step = now // totp.interval
     for offset in (-1, 0, 1):
         candidate = step + offset

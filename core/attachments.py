@@ -15,7 +15,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
-from core.db import TenantSession, UTCDateTime, db, utcnow
+from core.clock import utcnow
+from core.db import TenantSession, UTCDateTime, db
 from core.errors import DomainError
 from core.tenancy import TenantScoped
 

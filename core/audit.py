@@ -20,7 +20,8 @@ from flask_login import current_user
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, Select, String, Text, event, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantSession, UTCDateTime, db, utcnow
+from core.clock import utcnow
+from core.db import TenantSession, UTCDateTime, db
 from core.tenancy import Tenant
 
 

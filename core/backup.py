@@ -27,7 +27,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import Date, DateTime, LargeBinary, Table, func, select, text
 
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 
 FORMAT = 1
 # Rebuilt on restore rather than copied: the index follows the documents.

@@ -49,6 +49,9 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         ),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         REDIS_URL=os.environ.get("REDIS_URL") or None,
+        # Every key the installation writes to Redis starts with this (sessions, limits, page cache),
+        # so several installations, or a test run, can share one Redis database.
+        REDIS_KEY_PREFIX=os.environ.get("REDIS_KEY_PREFIX", "cms:"),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
         TRUSTED_PROXY_COUNT=int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         # Anonymous public pages: "redis" (the default with REDIS_URL), "simple" (per process) or "off".

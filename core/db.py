@@ -13,6 +13,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, Engine, MetaData, event, types
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.clock import utcnow
+
 # Stable constraint names, so Alembic can alter them on both SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,10 +34,6 @@ class TenantSession(FlaskSession):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(types.TypeDecorator):

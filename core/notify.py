@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import ForeignKey, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantSession, UTCDateTime, db, utcnow
+from core.clock import utcnow
+from core.db import TenantSession, UTCDateTime, db
 from core.masking import mask_contact
 
 log = logging.getLogger("cms.notify")

@@ -28,7 +28,8 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import bindparam, event, inspect, select, text
 
-from core.db import TenantSession, utcnow
+from core.clock import utcnow
+from core.db import TenantSession
 from core.tenancy import Tenant, TenantScoped
 
 ALWAYS_IGNORED = frozenset({"updated_at"})
@@ -45,7 +46,7 @@ def init_app(app: Flask) -> None:
     if kind == "redis":
         import redis
         store = RedisCache(redis.from_url(app.config["REDIS_URL"]), default_timeout=seconds,
-                           key_prefix=app.config.get("PAGE_CACHE_PREFIX", "cms:page:"))
+                           key_prefix=app.config.get("PAGE_CACHE_PREFIX") or app.config["REDIS_KEY_PREFIX"] + "page:")
     elif kind == "simple":
         store = SimpleCache(threshold=2000, default_timeout=seconds)
     else:

@@ -23,7 +23,8 @@ from core.plugins import PluginRegistry, collect
 from core.security import security_headers
 from core.sanitize import plain_text, text_to_html, text_with_links
 from core.tenancy import Tenant, enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
-from core.workdays import CHINA_TZ
+from core import clock
+from core.clock import CHINA_TZ
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -65,7 +66,7 @@ def _session_timeouts() -> None:
     activity, SESSION_ABSOLUTE_HOURS after the login (8)."""
     if "_user_id" not in session or is_api_request():
         return
-    now = datetime.now(timezone.utc).timestamp()
+    now = clock.timestamp()
     idle = float(current_app.config.get("ADMIN_IDLE_MINUTES", 15)) * 60
     absolute = float(current_app.config.get("SESSION_ABSOLUTE_HOURS", 8)) * 3600
     seen, login_at = float(session.get("seen_at", 0)), float(session.get("login_at", 0))
@@ -134,7 +135,7 @@ def _server_side_sessions(app: Flask) -> None:
     import redis
     from flask_session import Session
     app.config.update(SESSION_TYPE="redis", SESSION_REDIS=redis.from_url(app.config["REDIS_URL"]))
-    app.config.setdefault("SESSION_KEY_PREFIX", "cms:session:")
+    app.config.setdefault("SESSION_KEY_PREFIX", app.config["REDIS_KEY_PREFIX"] + "session:")
     Session(app)
 
 

@@ -8,7 +8,7 @@ pages can warn instead of silently computing wrong deadlines.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
@@ -16,18 +16,6 @@ from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import db
-
-
-# China has one time zone and no daylight saving: dates people see are UTC+8.
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
-
-
-def china_today() -> date:
-    return datetime.now(timezone.utc).astimezone(CHINA_TZ).date()
-
-
-def china_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA_TZ).date()
 
 
 class CalendarOverride(db.Model):

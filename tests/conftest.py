@@ -1,13 +1,17 @@
 """Shared fixtures: a real database (an SQLite file, or a fresh PostgreSQL database when
 TEST_DATABASE_URL is set) migrated once per session with the real migrations, emptied after
-every test; the app, its test client and CLI runner; the demo county; login helpers."""
+every test; the app, its test client and CLI runner; the demo county; login helpers; the run's
+clock (CMS_TEST_TODAY) and its own Redis keys (TEST_REDIS_URL)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import sys
 import tempfile
 import uuid
 from contextlib import contextmanager
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -15,13 +19,34 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_SHIM = ROOT / "tests" / "clockshim"
+
+
+def _test_clock():
+    """The module that moves this process's clock (already loaded at start-up in a child process)."""
+    loaded = sys.modules.get("sitecustomize")
+    if loaded is not None and hasattr(loaded, "travel_from_environment"):
+        return loaded
+    spec = importlib.util.spec_from_file_location("cms_test_clock", CLOCK_SHIM / "sitecustomize.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# CMS_TEST_TODAY=2027-02-08 (or a moment: 2026-12-31T16:30Z) runs the whole suite as if it were
+# that day in China; every process a test starts gets the same clock through PYTHONPATH.
+TEST_CLOCK = _test_clock()
+TEST_CLOCK.travel_from_environment()
+if os.environ.get("CMS_TEST_TODAY"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLOCK_SHIM), os.environ.get("PYTHONPATH")]))
+
 os.environ.setdefault("CMS_INSTANCE_PATH", tempfile.mkdtemp(prefix="cms-test-instance-"))
 
 from core import create_app  # noqa: E402
 from core.config import normalise_database_url  # noqa: E402
 from core.db import db  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = ROOT / "tenants" / "demo.yaml"
 DEMO_PASSWORD = "qinglan-demo-2026"
 
@@ -29,12 +54,57 @@ DEMO_PASSWORD = "qinglan-demo-2026"
 # TEST_RLS_ONLY=1 (with TEST_DATABASE_URL): the app connects as a role that owns no table, with the
 # ORM's tenant filter switched off, so PostgreSQL's row-level security is the only wall left.
 RLS_ONLY = bool(os.environ.get("TEST_RLS_ONLY")) and bool(os.environ.get("TEST_DATABASE_URL"))
-RLS_TEST_ROLE = "cms_rls_test"
+# Everything this process creates outside its own files carries this run's name: PostgreSQL
+# databases and roles (cluster-wide), Redis keys. Two runs on one machine never meet.
+RUN_ID = uuid.uuid4().hex[:10]
+RLS_TEST_ROLE = f"cms_rls_test_{RUN_ID}"
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+REDIS_PREFIX = f"cms-test-{RUN_ID}:"
 
 
 def pytest_report_header(config):
+    from core import clock
     where = 'PostgreSQL (' + os.environ['TEST_DATABASE_URL'] + ')' if os.environ.get('TEST_DATABASE_URL') else 'SQLite file'
-    return f"database: {where}" + (f"; row-level security only (role {RLS_TEST_ROLE}, ORM tenant filter off)" if RLS_ONLY else "")
+    today = (f"{clock.china_now():%Y-%m-%d %H:%M} in China, CMS_TEST_TODAY={os.environ['CMS_TEST_TODAY']}"
+             if os.environ.get("CMS_TEST_TODAY") else f"{clock.china_now():%Y-%m-%d %H:%M} in China (the real clock; "
+             "CMS_TEST_TODAY=YYYY-MM-DD runs as another day)")
+    return [f"database: {where}" + (f"; row-level security only (role {RLS_TEST_ROLE}, ORM tenant filter off)"
+                                    if RLS_ONLY else ""),
+            f"today: {today}", f"redis: {TEST_REDIS_URL}, keys under {REDIS_PREFIX}*"]
+
+
+@contextmanager
+def at_china(moment: date | datetime, hour: int = 10) -> Iterator[datetime]:
+    """Freeze the clock inside the block: at a moment, or at `hour` o'clock of a date in China."""
+    import time_machine
+
+    from core.clock import china_moment
+    if not isinstance(moment, datetime):
+        moment = china_moment(moment, time(hour))
+    with time_machine.travel(moment.astimezone(timezone.utc), tick=False):
+        yield moment
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis database of TEST_REDIS_URL; this run's keys all start with REDIS_PREFIX and are
+    deleted at the end (never FLUSHDB: the database may be someone else's too)."""
+    import redis
+    server = redis.from_url(TEST_REDIS_URL)
+    try:
+        server.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis does not answer at {TEST_REDIS_URL} ({error}); set TEST_REDIS_URL")
+    yield TEST_REDIS_URL
+    for key in server.scan_iter(match=REDIS_PREFIX + "*", count=1000):
+        server.delete(key)
+    server.close()
+
+
+@pytest.fixture
+def redis_prefix(redis_url):
+    """A key prefix of this test's own, under the run's."""
+    return f"{REDIS_PREFIX}{uuid.uuid4().hex[:8]}:"
 
 
 @contextmanager
@@ -46,7 +116,7 @@ def fresh_database(folder: Path, prefix: str = "cms_test") -> Iterator[str]:
         yield f"sqlite:///{folder / (prefix + '.sqlite3')}"
         return
     base = make_url(normalise_database_url(server))
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{RUN_ID}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -59,7 +129,32 @@ def fresh_database(folder: Path, prefix: str = "cms_test") -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def run_role():
+    """Creates PostgreSQL roles for this run (roles are cluster-wide: named after the run, never
+    shared with another run) and drops them at its end, after the databases they had rights in."""
+    created: list[str] = []
+    admin = None
+
+    def create(purpose: str) -> str:
+        nonlocal admin
+        name = f"cms_{purpose}_{RUN_ID}"
+        admin = admin or create_engine(make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"])),
+                                       isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE ROLE {name} LOGIN"))
+        created.append(name)
+        return name
+
+    yield create
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(text(f"DROP ROLE IF EXISTS {name}"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(run_role, tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("db")) as url:
         yield url
 
@@ -84,7 +179,7 @@ def make_app(database_url, tmp_path, **extra):
 
 
 @pytest.fixture(scope="session")
-def migrated(database_url, tmp_path_factory):
+def migrated(database_url, run_role, tmp_path_factory):
     """Run the real migrations once: the schema under test is the one users get."""
     from flask_migrate import upgrade
     app = make_app(database_url, tmp_path_factory.mktemp("migrate"))
@@ -92,8 +187,7 @@ def migrated(database_url, tmp_path_factory):
         upgrade(revision="heads")
         if RLS_ONLY:
             from core.rls import grant_app_role_statements
-            db.session.execute(text(f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{RLS_TEST_ROLE}') "
-                                    f"THEN CREATE ROLE {RLS_TEST_ROLE} LOGIN; END IF; END$$"))
+            assert run_role("rls_test") == RLS_TEST_ROLE
             for statement in grant_app_role_statements(RLS_TEST_ROLE):
                 db.session.execute(text(statement))
             # Only for the tests' own housekeeping: resetting sequences after restoring the demo,

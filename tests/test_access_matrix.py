@@ -19,7 +19,8 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import SYSTEM, create_user, grant_role, issue_token, user_by_username
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
 from tests.conftest import Auth, csrf_from
 
@@ -229,7 +230,7 @@ def world(demo):
     from plugins.open_day import services as open_day
     from plugins.opinions import services as opinions
     from core.attachments import save_upload
-    from core.workdays import china_today
+    from core.clock import china_today
     from tests.catalog.conftest import leaf
     from werkzeug.datastructures import FileStorage
     ids = {"draft": {}, "published": {}}

@@ -18,7 +18,7 @@ from core.exports import csv_safe
 from core.forms import choices
 from core.pagination import page_args, paginate
 from core.tenancy import Tenant, get_or_404, tenant_by_slug
-from core.workdays import china_today
+from core.clock import china_today
 from plugins.catalog import excel, services, standard
 from plugins.catalog import supervision as monitor
 from plugins.catalog.forms import (ApplicabilityForm, ImportForm, ItemForm, PublishForm, RecordForm, ReturnForm,

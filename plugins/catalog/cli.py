@@ -12,7 +12,7 @@ from core.db import db
 from core.errors import DomainError
 from core.cli import tenant_or_exit
 from core.tenancy import tenant_scope
-from core.workdays import china_today
+from core.clock import china_today
 from plugins.catalog import excel, services
 from plugins.catalog import supervision as monitor
 

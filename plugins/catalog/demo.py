@@ -14,7 +14,8 @@ from core.accounts import SYSTEM, user_by_username
 from core.attachments import Attachment
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.workdays import CHINA_TZ, Calendar, china_today
+from core.clock import china_today, CHINA_TZ
+from core.workdays import Calendar
 from plugins.catalog import services
 from plugins.catalog.models import Record
 

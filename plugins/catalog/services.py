@@ -15,11 +15,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core import audit
 from core.accounts import Permission, has_permission, require_permission
 from core.attachments import Attachment, mark_public
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
 from core.sanitize import clean_html
 from core.tenancy import Tenant, across_tenants
-from core.workdays import china_date, china_today
+from core.clock import china_date, china_today
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
                                     VALIDITY_LABELS)
@@ -588,7 +589,7 @@ def lapse(actor, record: Record, validity: str, *, on: date | None = None, super
         if replacement is None or replacement.status != "published" or replacement.id == record.id:
             raise DomainError("替代文件必须是本单位另一条已发布的信息。", field="superseded_by")
     record.validity = validity
-    record.validity_date = None if validity == "valid" else (on or date.today())
+    record.validity_date = None if validity == "valid" else (on or china_today())
     record.superseded_by_id = replacement.id if replacement and validity != "valid" else None
     audit.record("catalog.record.validity", target=record, actor=actor,
                  summary=f"“{record.title}”标记为{VALIDITY_LABELS[validity]}")

@@ -20,7 +20,8 @@ from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.tenancy import Tenant, across_tenants
-from core.workdays import CHINA_TZ, Calendar, china_date, china_today
+from core.clock import china_date, china_today, CHINA_TZ
+from core.workdays import Calendar
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem, Record
 

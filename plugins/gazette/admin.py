@@ -53,7 +53,7 @@ def settings():
 def issue_new():
     form = IssueForm()
     if request.method == "GET":
-        from core.workdays import china_today
+        from core.clock import china_today
         numbers = services.next_numbers(g.tenant)
         form.year.data, form.number.data, form.total_number.data = (numbers["year"], numbers["number"],
                                                                     numbers["total_number"])

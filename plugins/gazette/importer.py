@@ -41,7 +41,7 @@ from core.accounts import SYSTEM
 from core.db import db
 from core.errors import DomainError
 from core.tenancy import Tenant, tenant_scope
-from core.workdays import CHINA_TZ
+from core.clock import CHINA_TZ
 from plugins.gazette import services
 from plugins.gazette.models import VALIDITY_LABELS, GazetteIssue
 

@@ -17,14 +17,15 @@ from sqlalchemy.orm import contains_eager
 from core import audit, search
 from core.accounts import Permission, has_permission, require_permission
 from core.attachments import Attachment, duplicate, mark_public
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.errors import Conflict, DomainError, NotFound
 from core.pagination import Page
 from core.plugins import SearchDocument, SharedDocument, collect
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.tenancy import Tenant
 from core.web import url_path_for
-from core.workdays import china_today
+from core.clock import china_today
 from plugins.gazette.models import (DEFAULT_SECTIONS, FREQUENCY_LABELS, VALIDITY_LABELS, ArticleAttachment,
                                     ArticleIssuer, Gazette, GazetteArticle, GazetteIssue, IssueFrozen)
 

@@ -20,7 +20,7 @@ from core.exports import csv_rows
 from core.forms import ActionForm
 from core.pagination import page_args, paginate
 from core.tenancy import get_or_404
-from core.workdays import CHINA_TZ
+from core.clock import CHINA_TZ
 from plugins.open_day import services
 from plugins.open_day.forms import CancelEventForm, CheckInForm, EventForm, ReviewForm
 from plugins.open_day.models import OpenDay, Registration

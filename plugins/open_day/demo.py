@@ -8,9 +8,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.accounts import SYSTEM
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.workdays import CHINA_TZ
+from core.clock import CHINA_TZ
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay, Registration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.sanitize import plain_text
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.attachments import Attachment
-from core.db import TimestampMixin, UTCDateTime, db, utcnow
+from core.clock import utcnow
+from core.db import TimestampMixin, UTCDateTime, db
 from core.tenancy import TenantScoped
 
 STATUS_LABELS = {"draft": "草稿", "published": "即将开放报名", "open": "报名中", "full": "名额已满",

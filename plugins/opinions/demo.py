@@ -8,9 +8,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.accounts import SYSTEM
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.workdays import china_today
+from core.clock import china_today
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 

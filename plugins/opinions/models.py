@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.attachments import Attachment
 from core.db import TimestampMixin, UTCDateTime, db
 from core.tenancy import TenantScoped
-from core.workdays import china_today
+from core.clock import china_today
 
 MIN_PERIOD_DAYS = 30
 STATUS_LABELS = {"draft": "草稿", "scheduled": "即将开始", "open": "正在征集", "closed": "已结束",

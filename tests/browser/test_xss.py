@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import pytest
 
 from core.accounts import SYSTEM
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
 from tests.browser.conftest import DESKTOP
 from tests.core.test_sanitize import VECTORS
@@ -59,7 +60,7 @@ def stored(site):
     from plugins.open_day import services as open_day
     from plugins.opinions import services as opinions
     from tests.catalog.conftest import leaf
-    from core.workdays import china_today
+    from core.clock import china_today
     public, admin = [], []
     with site.app.app_context():
         town = tenant_by_slug(TOWN)

@@ -12,7 +12,8 @@ from sqlalchemy.exc import DatabaseError
 
 from core import audit
 from core.audit import AuditChain, AuditEntry, verify_chain
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 
 
 def _write(n: int) -> None:

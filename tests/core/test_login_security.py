@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from core.accounts import SYSTEM, User, create_user, grant_role, user_by_username, validate_password
 from core.audit import AuditEntry
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.errors import Conflict, DomainError
 from core.tenancy import tenant_by_slug
 from tests.conftest import DEMO_PASSWORD, csrf_from, post_form, totp_code

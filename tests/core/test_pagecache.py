@@ -2,7 +2,6 @@
 reverse-proxy setting and server-side sessions in Redis."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import redis
@@ -18,8 +17,6 @@ from plugins.catalog.models import Record
 from tests.catalog.conftest import make_record
 from tests.conftest import make_app
 from tests.open_day.conftest import make_event, register
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -138,12 +135,12 @@ def test_registrations_do_not_invalidate_anything(demo, client):
         assert (version("baishui"), version("qinglan")) == before
 
 
-def test_healthz_reports_the_database_and_redis(app, client):
+def test_healthz_reports_the_database_and_redis(app, client, redis_url):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok",
                                                               "redis": "not configured"}
     assert response.headers["Cache-Control"] == "no-store"
-    app.config["REDIS_URL"] = REDIS_URL
+    app.config["REDIS_URL"] = redis_url
     assert client.get("/healthz").json["redis"] == "ok"
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"                     # nothing listens there
     response = client.get("/healthz")
@@ -161,12 +158,12 @@ def test_the_client_address_comes_from_trusted_proxies_only(migrated, tmp_path):
         assert body == f"{expected} {'https' if count else 'http'}"
 
 
-def test_sessions_live_in_redis_and_the_page_cache_is_shared_by_workers(migrated, tmp_path, demo):
-    prefix = f"cms-test-{uuid.uuid4().hex[:8]}:"
-    config = {"REDIS_URL": REDIS_URL, "SESSION_KEY_PREFIX": prefix + "session:", "PAGE_CACHE": "redis",
-              "PAGE_CACHE_PREFIX": prefix + "page:"}
+def test_sessions_live_in_redis_and_the_page_cache_is_shared_by_workers(migrated, tmp_path, demo, redis_url,
+                                                                        redis_prefix):
+    prefix = redis_prefix
+    config = {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix, "PAGE_CACHE": "redis"}
     one, two = (make_app(migrated, tmp_path / name, **config) for name in ("one", "two"))
-    server = redis.from_url(REDIS_URL)
+    server = redis.from_url(redis_url)
     try:
         assert isinstance(one.extensions["cms_page_cache"], RedisCache)
         browser = one.test_client()

@@ -21,7 +21,6 @@ from core.tenancy import Scope, across_tenants, tenant_by_slug, tenant_scope
 from plugins.catalog.models import CatalogItem
 
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
-ROLE = "cms_rls_probe"
 # Not a skip to make a run green: SQLite has no row-level security to test. `make test` runs these
 # in its PostgreSQL passes (and test_sqlite_claims_no_row_level_security covers the SQLite side).
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="row-level security is PostgreSQL's; this run is on SQLite")
@@ -41,8 +40,13 @@ def test_sqlite_claims_no_row_level_security(app):
         assert "S010" in codes and not {"S012", "S013"} & codes
 
 
+@pytest.fixture(scope="session")
+def probe_role(run_role):
+    return run_role("rls_probe")
+
+
 @pytest.fixture
-def probe(demo):
+def probe(demo, probe_role):
     """A connection as a role that owns no table, granted what `cms db grant-app-role` grants."""
     from tests.conftest import RLS_ONLY
     if RLS_ONLY:       # the suite itself connects as such a role already
@@ -51,12 +55,10 @@ def probe(demo):
         engine.dispose()
         return
     with demo.app_context():
-        db.session.execute(text(f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') "
-                                f"THEN CREATE ROLE {ROLE} LOGIN; END IF; END$$"))
-        for statement in rls.grant_app_role_statements(ROLE):
+        for statement in rls.grant_app_role_statements(probe_role):
             db.session.execute(text(statement))
         db.session.commit()
-        url = make_url(demo.config["SQLALCHEMY_DATABASE_URI"]).set(username=ROLE, password=None)
+        url = make_url(demo.config["SQLALCHEMY_DATABASE_URI"]).set(username=probe_role, password=None)
     engine = create_engine(url)
     yield engine
     engine.dispose()

@@ -125,9 +125,9 @@ def test_security_check_flags_the_test_settings_and_the_demo_accounts(demo):
     assert "admin" in result.output and "li" in result.output
 
 
-def test_security_check_passes_a_production_configuration(migrated, tmp_path):
+def test_security_check_passes_a_production_configuration(migrated, tmp_path, redis_url):
     app = make_app(migrated, tmp_path, TESTING=False, SECRET_KEY="k" * 48, SESSION_COOKIE_SECURE=True,
-                   REDIS_URL="redis://127.0.0.1:6379/13", PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40)
+                   REDIS_URL=redis_url, PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40)
     findings = deploy_findings(app)
     codes = {f.code for f in findings}
     if make_url(migrated).get_backend_name() == "sqlite":
@@ -150,9 +150,9 @@ def test_security_check_passes_a_production_configuration(migrated, tmp_path):
     ({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, "S008"),
     ({"AUDIT_HMAC_KEY": None}, "S014"),
 ])
-def test_security_check_names_each_weakened_setting(migrated, tmp_path, settings, code):
+def test_security_check_names_each_weakened_setting(migrated, tmp_path, redis_url, settings, code):
     base = dict(TESTING=False, SECRET_KEY="k" * 48, SESSION_COOKIE_SECURE=True,
-                REDIS_URL="redis://127.0.0.1:6379/13", PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40)
+                REDIS_URL=redis_url, PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40)
     assert code not in _codes(make_app(migrated, tmp_path, **base))
     assert code in _codes(make_app(migrated, tmp_path, **{**base, **settings}))
 

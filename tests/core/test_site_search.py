@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from core import search
 from core.accounts import SYSTEM
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.search import SearchEntry, highlight
 from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
 from plugins.catalog import services as catalog

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from core.accounts import SYSTEM
 from core.audit import AuditEntry
-from core.db import db, utcnow
+from core.clock import utcnow
+from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay

@@ -118,7 +118,7 @@ def test_no_waitlist_means_full(demo, ctx):
 def test_self_cancellation_stops_at_the_deadline(demo, ctx):
     from datetime import timedelta
 
-    from core.db import utcnow
+    from core.clock import utcnow
     eid = make_event()
     code, _ = register("baishui", eid, 1)
     with tenant_scope(tenant_by_slug("baishui")):

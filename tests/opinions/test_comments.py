@@ -121,7 +121,7 @@ def test_editors_enter_offline_opinions_with_their_source(demo, client, auth):
     from tests.conftest import post_form
     from datetime import timedelta
 
-    from core.workdays import china_today
+    from core.clock import china_today
     with demo.app_context():
         cid = make_consultation()
     auth.login("li")

@@ -9,7 +9,7 @@ from core.accounts import SYSTEM
 from core.db import db
 from core.errors import Conflict, DomainError
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.workdays import china_today
+from core.clock import china_today
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 from tests.opinions.conftest import DRAFT, make_consultation

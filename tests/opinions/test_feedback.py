@@ -167,7 +167,7 @@ def test_the_district_page_lists_only_towns_where_people_can_follow_the_link(dem
 
 
 def test_offline_dates_must_fall_in_the_consultation(demo, ctx):
-    from core.workdays import china_today
+    from core.clock import china_today
     cid = make_consultation()
     with tenant_scope(tenant_by_slug("baishui")):
         c = db.session.get(Consultation, cid)

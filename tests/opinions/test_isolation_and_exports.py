@@ -86,7 +86,7 @@ def test_privacy_purge_erases_contacts_but_keeps_comments_and_answers(demo, runn
     from datetime import timedelta
 
     from core.accounts import SYSTEM
-    from core.workdays import china_today
+    from core.clock import china_today
     from plugins.opinions.models import Consultation
     with demo.app_context():
         old = make_consultation(state="closed", title="旧征集")
@@ -122,7 +122,7 @@ def test_privacy_purge_erases_contacts_but_keeps_comments_and_answers(demo, runn
 def test_editor_api_lifecycle(demo, client, runner):
     from datetime import timedelta
 
-    from core.workdays import china_today
+    from core.clock import china_today
     token = {"Authorization": "Bearer " + runner.invoke(args=["users", "token", "li"]).output.strip().splitlines()[-1]}
     today = china_today()
     created = client.post("/api/v1/tenants/baishui/opinions/consultations", headers=token, json={

@@ -17,8 +17,6 @@ from pathlib import Path
 
 from tests.opinions.conftest import make_consultation
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
-
 
 def _post(client, cid, address="10.0.0.1"):
     return client.post(f"/api/v1/tenants/baishui/opinions/consultations/{cid}/comments",
@@ -67,17 +65,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _redis_flush() -> None:
-    import redis
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def test_limits_hold_across_two_gunicorn_workers_with_redis(demo, migrated, tmp_path):
+def test_limits_hold_across_two_gunicorn_workers_with_redis(demo, migrated, tmp_path, redis_url, redis_prefix):
     with demo.app_context():
         cid = make_consultation()
-    _redis_flush()
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": migrated, "REDIS_URL": REDIS_URL, "SECRET_KEY": "test",
+    env = {**os.environ, "DATABASE_URL": migrated, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": redis_prefix,
+           "SECRET_KEY": "test",
            "CMS_INSTANCE_PATH": str(tmp_path), "OPINIONS_LIMIT_PER_ADDRESS": "5 per minute"}
     log = tmp_path / "access.log"
     server = subprocess.Popen(
@@ -115,3 +108,6 @@ def test_limits_hold_across_two_gunicorn_workers_with_redis(demo, migrated, tmp_
     assert statuses == {201: 5, 429: 35}
     pids = {line.split()[0] for line in log.read_text().splitlines() if "/comments" in line}
     assert len(pids) == 2, "both workers must have served comments for the test to mean anything"
+    import redis
+    # The counters are this test's own keys (REDIS_KEY_PREFIX), nothing else in the database was touched.
+    assert list(redis.from_url(redis_url).scan_iter(match=redis_prefix + "limits:*"))
