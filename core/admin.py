@@ -24,7 +24,7 @@ from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGra
                            unlock, user_by_username)
 from core.ratelimit import client_address, limiter
 from core.attachments import Attachment, save_upload
-from core.clock import utcnow
+from core.clock import china_today, utcnow
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices as to_choices
@@ -33,7 +33,6 @@ from core.forms import (ActionForm, CalendarForm, ChildTenantForm, GrantForm, Lo
 from core.pagination import page_args, paginate
 from core.plugins import collect
 from core.provisioning import CONTACT_FIELDS, create_tenant, set_plugins, set_status, update_tenant
-from core.clock import china_today
 from core.workdays import Calendar, CalendarOverride, remove_override, set_override
 from core.tenancy import CHILD_KIND, KIND_LABELS, STATUS_ACTIVE, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
 

@@ -15,12 +15,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core import audit
 from core.accounts import Permission, has_permission, require_permission
 from core.attachments import Attachment, mark_public
-from core.clock import utcnow
+from core.clock import china_date, china_today, utcnow
 from core.db import db
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
 from core.sanitize import clean_html
 from core.tenancy import Tenant, across_tenants
-from core.clock import china_date, china_today
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
                                     VALIDITY_LABELS)

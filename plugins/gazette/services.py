@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 from core import audit, search
 from core.accounts import Permission, has_permission, require_permission
 from core.attachments import Attachment, duplicate, mark_public
-from core.clock import utcnow
+from core.clock import china_today, utcnow
 from core.db import db
 from core.errors import Conflict, DomainError, NotFound
 from core.pagination import Page
@@ -25,7 +25,6 @@ from core.plugins import SearchDocument, SharedDocument, collect
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.tenancy import Tenant
 from core.web import url_path_for
-from core.clock import china_today
 from plugins.gazette.models import (DEFAULT_SECTIONS, FREQUENCY_LABELS, VALIDITY_LABELS, ArticleAttachment,
                                     ArticleIssuer, Gazette, GazetteArticle, GazetteIssue, IssueFrozen)
 

@@ -8,10 +8,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.accounts import SYSTEM
-from core.clock import utcnow
+from core.clock import CHINA_TZ, utcnow
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import CHINA_TZ
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay, Registration
 

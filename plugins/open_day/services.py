@@ -19,14 +19,13 @@ from core import audit, codes
 from core.accounts import Permission, require_permission
 from core.attachments import Attachment, mark_public
 from core.contacts import ascii_text, normalise_id_number, normalise_mobile
-from core.clock import utcnow
+from core.clock import CHINA_TZ, utcnow
 from core.db import db
 from core.errors import Conflict, DomainError
 from core.masking import mask_id_number, mask_name, mask_phone
 from core.notify import notify
 from core.sanitize import clean_html
 from core.tenancy import Tenant, across_tenants
-from core.clock import CHINA_TZ
 from plugins.open_day.models import ACTIVE, OpenDay, Registration, ReviewPhoto
 
 

@@ -8,10 +8,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.accounts import SYSTEM
-from core.clock import utcnow
+from core.clock import china_today, utcnow
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import china_today
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 

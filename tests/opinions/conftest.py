@@ -6,10 +6,9 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import SYSTEM
-from core.clock import utcnow
+from core.clock import china_today, utcnow
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import china_today
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 
