@@ -49,7 +49,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import TenantSession, UTCDateTime, db
 from core.plugins import SearchDocument, SearchFollow, SearchSource
 from core.tenancy import Tenant, TenantScoped
-from core.clock import china_today, CHINA_TZ
+from core.clock import CHINA_TZ, china_today
 
 FIELDS = ("title", "code", "extra", "body")
 WEIGHTS = {"title": "A", "code": "B", "extra": "C", "body": "D"}

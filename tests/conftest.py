@@ -7,10 +7,12 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import sys
 import tempfile
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterator
@@ -263,40 +265,113 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture(scope="session")
-def demo_snapshot(migrated, tmp_path_factory):
-    """The rows the real `cms tenants sync tenants/demo.yaml` writes (catalogs seeded included),
-    taken once per session: restoring them is much faster than syncing for every test."""
-    from core.provisioning import sync_file
-    app = make_app(migrated, tmp_path_factory.mktemp("snapshot"))
-    with app.app_context():
-        sync_file(DEMO_FILE)
+@dataclass
+class Snapshot:
+    """Everything a builder wrote: the rows of every table, the search index storage the ORM does
+    not map (SQLite's FTS5 rows, PostgreSQL's tsvectors) and the attachment files."""
+    name: str
+    tables: list
+    search: list[dict]
+    files: Path
+
+
+def _take_snapshot(name: str, files: Path) -> Snapshot:
+    from core.search import FTS_TABLE
+    from core.tenancy import across_tenants
+    with across_tenants(None, reason="tests: snapshot"):
         # In key order: PostgreSQL returns updated rows in a new physical order, and a village
         # inserted before its town would break the foreign key.
-        from core.tenancy import across_tenants
-        with across_tenants(None, reason="tests: snapshot the demo county"):
-            snapshot = [(table, [dict(row._mapping) for row in db.session.execute(
-                            table.select().order_by(*table.primary_key.columns))])
-                        for table in db.metadata.sorted_tables]
-        _empty_all_tables()
-        db.engine.dispose()
-    return snapshot
-
-
-@pytest.fixture
-def demo(app, demo_snapshot):
-    """The demo county of tenants/demo.yaml: 1 district, 3 towns, 6 villages, 5 users, seeded catalogs."""
-    from core.tenancy import across_tenants
-    with app.app_context(), across_tenants(None, reason="tests: restore the demo county"):
-        for table, rows in demo_snapshot:
-            if rows:
-                db.session.execute(table.insert(), rows)
+        tables = [(table, [dict(row._mapping) for row in db.session.execute(
+                      table.select().order_by(*table.primary_key.columns))])
+                  for table in db.metadata.sorted_tables]
         if db.engine.dialect.name == "postgresql":
-            for table, rows in demo_snapshot:
+            search = [dict(r._mapping) for r in db.session.execute(text(
+                "SELECT id, vector::text AS vector FROM search_entries WHERE vector IS NOT NULL"))]
+        else:
+            search = [dict(r._mapping) for r in db.session.execute(text(f"SELECT rowid AS rowid, * FROM {FTS_TABLE}"))]
+    return Snapshot(name, tables, search, files)
+
+
+def _restore_snapshot(app, snapshot: Snapshot) -> None:
+    from core.search import FTS_TABLE
+    from core.tenancy import across_tenants
+    if app.config.get("TEST_SNAPSHOT"):
+        raise RuntimeError(f"this test restored {app.config['TEST_SNAPSHOT']} already; a test restores one snapshot")
+    app.config["TEST_SNAPSHOT"] = snapshot.name
+    with app.app_context(), across_tenants(None, reason="tests: restore a snapshot"):
+        for table, rows in snapshot.tables:
+            if not rows:
+                continue
+            # A row may point at a later row of its own table (an article superseded by a newer
+            # one): insert those links empty, then set them once every row is there.
+            own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+            linked = [row for row in rows if any(row[c] is not None for c in own)]
+            db.session.execute(table.insert(), [{**row, **dict.fromkeys(own)} for row in rows] if linked else rows)
+            for row in linked:
+                db.session.execute(table.update().where(*(c == row[c.name] for c in table.primary_key.columns))
+                                   .values({c: row[c] for c in own}))
+        if db.engine.dialect.name == "postgresql":
+            for table, rows in snapshot.tables:
                 if rows and "id" in table.c:
                     db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                             f"(SELECT max(id) FROM \"{table.name}\"))"))
+            if snapshot.search:
+                db.session.execute(text("UPDATE search_entries SET vector = CAST(:vector AS tsvector) WHERE id = :id"),
+                                   snapshot.search)
+        elif snapshot.search:
+            columns = list(snapshot.search[0])
+            db.session.execute(text(f"INSERT INTO {FTS_TABLE} ({', '.join(columns)}) "
+                                    f"VALUES ({', '.join(':' + c for c in columns)})"), snapshot.search)
         db.session.commit()
+    if any(snapshot.files.iterdir()):
+        shutil.copytree(snapshot.files, app.config["ATTACHMENT_DIR"], dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def snapshots(migrated, tmp_path_factory):
+    """Data sets built once per session by the real code and restored for each test that asks:
+    restoring rows is much faster than syncing the demo file or loading demo content every time."""
+    built: dict[str, Snapshot] = {}
+
+    def get(name: str, build) -> Snapshot:
+        if name not in built:
+            folder = tmp_path_factory.mktemp(f"snapshot-{name}")
+            app = make_app(migrated, folder, ATTACHMENT_DIR=str(folder / "attachments"))
+            (folder / "attachments").mkdir()
+            with app.app_context():
+                build(app)
+                db.session.commit()
+                built[name] = _take_snapshot(name, folder / "attachments")
+                _empty_all_tables()
+                db.engine.dispose()
+        return built[name]
+    return get
+
+
+def _sync_demo(app) -> None:
+    from core.provisioning import sync_file
+    sync_file(DEMO_FILE)
+
+
+def _demo_and_content(app) -> None:
+    """What `make run` loads: the demo county, then every plugin's demo content (`cms demo`)."""
+    from core.plugins import collect
+    _sync_demo(app)
+    collect(app.extensions["cms"].hook.demo_content)
+
+
+@pytest.fixture
+def demo(app, snapshots):
+    """The demo county of tenants/demo.yaml: 1 district, 3 towns, 6 villages, 5 users, seeded catalogs."""
+    _restore_snapshot(app, snapshots("demo", _sync_demo))
+    return app
+
+
+@pytest.fixture
+def demo_content(app, snapshots):
+    """The demo county with every plugin's demo content, as `make run` shows it (records,
+    consultations, open days, gazette issues), loaded as of the run's today."""
+    _restore_snapshot(app, snapshots("demo_content", _demo_and_content))
     return app
 
 

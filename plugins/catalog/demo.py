@@ -1,11 +1,12 @@
 """Sample records for the demo county, dated relative to today so supervision shows real findings:
 some records published on time, one late, some lapsed and superseded, a draft past its deadline,
 a record waiting for review, 依申请公开 and 不予公开 records, and villages behind on their monthly
-finance disclosure."""
+finance disclosure. Loaded on any day of the year, nothing is dated after now: a document of a
+fixed day of the year (a budget in February) is last year's until that day has come."""
 from __future__ import annotations
 
 import zlib
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from core.accounts import SYSTEM, user_by_username
 from core.attachments import Attachment
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import china_today, CHINA_TZ
+from core.clock import china_moment, china_today, utcnow
 from core.workdays import Calendar
 from plugins.catalog import services
 from plugins.catalog.models import Record
@@ -27,7 +28,13 @@ DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Ty
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, time(10, 0), tzinfo=CHINA_TZ).astimezone(timezone.utc)
+    """Ten in the morning of `day` in China, or a minute ago when that is still to come today."""
+    return min(china_moment(day, time(10, 0)), utcnow() - timedelta(minutes=1))
+
+
+def _year_of(today: date, month: int, day: int) -> int:
+    """The latest year in which month/day has come: this year from that day on, else last year."""
+    return today.year if date(today.year, month, day) <= today else today.year - 1
 
 
 class _Writer:
@@ -117,7 +124,7 @@ def _fill_rest(w: _Writer, today: date, cal: Calendar, share: float) -> None:
 
 
 def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
-    year = today.year
+    year = _year_of(today, 3, 12)
     old = w.record("规范性文件", f"青岚县教育体育局关于{year - 2}年义务教育招生入学工作的实施意见",
                    written=date(year - 2, 3, 10), published=date(year - 2, 3, 15), doc_no=f"青教体发〔{year - 2}〕3号")
     attachment = Attachment(token="d" * 32, filename="招生划片范围示意.pdf", extension="pdf",
@@ -137,12 +144,15 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
                    attachments=[attachment.id])
     if old and new:
         services.lapse(SYSTEM, old, "repealed", on=date(year, 3, 12), superseded_by=new.id)
-    w.record("教育法律", "《中华人民共和国义务教育法》", written=date(year, 1, 5), published=date(year, 1, 8))
+    w.record("教育法律", "《中华人民共和国义务教育法》", written=date(_year_of(today, 1, 8), 1, 5),
+             published=date(_year_of(today, 1, 8), 1, 8))
     w.record("审批结果", "青岚县城南污水处理厂提标改造工程可行性研究报告批复",
              written=cal.add_workdays(today - timedelta(days=70), 0), published=today - timedelta(days=60),
              doc_no=f"青发改审〔{year}〕21号")
-    w.record("政府预算", f"青岚县{year}年政府预算报告", written=date(year, 1, 20), published=date(year, 2, 10))
-    w.record("医疗卫生机构名录", "青岚县医疗卫生机构名录", written=date(year, 2, 1), published=date(year, 2, 3))
+    budget = _year_of(today, 2, 10)
+    w.record("政府预算", f"青岚县{budget}年政府预算报告", written=date(budget, 1, 20), published=date(budget, 2, 10))
+    w.record("医疗卫生机构名录", "青岚县医疗卫生机构名录", written=date(_year_of(today, 2, 3), 2, 1),
+             published=date(_year_of(today, 2, 3), 2, 3))
     w.record("审批结果", "某企业投资项目核准信息（涉及商业秘密）", written=today - timedelta(days=20),
              published=today - timedelta(days=18), disclosure="withheld",
              reason="《中华人民共和国政府信息公开条例》第十五条：涉及商业秘密，公开会对第三方合法权益造成损害。")
@@ -160,12 +170,12 @@ def _busy_town(w: _Writer, today: date, cal: Calendar, li=None, zhao=None) -> No
              published=cal.add_workdays(written, 30), created_by=li)
     w.record("改造对象名单", "白水镇农村危房改造对象名单公示", written=today - timedelta(days=40),
              published=cal.add_workdays(today - timedelta(days=40), 2))
-    w.record("低保政策和办事指南", "白水镇最低生活保障办事指南", written=date(today.year, 1, 6),
-             published=date(today.year, 1, 9))
+    w.record("低保政策和办事指南", "白水镇最低生活保障办事指南", written=date(_year_of(today, 1, 9), 1, 6),
+             published=date(_year_of(today, 1, 9), 1, 9))
     # A draft formed 30 working days ago and still unpublished: overdue.
     w.record("法律援助", "白水镇法律援助工作站服务指南（修订）", written=cal.add_workdays(today - timedelta(days=50), 0),
              status="draft", created_by=li)
-    w.record("就业创业政策", "白水镇2026年春季就业援助月活动安排", written=today - timedelta(days=3),
+    w.record("就业创业政策", f"白水镇{today.year}年就业援助月活动安排", written=today - timedelta(days=3),
              status="submitted", created_by=li)
     w.record("特困人员救助供养", "特困人员个人信息核查材料", written=today - timedelta(days=30),
              published=today - timedelta(days=28), disclosure="on_request",
@@ -173,18 +183,22 @@ def _busy_town(w: _Writer, today: date, cal: Calendar, li=None, zhao=None) -> No
 
 
 def _quiet_town(w: _Writer, today: date, cal: Calendar, **_) -> None:
-    w.record("法律援助", f"{w.tenant.name}法律援助工作站服务指南", written=date(today.year, 2, 20),
-             published=date(today.year, 2, 24))
-    w.record("公共文化设施名录", f"{w.tenant.name}综合文化站开放时间", written=date(today.year, 3, 2),
-             published=date(today.year, 3, 4))
+    w.record("法律援助", f"{w.tenant.name}法律援助工作站服务指南", written=date(_year_of(today, 2, 24), 2, 20),
+             published=date(_year_of(today, 2, 24), 2, 24))
+    w.record("公共文化设施名录", f"{w.tenant.name}综合文化站开放时间", written=date(_year_of(today, 3, 4), 3, 2),
+             published=date(_year_of(today, 3, 4), 3, 4))
+
+
+def _basic_situation(w: _Writer, today: date) -> None:
+    year = _year_of(today, 1, 8)
+    w.record("村（居）基本情况", f"{w.tenant.name}{year}年基本情况", written=date(year, 1, 5), published=date(year, 1, 8))
 
 
 def _village_ok(w: _Writer, today: date, cal: Calendar, **_) -> None:
     this_month = _month_start(today)
     w.record("财务收支和“三资”管理情况", f"{w.tenant.name}{this_month.month}月财务收支公开", written=this_month,
              published=min(today, cal.nth_workday_of(this_month, 2)))
-    w.record("村（居）基本情况", f"{w.tenant.name}{today.year}年基本情况", written=date(today.year, 1, 5),
-             published=date(today.year, 1, 8))
+    _basic_situation(w, today)
 
 
 def _village_behind(w: _Writer, today: date, cal: Calendar, **_) -> None:
@@ -192,8 +206,7 @@ def _village_behind(w: _Writer, today: date, cal: Calendar, **_) -> None:
     # The last monthly finance table is two months old: this month's is overdue.
     w.record("财务收支和“三资”管理情况", f"{w.tenant.name}{two_ago.month}月财务收支公开", written=two_ago,
              published=cal.nth_workday_of(two_ago, 3))
-    w.record("村（居）基本情况", f"{w.tenant.name}{today.year}年基本情况", written=date(today.year, 1, 5),
-             published=date(today.year, 1, 8))
+    _basic_situation(w, today)
     meeting = today - timedelta(days=30)
     decision = w.record("村（居）民会议决定及实施情况", f"{w.tenant.name}村民代表会议关于道路硬化项目的决定",
                         written=meeting, published=cal.add_workdays(meeting, 2))

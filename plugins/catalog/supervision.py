@@ -7,6 +7,8 @@ Rules (the item's structured time limit, in working days of core.workdays):
 - monthly / quarterly: a record must be published in each period, by its N-th working day.
 - yearly: a record each year, by the given date (固定公开: by 31 January).
 - display ≥ N working days: a periodic or immediate record must not lapse earlier.
+A deadline in a year whose holidays are not known yet is counted with weekends only and marked
+provisional (暂按周末计算) until the year's arrangement is entered (core.workdays).
 """
 from __future__ import annotations
 
@@ -20,13 +22,14 @@ from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.tenancy import Tenant, across_tenants
-from core.clock import china_date, china_today, CHINA_TZ
+from core.clock import CHINA_TZ, china_date, china_today
 from core.workdays import Calendar
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem, Record
 
 STATE_LABELS = {"ok": "按时", "due_soon": "即将到期", "overdue": "逾期", "empty": "暂无信息", "untracked": "无固定时限"}
 DUE_SOON_WORKDAYS = 5
+PROVISIONAL_MARK = "（暂按周末计算）"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class ItemStatus:
     due: date | None = None
     last_published: date | None = None
     findings: list[Finding] = field(default_factory=list)
+    provisional: bool = False     # `due` was counted with weekends only (its year's holidays unknown)
 
     @property
     def label(self) -> str:
@@ -76,6 +80,10 @@ class TenantReport:
     @property
     def late(self) -> int:
         return sum(1 for s in self.items for f in s.findings if f.kind in ("late", "short_display"))
+
+    @property
+    def provisional(self) -> bool:
+        return any(s.provisional for s in self.items)
 
     @property
     def problems(self) -> list[ItemStatus]:
@@ -179,7 +187,8 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
                 shown = cal.workdays_between(_published_day(r), r.validity_date)
                 if shown < rule["display_workdays"]:
                     findings.append(Finding("short_display", r.id, r.title,
-                                            f"只公开了 {shown} 个工作日，少于规定的 {rule['display_workdays']} 个工作日"))
+                                            f"只公开了 {shown} 个工作日{_mark(cal, r.validity_date)}，"
+                                            f"少于规定的 {rule['display_workdays']} 个工作日"))
 
     if kind in ("after_change", "immediate", "none"):
         # With no deadline of its own an item falls under the statute: proactive information is
@@ -189,8 +198,8 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
             if r.written_date:
                 took = cal.workdays_between(r.written_date, _published_day(r))
                 if took > limit and _published_day(r) >= as_of - timedelta(days=366):
-                    findings.append(Finding("late", r.id, r.title,
-                                            f"成文后第 {took} 个工作日才发布，超过 {limit} 个工作日的时限"))
+                    findings.append(Finding("late", r.id, r.title, f"成文后第 {took} 个工作日{_mark(cal, _published_day(r))}"
+                                                                   f"才发布，超过 {limit} 个工作日的时限"))
         overdue, soon = [], []
         for r in pending:
             if r.written_date:
@@ -200,13 +209,16 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
                 elif cal.workdays_between(as_of, due) <= DUE_SOON_WORKDAYS:
                     soon.append((r, due))
         for r, due in overdue:
-            findings.append(Finding("pending_overdue", r.id, r.title, f"应于 {due:%Y-%m-%d} 前发布，至今未发布"))
+            findings.append(Finding("pending_overdue", r.id, r.title,
+                                    f"应于 {due:%Y-%m-%d}{_mark(cal, due)} 前发布，至今未发布"))
         if overdue:
+            due = min(d for _, d in overdue)
             return ItemStatus(item, "overdue", f"{len(overdue)} 条信息超过公开时限仍未发布", has_valid,
-                              min(d for _, d in overdue), last, findings)
+                              due, last, findings, cal.is_provisional(due))
         if soon:
-            return ItemStatus(item, "due_soon", f"{len(soon)} 条信息即将到期", has_valid,
-                              min(d for _, d in soon), last, findings)
+            due = min(d for _, d in soon)
+            return ItemStatus(item, "due_soon", f"{len(soon)} 条信息即将到期", has_valid, due, last, findings,
+                              cal.is_provisional(due))
         if not has_valid:
             return ItemStatus(item, "empty", "尚未公开任何信息", False, None, last, findings)
         return ItemStatus(item, "ok" if kind != "none" else "untracked", f"最近发布于 {last:%Y-%m-%d}", True, None,
@@ -215,6 +227,7 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
     if kind in ("monthly", "quarterly", "yearly"):
         start, _ = _period_bounds(kind, as_of)
         in_period = [r for r in published if _published_day(r) >= start]
+        provisional = False
         if kind == "yearly":
             due = _clamped(as_of.year, min(max(rule.get("month", 1), 1), 12), rule.get("day", 31))
             name = "本年度"
@@ -224,14 +237,21 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
         else:
             due = cal.nth_workday_of(start, rule.get("due_workdays", standard.DEFAULT_PERIOD_DUE.get(kind, 10)))
             name = "本月" if kind == "monthly" else "本季度"
+            provisional = cal.is_provisional(due)
         if in_period:
             return ItemStatus(item, "ok", f"{name}已公开（{max(_published_day(r) for r in in_period):%Y-%m-%d}）",
                               True, due, last, findings)
         if as_of > due:
-            return ItemStatus(item, "overdue", f"{name}尚未公开，应于 {due:%Y-%m-%d} 前公开", False, due, last, findings)
-        return ItemStatus(item, "due_soon", f"{name}尚未公开，截止 {due:%Y-%m-%d}", False, due, last, findings)
+            return ItemStatus(item, "overdue", f"{name}尚未公开，应于 {due:%Y-%m-%d} 前公开", False, due, last, findings,
+                              provisional)
+        return ItemStatus(item, "due_soon", f"{name}尚未公开，截止 {due:%Y-%m-%d}", False, due, last, findings,
+                          provisional)
 
     return ItemStatus(item, "empty", "尚未公开任何信息", False, None, last, findings)
+
+
+def _mark(cal: Calendar, due: date) -> str:
+    return PROVISIONAL_MARK if cal.is_provisional(due) else ""
 
 
 def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Period | None = None) -> list[TenantReport]:

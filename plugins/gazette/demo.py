@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.accounts import SYSTEM
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import china_today, CHINA_TZ
+from core.clock import CHINA_TZ, china_today
 from plugins.gazette import services
 from plugins.gazette.models import GazetteIssue
 

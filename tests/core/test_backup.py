@@ -18,15 +18,14 @@ from tests.conftest import Auth, fresh_database, make_app
 
 
 @pytest.fixture
-def county(demo, client):
+def county(demo_content, client):
     """The demo county with its demo content and an uploaded file."""
-    assert demo.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     Auth(client).login("li")
     page = client.get("/admin/baishui/attachments").get_data(as_text=True)
     from tests.conftest import csrf_from
     client.post("/admin/baishui/attachments", content_type="multipart/form-data", data={
         "csrf_token": csrf_from(page), "file": (io.BytesIO(b"%PDF-1.4 backup test\n%%EOF\n"), "通知.pdf"), "public": "y"})
-    return demo
+    return demo_content
 
 
 def _search_count(client, query: str) -> str:

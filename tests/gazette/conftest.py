@@ -9,16 +9,20 @@ from core.accounts import SYSTEM
 from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
 from plugins.gazette import services
+from tests.conftest import _restore_snapshot, _sync_demo
+
+
+def _demo_gazette(app) -> None:
+    from plugins.gazette.demo import load_demo
+    _sync_demo(app)
+    assert load_demo()
 
 
 @pytest.fixture
-def gazette(demo):
-    """The demo county with its twelve demo issues of the gazette."""
-    from plugins.gazette.demo import load_demo
-    with demo.app_context():
-        assert load_demo()
-        db.session.commit()
-    return demo
+def gazette(app, snapshots):
+    """The demo county with its twelve demo issues of the gazette (instead of `demo`, not with it)."""
+    _restore_snapshot(app, snapshots("gazette", _demo_gazette))
+    return app
 
 
 def make_issue(slug: str = "qinglan", *, year: int = 2024, number: int = 1, total: int | None = None,

@@ -122,8 +122,7 @@ def test_answers_stay_hidden_until_the_feedback_is_published(closed, client):
     assert client.get(f"/qinglan/baishui/opinions/{cid}/feedback").status_code == 404
 
 
-def test_listings_district_aggregation_and_feed(demo, client, runner):
-    runner.invoke(args=["demo"])
+def test_listings_district_aggregation_and_feed(demo_content, client):
     district = client.get("/qinglan/opinions/").get_data(as_text=True)
     assert "各乡镇（街道）正在征集" in district and "白水镇集贸市场改造提升方案" in district
     answered = client.get("/qinglan/opinions/?status=answered").get_data(as_text=True)
@@ -155,10 +154,9 @@ def test_pending_comments_block_the_feedback_and_hidden_ones_leave_their_group(d
         services.publish_feedback(SYSTEM, c)
 
 
-def test_the_district_page_lists_only_towns_where_people_can_follow_the_link(demo, client, runner):
-    runner.invoke(args=["demo"])
+def test_the_district_page_lists_only_towns_where_people_can_follow_the_link(demo_content, client):
     assert "白水镇集贸市场改造提升方案" in client.get("/qinglan/opinions/").get_data(as_text=True)
-    with demo.app_context():
+    with demo_content.app_context():
         from core.accounts import SYSTEM as system
         from core.provisioning import set_plugins
         set_plugins(system, tenant_by_slug("baishui"), ["catalog"])
