@@ -6,7 +6,6 @@ same `requires()` decorator.
 """
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 
 import segno
@@ -28,12 +27,13 @@ from core.clock import china_today, utcnow
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices as to_choices
-from core.forms import (ActionForm, CalendarForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm,
-                        TenantSettingsForm, UploadForm)
+from core.forms import (ActionForm, CalendarForm, CalendarYearForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm,
+                        PasswordForm, TotpForm, TenantSettingsForm, UploadForm)
 from core.pagination import page_args, paginate
 from core.plugins import collect
 from core.provisioning import CONTACT_FIELDS, create_tenant, set_plugins, set_status, update_tenant
-from core.workdays import Calendar, CalendarOverride, remove_override, set_override
+from core.workdays import (ArrangementError, CalendarOverride, arrangement_summary, coverage_source, coverage_warnings,
+                           in_year, parse_arrangement, remove_override, set_override, set_year, YEARS)
 from core.tenancy import CHILD_KIND, KIND_LABELS, STATUS_ACTIVE, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -277,7 +277,13 @@ def index():
     tops = granted_tenants(current_user)
     if len(tops) == 1:  # one grant (with its subtree): straight to that dashboard
         return redirect(url_for("admin.dashboard", tenant=tops[0]))
-    return render_template("admin/index.html", tenants=accessible_tenants(current_user))
+    return render_template("admin/index.html", tenants=accessible_tenants(current_user),
+                           calendar_warnings=calendar_warnings())
+
+
+def calendar_warnings() -> list:
+    """Years without holiday data, for the people who can enter them (superadmins)."""
+    return coverage_warnings(china_today()) if current_user.is_superadmin else []
 
 
 @bp.get("/switch")
@@ -295,7 +301,7 @@ def dashboard():
     registry = current_app.extensions["cms"]
     widgets = registry.enabled_items(g.tenant, collect(registry.hook_for(g.tenant, "dashboard_widgets"),
                                                        tenant=g.tenant, user=current_user))
-    return render_template("admin/dashboard.html", tenant=g.tenant, widgets=widgets)
+    return render_template("admin/dashboard.html", tenant=g.tenant, widgets=widgets, calendar_warnings=calendar_warnings())
 
 
 # --- tenant settings and child tenants --------------------------------------------------------
@@ -537,6 +543,8 @@ def calendar():
     if not current_user.is_superadmin:
         abort(404)
     year = request.args.get("year", type=int) or china_today().year
+    if year not in YEARS:
+        abort(404)
     form = CalendarForm()
     if form.validate_on_submit():
         day = form.day.data
@@ -549,11 +557,34 @@ def calendar():
         db.session.commit()
         flash("已保存。", "success")
         return redirect(url_for("admin.calendar", year=day.year))
-    cal = Calendar()
-    overrides = sorted((d, w, o.note) for d, w, o in ((o.day, o.is_workday, o) for o in
-                       db.session.scalars(select(CalendarOverride).where(
-                           CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)))))
-    return render_template("admin/calendar.html", year=year, covered=cal.is_covered(year), overrides=overrides, form=form)
+    return calendar_page(year, form, CalendarYearForm(formdata=None))
+
+
+@bp.post("/calendar/<int:year>")
+@login_required
+def calendar_year(year: int):
+    """A year's whole arrangement pasted from the State Council's notice: replaces its overrides."""
+    if not current_user.is_superadmin or year not in YEARS:
+        abort(404)
+    form = CalendarYearForm()
+    if form.validate_on_submit():
+        try:
+            days = parse_arrangement(year, form.arrangement.data)
+        except ArrangementError as exc:
+            form.arrangement.errors = list(form.arrangement.errors) + exc.problems
+        else:
+            set_year(year, days, actor=current_user, source=form.source.data or "")
+            db.session.commit()
+            flash(f"已录入 {year} 年节假日安排：{arrangement_summary(days)}。", "success")
+            return redirect(url_for("admin.calendar", year=year))
+    return calendar_page(year, CalendarForm(formdata=None), form)
+
+
+def calendar_page(year: int, form: CalendarForm, year_form: CalendarYearForm):
+    overrides = [(o.day, o.is_workday, o.note) for o in db.session.scalars(
+        select(CalendarOverride).where(in_year(year)).order_by(CalendarOverride.day))]
+    return render_template("admin/calendar.html", year=year, source=coverage_source(year), overrides=overrides,
+                           form=form, year_form=year_form)
 
 
 @bp.get("/<tenant_slug>/outbox")

@@ -35,8 +35,8 @@ FORMAT = 1
 SKIPPED_TABLES = frozenset({"search_entries"})
 # Installation-wide: never part of a tenant's backup.
 # Role grants too: restoring a town must not give back access that was revoked since.
-INSTALLATION_TABLES = frozenset({"users", "api_tokens", "role_grants", "calendar_overrides", "audit_log",
-                                 "audit_chain"})
+INSTALLATION_TABLES = frozenset({"users", "api_tokens", "role_grants", "calendar_overrides", "calendar_years",
+                                 "audit_log", "audit_chain"})
 # A restored tenant keeps its place in the tree and its page-cache version moves on from today's.
 KEPT_TENANT_COLUMNS = ("id", "slug", "kind", "parent_id", "path", "content_version", "content_changed_at")
 

@@ -19,7 +19,8 @@ from core.db import db
 from core.errors import DomainError
 from core.provisioning import create_tenant, set_status, sync_file
 from core.tenancy import KIND_LABELS, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
-from core.workdays import Calendar, remove_override, set_override
+from core.workdays import (ArrangementError, Calendar, arrangement_summary, coverage_source, format_arrangement,
+                           parse_arrangement, remove_override, set_override, set_year, year_arrangement, YEARS)
 
 
 def _fail(message: str) -> None:
@@ -257,8 +258,12 @@ def calendar_remove(day) -> None:
 def calendar_show(year: int) -> None:
     """列出某年的休息日调整与人工设置，并说明该年数据是否完整。"""
     cal = Calendar()
-    if not cal.is_covered(year):
-        click.secho(f"{year} 年的法定节假日尚未维护：目前只按周末计算。请用 cms calendar set 补充。", fg="yellow")
+    source = coverage_source(year)
+    if source is None:
+        click.secho(f"{year} 年的法定节假日尚未维护：目前只按周末计算。"
+                    f"国务院办公厅公布当年安排后，请用 cms calendar set-year {year} 文件 录入。", fg="yellow")
+    else:
+        click.echo(f"{year} 年的节假日安排来自{source}。")
     day, end = date(year, 1, 1), date(year, 12, 31)
     while day <= end:
         weekend = day.weekday() >= 5
@@ -267,6 +272,35 @@ def calendar_show(year: int) -> None:
             mark = "（人工设置）" if day in cal.overrides else ""
             click.echo(f"{day:%Y-%m-%d} {'一二三四五六日'[day.weekday()]}  {label}{mark}")
         day += timedelta(days=1)
+
+
+@calendar.command("set-year")
+@click.argument("year", type=click.IntRange(YEARS.start, YEARS.stop - 1))
+@click.argument("path", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--source", default="", help="依据，例如“国务院办公厅关于2027年部分节假日安排的通知”")
+def calendar_set_year(year: int, path, source: str) -> None:
+    """录入某年的全部放假和调休上班日期（国务院办公厅通知），替换该年原有的人工设置。
+
+    文件每行一天：“2027-01-01 休 元旦”或“2027-02-07 班 春节调休”；# 之后为注释。
+    有任何一行错误时不写入任何内容。"""
+    if len(source) > 200:
+        _fail("依据不能超过 200 个字。")
+    try:
+        days = parse_arrangement(year, path.read())
+    except ArrangementError as exc:
+        _fail(f"{path.name} 有错误，未写入任何内容：\n" + exc.message)
+    set_year(year, days, actor=SYSTEM, source=source)
+    db.session.commit()
+    click.echo(f"已录入 {year} 年节假日安排：{arrangement_summary(days)}。")
+
+
+@calendar.command("export-year")
+@click.argument("year", type=click.IntRange(YEARS.start, YEARS.stop - 1))
+def calendar_export_year(year: int) -> None:
+    """按 set-year 的文件格式输出某年的放假和调休上班日期（用于复制到另一套系统）。"""
+    if coverage_source(year) is None:
+        _fail(f"{year} 年的节假日安排尚未录入，没有可导出的内容。")
+    click.echo(format_arrangement(year, year_arrangement(year)), nl=False)
 
 
 @click.command("demo")

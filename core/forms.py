@@ -74,5 +74,14 @@ class CalendarForm(FlaskForm):
     note = StringField("说明", validators=[Optional(), Length(max=100)], description="例如：春节、国庆节调休")
 
 
+class CalendarYearForm(FlaskForm):
+    arrangement = TextAreaField("全年安排", validators=[DataRequired("请粘贴全年的放假和调休上班日期。"), Length(max=20000)],
+                                description="每行一天：日期、“休”（放假）或“班”（调休上班）、说明，例如“2027-02-07 班 春节调休”；"
+                                            "# 之后为注释。将替换这一年原有的人工设置。",
+                                render_kw={"rows": 12})
+    source = StringField("依据", validators=[Optional(), Length(max=200)],
+                         description="例如：国务院办公厅关于2027年部分节假日安排的通知")
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels with it."""

@@ -7,11 +7,13 @@ from sqlalchemy import select
 
 from core.accounts import Permission, has_permission
 from core.attachments import attachment_by_token, storage_path
+from core.clock import china_today
 from core.db import db
 from core.pagination import page_args
 from core.search import FACET_LIMIT, MAX_QUERY_CHARS, RANK_LIMIT, SearchEntry, SiteQuery, highlight, site_search
 from core.tenancy import STATUS_ACTIVE, Tenant, across_tenants
 from core.web import DISPLAY_COOKIE, host_root, portal_nav, safe_next
+from core.workdays import coverage_warnings
 
 bp = Blueprint("portal", __name__)
 
@@ -31,7 +33,8 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    """For the load balancer and monitoring: the database answers, and Redis when configured."""
+    """For the load balancer and monitoring: the database answers, and Redis when configured. A year
+    without holiday data is reported as a warning under "calendar"; it never makes the status an error."""
     checks, healthy = {}, True
     try:
         db.session.execute(select(1))
@@ -39,6 +42,13 @@ def healthz():
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy, and is reported
         db.session.rollback()
         checks["database"], healthy = f"error: {type(exc).__name__}", False
+    if healthy:
+        try:
+            warnings = coverage_warnings(china_today())
+            checks["calendar"] = "warning: " + " ".join(w.message for w in warnings) if warnings else "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, but the site still serves (schema not migrated yet)
+            db.session.rollback()
+            checks["calendar"] = f"unknown: {type(exc).__name__}"
     if current_app.config.get("REDIS_URL"):
         try:
             import redis

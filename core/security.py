@@ -107,6 +107,7 @@ def deploy_findings(app: Flask) -> list[Finding]:
         add(WARNING, "S014", "未设置 AUDIT_HMAC_KEY：审计日志的哈希链以 SECRET_KEY 派生的密钥计算，更换 SECRET_KEY 后旧记录将无法校验。",
             "设置单独的 AUDIT_HMAC_KEY（至少 32 个随机字符），与备份分开妥善保存，不要更换。")
     found += _account_findings(app)
+    found += _calendar_findings(app)
     if database.startswith("postgresql"):
         found += _row_level_security_findings(app)
     return found
@@ -149,6 +150,14 @@ def _account_findings(app: Flask) -> list[Finding]:
         found.append(Finding(ERROR, "S020", f"以下账号仍使用示例数据中公开的密码：{'、'.join(weak)}。",
                              "删除示例账号，或让其本人改为新密码（cms users password <用户名>）。"))
     return found
+
+
+def _calendar_findings(app: Flask) -> list[Finding]:
+    """This year's holidays, or next year's from December, not known: deadlines count weekends only."""
+    from core.clock import china_today
+    from core.workdays import coverage_warnings
+    with app.app_context():
+        return [Finding(WARNING, "S015", w.message, w.hint) for w in coverage_warnings(china_today())]
 
 
 def published_passwords() -> set[str]:

@@ -35,6 +35,7 @@ MATRIX = {
     ("admin.audit_all", "/admin/audit"): "open",
     ("admin.audit_log", "/admin/<tenant_slug>/audit"): "admin",
     ("admin.calendar", "/admin/calendar"): "open",
+    ("admin.calendar_year", "/admin/calendar/<int:year>"): "open",
     ("admin.dashboard", "/admin/<tenant_slug>/"): "admin",
     ("admin.index", "/admin/"): "open",
     ("admin.login", "/admin/login"): "open",

@@ -409,7 +409,8 @@ def supervision():
               "late": sum(r.late for r in reports), "published": sum(r.published_in_period for r in reports)}
     trend = monitor.trend(tenants, 6, as_of=min(today, period.end))
     return render_template("catalog/admin_supervision.html", tenant=g.tenant, reports=reports, period=period,
-                           totals=totals, trend=trend, periods=_period_choices(today))
+                           totals=totals, trend=trend, periods=_period_choices(today),
+                           provisional_mark=monitor.PROVISIONAL_MARK)
 
 
 def supervision_period(today: date) -> monitor.Period:
@@ -465,7 +466,7 @@ def supervision_tenant(slug: str):
     period = supervision_period(china_today())
     report = monitor.evaluate([target], period=period)[0]
     return render_template("catalog/admin_supervision_tenant.html", tenant=g.tenant, target=target, report=report,
-                           period=period, state_labels=monitor.STATE_LABELS)
+                           period=period, state_labels=monitor.STATE_LABELS, provisional_mark=monitor.PROVISIONAL_MARK)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
