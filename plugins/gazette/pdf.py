@@ -357,6 +357,8 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
     from fpdf.enums import Align, WrapMode, XPos, YPos
     from fpdf.fonts import FontFace
 
+    from plugins.gazette import fontcache
+
     name, unit = _cover_text(issue)
     regular, bold = fonts()
 
@@ -385,9 +387,11 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
     pdf = IssuePdf(format="A4", unit="mm")
     pdf.set_margins(26, 22, 26)
     pdf.set_auto_page_break(True, margin=22)
-    pdf.add_font("body", fname=regular.path, collection_font_number=regular.index)
-    pdf.add_font("body", style="B", fname=bold.path, collection_font_number=bold.index)
-    pdf.add_font("heading", style="B", fname=bold.path, collection_font_number=bold.index)
+    # Each face is parsed once per process and copied per document (plugins/gazette/fontcache.py).
+    # The bold face is added once, as "heading", table headings included: fpdf2 subsets and embeds
+    # every font added to a document, used or not.
+    fontcache.add_font(pdf, "body", "", regular.path, regular.index)
+    fontcache.add_font(pdf, "heading", "B", bold.path, bold.index)
     pdf.set_lang("zh-CN")
     pdf.set_title(f"{name} {issue.label}")
     pdf.set_author(unit)
@@ -461,7 +465,7 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
                 para(INDENT + line.strip())
 
     ranges: dict[int, tuple[int, int]] = {}
-    table_style = FontFace(family="body", emphasis="BOLD")
+    table_style = FontFace(family="heading", emphasis="BOLD")
     for section, articles in issue.table_of_contents():
         for index, article in enumerate(articles):
             pdf.add_page()

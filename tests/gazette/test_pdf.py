@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 
 from pypdf import PdfReader
@@ -139,3 +140,161 @@ def test_body_html_becomes_blocks():
     assert [(b.kind, b.text) for b in blocks if b.kind != "table"] == [
         ("h", "一、总则"), ("p", "第一段\n第二行"), ("li", "· 甲"), ("li", "· 乙"), ("li", "1．丙")]
     assert blocks[-1].rows == [["a", "b"]]
+
+
+# --- fonts parsed once per process (plugins/gazette/fontcache.py) ------------------------------
+
+# Characters in one issue's article and not the other's (nor in anything else either prints).
+ONLY_FIRST, ONLY_SECOND = "鳌鹦鹉麒麟", "骆驼貔貅饕餮"
+
+
+def _own_issue(number: int, rare: str) -> int:
+    return make_issue(year=2024, number=number, articles=[{
+        "section": "规范性文件", "title": f"青岚县人民政府关于{rare}的通知", "doc_no": f"青政发〔2024〕{number}号",
+        "issuers": ["青岚县人民政府"], "body": f"<p>{rare}。</p><table><tr><th>甲</th><th>{rare}</th></tr></table>"}])
+
+
+def _render(issue_id: int) -> bytes:
+    with tenant_scope(tenant_by_slug("qinglan")):
+        return pdf.render(_issue(issue_id))[0]
+
+
+def _stock_add_font(document, family, style, path, index=0):
+    """fpdf2's own add_font(): the font parsed again for every document, as before the cache."""
+    document.add_font(family, style, path, collection_font_number=index)
+
+
+def _unicode_map(stream: bytes) -> set[str]:
+    """The characters a ToUnicode CMap maps codes to (fpdf2 writes them as <code> <UTF-16BE>)."""
+    text = stream.decode("latin-1")
+    return {bytes.fromhex(target).decode("utf-16-be") for target in re.findall(r"<[0-9A-F]+> <([0-9A-F]+)>", text)}
+
+
+def _what_a_reader_gets(data: bytes) -> dict:
+    """Everything of a PDF that decides what is shown and extracted: each page's text and content
+    stream, and each font's widths, character maps, and embedded glyphs (outline points, which of
+    them are on the curve, contour ends, advance widths) in glyph id order."""
+    from fontTools.ttLib import TTFont
+    reader = PdfReader(io.BytesIO(data))
+    pages, fonts = [], {}
+    for page in reader.pages:
+        pages.append((_flat(page.extract_text()), page.get_contents().get_data()))
+        for name, ref in page["/Resources"]["/Font"].items():
+            font = ref.get_object()
+            cid = font["/DescendantFonts"][0].get_object()
+            embedded = TTFont(io.BytesIO(cid["/FontDescriptor"]["/FontFile2"].get_data()))
+            glyf, hmtx = embedded["glyf"], embedded["hmtx"]
+            glyphs = []
+            for glyph_name in embedded.getGlyphOrder():
+                coordinates, ends, flags = glyf[glyph_name].getCoordinates(glyf)
+                glyphs.append((list(coordinates), list(ends), [f & 1 for f in flags], hmtx[glyph_name][0]))
+            fonts[name] = {"base": font["/BaseFont"], "widths": list(cid["/W"]),
+                           "to_unicode": font["/ToUnicode"].get_object().get_data(),
+                           "cid_to_gid": cid["/CIDToGIDMap"].get_object().get_data(), "glyphs": glyphs}
+    return {"pages": pages, "fonts": fonts}
+
+
+def test_the_font_cache_changes_nothing_a_reader_sees(demo, monkeypatch):
+    """A PDF made with the parsed-once fonts shows and extracts exactly what fpdf2's own add_font()
+    gives: the same text, content streams, widths, character maps and glyph outlines."""
+    from plugins.gazette import fontcache
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=9, articles=ARTICLES)
+        cached = _render(issue_id)
+        monkeypatch.setattr(fontcache, "add_font", _stock_add_font)
+        stock = _render(issue_id)
+    got, expected = _what_a_reader_gets(cached), _what_a_reader_gets(stock)
+    assert got["pages"] == expected["pages"]
+    assert got["fonts"].keys() == expected["fonts"].keys() and len(got["fonts"]) == 2   # body, heading
+    for name, font in expected["fonts"].items():
+        assert got["fonts"][name] == font, name
+    assert "每户1.5万元" in "".join(text for text, _ in got["pages"])
+
+
+def test_a_document_embeds_only_its_own_glyphs_whatever_was_rendered_before(demo):
+    """Subset state is per document: the second of two PDFs rendered one after the other in one
+    process has its own text and only its own glyphs, the same as when it is rendered first."""
+    with demo.app_context():
+        first_id, second_id = _own_issue(10, ONLY_FIRST), _own_issue(11, ONLY_SECOND)
+        second_alone = _what_a_reader_gets(_render(second_id))
+        first, second = _render(first_id), _render(second_id)
+    first, second = _what_a_reader_gets(first), _what_a_reader_gets(second)
+    text_of = {"first": "".join(t for t, _ in first["pages"]), "second": "".join(t for t, _ in second["pages"])}
+    assert ONLY_FIRST in text_of["first"] and ONLY_SECOND not in text_of["first"]
+    assert ONLY_SECOND in text_of["second"] and ONLY_FIRST not in text_of["second"]
+    mapped = {which: set().union(*(_unicode_map(f["to_unicode"]) for f in doc["fonts"].values()))
+              for which, doc in (("first", first), ("second", second))}
+    assert set(ONLY_FIRST) <= mapped["first"] and not set(ONLY_SECOND) & mapped["first"]
+    assert set(ONLY_SECOND) <= mapped["second"] and not set(ONLY_FIRST) & mapped["second"]
+    assert second == second_alone   # glyph for glyph, width for width
+
+
+def test_each_font_face_is_parsed_once_for_every_render_in_the_process(demo, monkeypatch):
+    import fpdf.fpdf
+    from fpdf.fonts import TTFFont
+
+    from plugins.gazette import fontcache
+
+    parsed = []
+
+    class CountedTTFFont(TTFFont):   # what FPDF.add_font() builds: one per parse of a font file
+        __slots__ = ()
+
+        def __init__(self, document, path, *args, **kwargs):
+            parsed.append(os.path.realpath(path))
+            super().__init__(document, path, *args, **kwargs)
+
+    monkeypatch.setattr(fpdf.fpdf, "TTFFont", CountedTTFFont)
+    with demo.app_context():
+        regular, bold = pdf.fonts()
+        faces = {(regular.path, regular.index), (bold.path, bold.index)}
+        first_id, second_id = _own_issue(12, ONLY_FIRST), _own_issue(13, ONLY_SECOND)
+        fontcache.clear()
+        _render(first_id)
+        assert len(parsed) == len(faces)   # each face once, although the PDF is laid out twice
+        _render(second_id)
+        _render(first_id)
+        assert sorted(parsed) == sorted(os.path.realpath(path) for path, _ in faces)
+
+
+def test_threads_share_one_parse_and_each_gets_its_own_document(demo, monkeypatch):
+    """gunicorn threads: the first parse happens once under a lock while the others wait, and
+    documents made at the same time from the shared parse keep their own glyphs."""
+    import threading
+
+    from fpdf import FPDF
+
+    from plugins.gazette import fontcache
+    with demo.app_context():
+        regular, _ = pdf.fonts()
+    texts = ["鳌鹦鹉一", "麒麟二", "骆驼貔貅三", "饕餮四"]
+    barrier, results, errors = threading.Barrier(len(texts)), {}, []
+
+    def make(text: str) -> None:
+        try:
+            document = FPDF()
+            barrier.wait()
+            fontcache.add_font(document, "body", "", regular.path, regular.index)
+            document.add_page()
+            document.set_font("body", size=14)
+            document.cell(text=text)
+            results[text] = bytes(document.output())
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    fontcache.clear()
+    parses = []
+    real_parse = fontcache._parse
+    monkeypatch.setattr(fontcache, "_parse", lambda *args: parses.append(args) or real_parse(*args))
+    threads = [threading.Thread(target=make, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(parses) == 1
+    for text, data in results.items():
+        reader = PdfReader(io.BytesIO(data))
+        assert _flat(reader.pages[0].extract_text()) == text
+        font = reader.pages[0]["/Resources"]["/Font"]["/F1"].get_object()
+        mapped = _unicode_map(font["/ToUnicode"].get_object().get_data())
+        assert {c for c in mapped if "\u4e00" <= c <= "\u9fff"} == set(text)   # besides .notdef and space
