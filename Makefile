@@ -4,8 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# The PostgreSQL run uses this server when it answers; tests create and drop their own database on it.
-PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 # System packages from Debian/Ubuntu, installed when missing and we may (root, or sudo without a
 # password): a Chinese TrueType font for the gazette's PDFs (see plugins/gazette/pdf.py), and for
@@ -20,13 +18,6 @@ APT_INSTALL = if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then
 	    || { $$SUDO apt-get update -q >/dev/null 2>&1 \
 	         && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$PACKAGES >/dev/null; }; \
 	  fi
-
-# The tests that one tenant's people and the public cannot reach another's data; the RLS-only run
-# repeats them with PostgreSQL's policies as the only wall (the whole suite passes that way too:
-# TEST_RLS_ONLY=1 TEST_DATABASE_URL=... pytest -m "not orm_filter and not owner").
-ISOLATION_TESTS := tests/core/test_tenancy.py tests/core/test_rls.py tests/core/test_attachments.py \
-	tests/core/test_site_search.py tests/core/test_api.py tests/catalog/test_isolation.py \
-	tests/gazette/test_isolation.py tests/opinions/test_isolation_and_exports.py tests/open_day/test_pages_and_admin.py
 
 .PHONY: run test install clean fonts chromium audit
 
@@ -64,20 +55,10 @@ run: $(VENV)/.installed fonts
 	$(BIN)/cms demo
 	$(BIN)/cms run --host $(HOST) --port $(PORT)
 
+# bandit, the suite on SQLite and on PostgreSQL (when one answers), isolation under row-level security
+# alone, the dated tests under five risky days; the time of each stage at the end (tests/stages.py).
 test: $(VENV)/.installed-test fonts chromium
-	@echo "== bandit: static security checks of core/ and plugins/ (medium and high) =="
-	$(BIN)/bandit -q -r core plugins -ll
-	@echo "== tests on SQLite =="
-	env -u TEST_DATABASE_URL $(BIN)/pytest -q
-	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \
-	  echo "== tests on PostgreSQL =="; \
-	  TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/pytest -q && \
-	  echo "== tenant isolation on PostgreSQL with row-level security alone (ORM filter off, app role owns no table) ==" && \
-	  TEST_RLS_ONLY=1 TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/pytest -q -m "not orm_filter and not owner" \
-	    $(ISOLATION_TESTS); \
-	else \
-	  echo "PostgreSQL does not answer on 127.0.0.1:5432: the PostgreSQL run was not done."; \
-	fi
+	$(BIN)/python tests/stages.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -59,6 +59,16 @@ def _paths(app) -> dict[str, str]:
         }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests share one served site per worker: with `--dist loadgroup` they all go to the
+    same worker, so the demo site is built once."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if os.path.dirname(str(item.path)) == here:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("browser-db"), "cms_browser") as url:

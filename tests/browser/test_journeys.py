@@ -6,6 +6,7 @@ The two public forms are completed with the keyboard only: Tab to reach each con
 Space to tick, Enter to send."""
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -133,6 +134,7 @@ def login(page, site, username: str) -> None:
     assert "/admin/login" not in page.url
 
 
+@pytest.mark.postgres_journey  # PostgreSQL's full-text search, seen through a real browser
 def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, browser):
     """The town's editor writes and submits; its reviewer (four eyes) publishes; the public finds it."""
     editor = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
@@ -172,17 +174,19 @@ def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, bro
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])
-def test_screenshots_of_the_main_pages(site, page, width):
-    """Written to docs/screenshots/ for the README: what people see, at both widths."""
+def test_screenshots_of_the_main_pages(site, page, width, tmp_path):
+    """What people see, at both widths: written to the test's own folder, and to docs/screenshots/
+    for the README only when asked (UPDATE_SCREENSHOTS=1): a test run never changes the checkout."""
     page.set_viewport_size(PHONE if width == "phone" else DESKTOP)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
     shots = {"home": "/qinglan/", "search": site.paths["search"], "record": site.paths["record"],
              "consultation": site.paths["consultation"], "open_day": site.paths["open_day"],
              "gazette_article": site.paths["gazette_article"]}
     for name, path in shots.items():
         assert page.goto(site.url + path).status == 200
-        target = SCREENSHOTS / f"{name}-{width}.png"
+        target = folder / f"{name}-{width}.png"
         page.screenshot(path=str(target), full_page=False)
         assert target.stat().st_size > 5000
     page.goto(site.url + "/display/elder?next=/qinglan/baishui/")
-    page.screenshot(path=str(SCREENSHOTS / f"elder-{width}.png"))
+    page.screenshot(path=str(folder / f"elder-{width}.png"))

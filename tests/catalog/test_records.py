@@ -1,12 +1,13 @@
 """Records: the workflow, 索引号, validity, disclosure attributes, who may do what."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from core.accounts import SYSTEM
+from core.clock import CHINA_TZ
 from core.attachments import Attachment
 from core.audit import AuditEntry
 from core.db import db
@@ -15,6 +16,7 @@ from core.tenancy import tenant_by_slug, tenant_scope
 from plugins.catalog import services
 from plugins.catalog.models import Record
 from tests.catalog.conftest import at, leaf, make_record
+from tests.conftest import at_china
 
 
 def test_draft_submit_review_publish(demo, ctx, users):
@@ -103,6 +105,7 @@ def test_the_index_year_is_the_year_in_china(demo, ctx):
         assert record.index_year == 2027 and record.index_no == "11451102X/2027-00001"
 
 
+@pytest.mark.dated
 def test_a_record_past_its_expiry_date_shows_as_lapsed(demo, ctx, client):
     record_id = make_record("baishui", "法律援助", "2025年度指南", expiry_date="2025-12-31")
     html = client.get(f"/qinglan/baishui/catalog/records/{record_id}").get_data(as_text=True)
@@ -174,6 +177,17 @@ def test_without_a_unit_code_publishing_explains_what_to_do(demo, ctx):
         make_record("baishui", "法律援助", "甲")
 
 
+def test_a_lapse_is_dated_by_chinas_calendar_not_the_servers(demo, ctx):
+    """At 00:30 on 1 January in China it is still 31 December in UTC: the repeal is dated the 1st."""
+    record_id = make_record("qinglan", "规范性文件", "2026年招生意见", when=date(2026, 3, 1))
+    with tenant_scope(tenant_by_slug("qinglan")), at_china(datetime(2027, 1, 1, 0, 30, tzinfo=CHINA_TZ)):
+        record = db.session.get(Record, record_id)
+        services.lapse(SYSTEM, record, "repealed")
+        db.session.commit()
+        assert record.validity_date == date(2027, 1, 1)
+
+
+@pytest.mark.dated
 def test_lapsed_records_stay_and_point_to_their_replacement(demo, ctx):
     old = make_record("qinglan", "规范性文件", "2024年招生意见", when=date(2024, 3, 1))
     new = make_record("qinglan", "规范性文件", "2026年招生意见", when=date(2026, 3, 1))

@@ -14,6 +14,9 @@ from plugins.catalog.models import CatalogItem
 from plugins.catalog.supervision import Period, evaluate, evaluate_item
 from tests.catalog.conftest import at
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 @dataclass
 class R:

@@ -13,6 +13,9 @@ import pytest
 from core import clock
 from tests.conftest import CLOCK_SHIM, ROOT, at_china
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 # Calls that read the system clock; only core/clock.py may make them.
 CLOCK_READS = {("date", "today"), ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
                ("time", "time"), ("time", "localtime"), ("time", "gmtime"), ("time", "time_ns")}

@@ -8,6 +8,9 @@ import pytest
 from core.db import db
 from core.workdays import Calendar, set_override
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 @pytest.fixture
 def cal(ctx):

@@ -17,6 +17,9 @@ from plugins.gazette import services
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 from tests.gazette.conftest import make_issue
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 API = "/api/v1/tenants/qinglan/gazette"
 
 

@@ -19,6 +19,9 @@ from plugins.open_day.models import OpenDay
 from tests.conftest import csrf_from, post_form
 from tests.open_day.conftest import make_event, move, register
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 def test_the_public_registers_gets_a_code_and_qr_and_cancels(demo, client):
     with demo.app_context():

@@ -13,6 +13,9 @@ from plugins.open_day import services
 from plugins.open_day.models import OpenDay, Registration
 from tests.open_day.conftest import make_event, register
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 def _state(event_id: int):
     with across_tenants(None, reason="test check"):

@@ -12,6 +12,9 @@ from plugins.opinions.models import Comment, Consultation
 from tests.conftest import csrf_from
 from tests.opinions.conftest import comment, make_consultation
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 def _count() -> int:
     with across_tenants(None, reason="test check"):

@@ -14,6 +14,9 @@ from plugins.opinions import services
 from plugins.opinions.models import Consultation
 from tests.opinions.conftest import DRAFT, make_consultation
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 def test_a_period_shorter_than_30_days_needs_a_public_reason(demo, ctx, client):
     town = tenant_by_slug("baishui")

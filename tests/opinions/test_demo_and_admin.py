@@ -1,6 +1,8 @@
 """The demo consultations, and the editor's management page end to end."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
 from core.db import db
@@ -9,6 +11,9 @@ from plugins.opinions import services
 from plugins.opinions.models import Consultation
 from tests.conftest import post_form
 from tests.opinions.conftest import comment, make_consultation
+
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
 
 
 def test_demo_has_an_open_and_an_answered_consultation(demo, runner, client):

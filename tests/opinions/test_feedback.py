@@ -16,6 +16,9 @@ from plugins.opinions.models import Consultation
 from tests.conftest import post_form
 from tests.opinions.conftest import comment, make_consultation
 
+# Date-dependent: make test runs this module again under the risky days (tests/stages.py).
+pytestmark = pytest.mark.dated
+
 
 @pytest.fixture
 def closed(demo, ctx):
