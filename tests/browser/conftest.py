@@ -59,6 +59,7 @@ def _paths(app) -> dict[str, str]:
         }
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Browser tests share one served site per worker: with `--dist loadgroup` they all go to the
     same worker, so the demo site is built once."""

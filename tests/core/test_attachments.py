@@ -20,8 +20,9 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 def _docx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        # Fixed member dates: the bytes are test ids, the same in every xdist worker.
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", date_time=(2026, 1, 1, 0, 0, 0)), "<Types/>")
+        z.writestr(zipfile.ZipInfo("word/document.xml", date_time=(2026, 1, 1, 0, 0, 0)), "<w:document/>")
     return buffer.getvalue()
 
 
