@@ -289,6 +289,7 @@ class Snapshot:
     search: list[dict]
     files: Path
     image: Path | None = None     # on SQLite, the whole database file, copied back page by page
+    result: object = None         # what the builder returned (the demo's lines, as `cms demo` prints them)
 
 
 def _sqlite_copy(source, target) -> None:
@@ -323,7 +324,7 @@ def _sqlite_restore(image: Path) -> None:
         raw.close()
 
 
-def _take_snapshot(name: str, files: Path) -> Snapshot:
+def _take_snapshot(name: str, files: Path, result: object = None) -> Snapshot:
     from core.search import FTS_TABLE
     from core.tenancy import across_tenants
     with across_tenants(None, reason="tests: snapshot"):
@@ -338,7 +339,7 @@ def _take_snapshot(name: str, files: Path) -> Snapshot:
         else:
             search = [dict(r._mapping) for r in db.session.execute(text(f"SELECT rowid AS rowid, * FROM {FTS_TABLE}"))]
     image = _sqlite_image(files.parent / "image.sqlite3") if db.engine.dialect.name == "sqlite" else None
-    return Snapshot(name, tables, search, files, image)
+    return Snapshot(name, tables, search, files, image, result)
 
 
 def _restore_snapshot(app, snapshot: Snapshot) -> None:
@@ -413,9 +414,9 @@ def snapshots(migrated, tmp_path_factory):
             app = make_app(migrated, folder, ATTACHMENT_DIR=str(folder / "attachments"))
             (folder / "attachments").mkdir()
             with app.app_context():
-                build(app)
+                result = build(app)
                 db.session.commit()
-                built[name] = _take_snapshot(name, folder / "attachments")
+                built[name] = _take_snapshot(name, folder / "attachments", result)
                 _empty_all_tables()
                 db.engine.dispose()
         return built[name]
@@ -427,11 +428,12 @@ def _sync_demo(app) -> None:
     sync_file(DEMO_FILE)
 
 
-def _demo_and_content(app) -> None:
-    """What `make run` loads: the demo county, then every plugin's demo content (`cms demo`)."""
+def _demo_and_content(app) -> list[str]:
+    """What `make run` loads: the demo county, then every plugin's demo content (`cms demo`);
+    returns the lines `cms demo` prints."""
     from core.plugins import collect
     _sync_demo(app)
-    collect(app.extensions["cms"].hook.demo_content)
+    return collect(app.extensions["cms"].hook.demo_content)
 
 
 @pytest.fixture
@@ -447,6 +449,12 @@ def demo_content(app, snapshots):
     consultations, open days, gazette issues), loaded as of the run's today."""
     _restore_snapshot(app, snapshots("demo_content", _demo_and_content))
     return app
+
+
+@pytest.fixture
+def demo_output(demo_content, snapshots) -> str:
+    """What `cms demo` printed, one line per plugin, when the demo_content data set was built."""
+    return "\n".join(snapshots("demo_content", _demo_and_content).result)
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.db import db
-from core.plugins import collect
 from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
 from tests.catalog.conftest import make_record
 from tests.gazette.conftest import make_issue
@@ -51,10 +50,9 @@ def counts(client, count_queries, urls) -> dict[str, int]:
     return out
 
 
-def test_every_public_page_type_runs_a_constant_number_of_queries(demo, client, count_queries, runner):
+def test_every_public_page_type_runs_a_constant_number_of_queries(demo_content, client, count_queries, runner):
+    demo = demo_content
     with demo.app_context():
-        collect(demo.extensions["cms"].hook.demo_content)
-        db.session.commit()
         consultation_id = make_consultation("baishui", title="查询计数用征求意见稿", moderation="immediate")
         comment("baishui", consultation_id)
     urls = page_urls(demo)

@@ -70,15 +70,11 @@ def crawl(client, start: str, limit: int) -> dict[str, list[str]]:
     return problems
 
 
-def test_public_pages_carry_the_policy_and_need_nothing_inline(demo, client):
-    from core.cli import demo as demo_command
-    demo.test_cli_runner().invoke(demo_command)
+def test_public_pages_carry_the_policy_and_need_nothing_inline(demo_content, client):
     assert crawl(client, "/qinglan/", limit=250) == {}
 
 
-def test_admin_pages_carry_the_policy_and_need_nothing_inline(demo, client, auth):
-    from core.cli import demo as demo_command
-    demo.test_cli_runner().invoke(demo_command)
+def test_admin_pages_carry_the_policy_and_need_nothing_inline(demo_content, client, auth):
     auth.login("admin")
     assert crawl(client, "/admin/", limit=200) == {}
 

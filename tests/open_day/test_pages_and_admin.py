@@ -212,9 +212,9 @@ def test_editor_api_and_public_api(demo, client, runner):
     assert "/api/v1/tenants/{tenant_slug}/open-day/events/{event_id}/registrations" in spec["paths"]
 
 
-def test_demo_open_days(demo, runner, client):
-    assert "政府开放日" in runner.invoke(args=["demo"]).output
-    with demo.app_context():
+def test_demo_open_days(demo_content, demo_output, client):
+    assert "政府开放日" in demo_output
+    with demo_content.app_context():
         with tenant_scope(tenant_by_slug("qinglan")):
             statuses = sorted(e.status() for e in db.session.scalars(select(OpenDay)))
         with tenant_scope(tenant_by_slug("baishui")):

@@ -16,9 +16,9 @@ from tests.opinions.conftest import comment, make_consultation
 pytestmark = pytest.mark.dated
 
 
-def test_demo_has_an_open_and_an_answered_consultation(demo, runner, client):
-    assert "意见征集：白水镇" in runner.invoke(args=["demo"]).output
-    with demo.app_context():
+def test_demo_has_an_open_and_an_answered_consultation(demo_content, demo_output, client):
+    assert "意见征集：白水镇" in demo_output
+    with demo_content.app_context():
         with tenant_scope(tenant_by_slug("baishui")):
             market = db.session.query(Consultation).one()
             assert market.status() == "open"
