@@ -1,7 +1,6 @@
 """索引号 stay unique and gap-free when several processes publish at once (PostgreSQL and SQLite)."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 from core.accounts import SYSTEM, user_by_username
@@ -9,6 +8,7 @@ from core.db import db
 from core.tenancy import tenant_by_slug, tenant_scope
 from plugins.catalog import services
 from tests.catalog.conftest import leaf
+from tests.conftest import worker_processes
 from tests.catalog.publishers import publish_many
 
 # Full size on PostgreSQL; SQLite serialises writers, two processes prove the same there.
@@ -24,7 +24,7 @@ def test_concurrent_publishing_from_several_processes(demo, migrated, runner, tm
             item_id = leaf(town, "法律援助").id
             db.session.commit()
     token = runner.invoke(args=["users", "token", "li"]).output.strip().splitlines()[-1]
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_processes()
     start, results = ctx.Event(), ctx.Queue()
     workers = [ctx.Process(target=publish_many, args=(migrated, str(tmp_path), token, item_id, EACH, start, results))
                for _ in range(PROCESSES)]

@@ -4,7 +4,6 @@ on PostgreSQL; SQLite serialises writers, so a smaller race (60 registrations fr
 proves the same there in a fraction of the time and without `database is locked` under load."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
 
@@ -14,6 +13,7 @@ from core.db import db
 from core.notify import Notification
 from core.tenancy import across_tenants
 from plugins.open_day.models import OpenDay, Registration
+from tests.conftest import worker_processes
 from tests.open_day.conftest import make_event, register
 from tests.open_day.workers import cancel_many, register_many
 
@@ -23,7 +23,7 @@ PLACES, PEOPLE = (50, 200) if FULL_SIZE else (15, 60)
 
 
 def _run(target, chunks, *args):
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_processes()
     start, results = ctx.Event(), ctx.Queue()
     workers = [ctx.Process(target=target, args=(*args[:2], *([chunk] if target is cancel_many else [args[2], chunk]),
                                                  THREADS, start, results)) for chunk in chunks]
