@@ -547,12 +547,15 @@ def _among(column, ids: list[int]):
 
 
 def _visible(columns, tenants) -> list:
-    """Conditions keeping the entries of the given tenants, less those of plugins a tenant has
-    switched off. `columns`: SearchEntry, or the columns of a subquery with tenant_id and plugin."""
+    """Conditions keeping the entries of the given tenants, of plugins this installation has and
+    the tenant has not switched off: fail closed, as the tenant filter does (the entries of a
+    plugin removed from the installation stay in the index until purged, and are never shown).
+    `columns`: SearchEntry, or the columns of a subquery with tenant_id and plugin."""
     from core.plugins import PluginRegistry
     registry: PluginRegistry = current_app.extensions["cms"]
-    conditions = [_among(columns.tenant_id, [t.id for t in tenants])]
-    for name in sorted({s.plugin for s in sources().all}):
+    present = sorted({s.plugin for s in sources().all})
+    conditions = [_among(columns.tenant_id, [t.id for t in tenants]), columns.plugin.in_(present)]
+    for name in present:
         on, off = [], []
         for t in tenants:
             (on if registry.is_enabled(t, name) else off).append(t.id)

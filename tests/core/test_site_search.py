@@ -218,6 +218,25 @@ def test_a_plugin_switched_off_for_a_tenant_leaves_its_results(demo, client, doc
     assert results(client, "/qinglan/", "鳜鱼")[1] == ["柳河镇鳜鱼养殖技术培训通知"]
 
 
+def test_entries_of_a_plugin_the_installation_no_longer_has_are_never_shown(demo, client, docs):
+    """A plugin removed from the installation leaves its entries in the index until purged: search
+    shows only the plugins it has (fail closed), in the results and in the facets."""
+    from core.plugins import SearchDocument
+    with demo.app_context():
+        baishui = tenant_by_slug("baishui")
+        with tenant_scope(baishui):
+            search.index_document(SearchDocument(plugin="retired", kind="notice", id=1, tenant_id=baishui.id,
+                                                 title="白水镇鳜鱼停水通知", body="鳜鱼", url="/gone"))
+            db.session.commit()
+        with across_tenants(None, reason="test check"):
+            assert db.session.scalar(select(func.count()).select_from(SearchEntry)
+                                     .where(SearchEntry.plugin == "retired")) == 1
+    total, titles, html = results(client, "/qinglan/baishui/", "鳜鱼")
+    assert titles == ["东坡村鳜鱼塘承包收入公示"] and total == 1
+    assert "retired" not in html and "/gone" not in html
+    assert results(client, "/qinglan/baishui/", "鳜鱼", type="retired.notice")[1] == ["东坡村鳜鱼塘承包收入公示"]
+
+
 def test_what_people_type_is_escaped_and_results_paginate(demo, client):
     with demo.app_context():
         for n in range(23):
