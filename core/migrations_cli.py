@@ -1,6 +1,13 @@
 """Alembic through Flask-Migrate: the core's migrations plus each plugin's own versions folder.
 
 Every plugin's migrations form their own branch, so `cms db upgrade` upgrades to *all* heads.
+
+A plugin can leave the installation (its folder or package and entry point removed) while its tables
+stay. Alembic then finds a revision it does not know in `alembic_version` and stops. So every upgrade
+records each branch's applied revision in `migration_branches`; the next upgrade sets an absent
+plugin's revision aside (its tables left alone, and said so) and puts back what that revision stood
+for: a plugin revision that depends on a core one replaces it in `alembic_version`. When the plugin
+comes back, its recorded revision is put back and its own migrations continue from there.
 """
 from __future__ import annotations
 
@@ -9,11 +16,25 @@ from pathlib import Path
 
 import click
 from flask import g
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 from flask.cli import with_appcontext
 from flask_migrate import Migrate, upgrade as _upgrade
 from flask_migrate.cli import db as _flask_migrate_db
 
+from core.clock import utcnow
+from core.db import UTCDateTime, db
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class MigrationBranch(db.Model):
+    """The applied revision of one migration branch ("core", or a plugin's name), as of the last
+    `cms db upgrade`."""
+    __tablename__ = "migration_branches"
+    branch: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def version_locations(registry) -> list[str]:
@@ -44,8 +65,13 @@ for _name, _command in _flask_migrate_db.commands.items():
 def upgrade_command(revision: str, sql: bool) -> None:
     """升级数据库到最新版本（核心与所有插件的迁移分支）。"""
     from flask import current_app
+    if not sql:
+        for line in _set_aside_absent_plugins(current_app):
+            click.echo(line)
     before = _core_revision(current_app) if not sql else None
     _upgrade(revision=revision, sql=sql)
+    if not sql:
+        _record_branches(current_app)
     if before is not None and before < SITE_SEARCH_REVISION <= _core_revision(current_app):
         # Before site search (0005) not every plugin's documents were in the index, and before
         # 0007 the entries had no scope words: build it once.
@@ -54,6 +80,92 @@ def upgrade_command(revision: str, sql: bool) -> None:
         count = search.reindex()
         db.session.commit()
         click.echo(f"已为站内搜索建立 {count} 条索引。")
+
+
+def _script(app):
+    from alembic.script import ScriptDirectory
+    return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+
+
+def _version_rows(conn) -> set[str]:
+    from alembic.migration import MigrationContext
+    return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def _below(script, revisions) -> set[str]:
+    """Every revision the given ones stand on (down revisions and dependencies), themselves excluded."""
+    below: set[str] = set()
+    for revision in revisions:
+        below |= {r.revision for r in script.iterate_revisions(revision, "base")} - {revision}
+    return below
+
+
+def _known(script, revision: str) -> bool:
+    from alembic.util import CommandError
+    try:
+        return script.get_revision(revision) is not None
+    except (CommandError, KeyError):
+        return False
+
+
+def _recorded(conn) -> dict[str, str]:
+    from sqlalchemy import inspect, select
+    if not inspect(conn).has_table(MigrationBranch.__tablename__):
+        return {}
+    return dict(conn.execute(select(MigrationBranch.branch, MigrationBranch.revision)).all())
+
+
+def _set_aside_absent_plugins(app) -> list[str]:
+    """Before Alembic runs: revisions of plugins no longer installed set aside, revisions of plugins
+    back again put back. Returns what to tell the person running the upgrade."""
+    from sqlalchemy import text
+    script = _script(app)
+    with db.engine.connect() as conn:
+        rows = _version_rows(conn)
+        recorded = _recorded(conn)
+    if not rows:
+        return []
+    unknown = {r for r in rows if not _known(script, r)}
+    strangers = sorted(unknown - set(recorded.values()))
+    if strangers:
+        raise click.ClickException(
+            f"数据库记录的迁移版本 {'、'.join(strangers)} 不属于本安装的核心或任何插件，也没有记录它属于哪个插件"
+            "（插件在本版本之前被移除）。请先重新安装该插件并运行 cms db upgrade，再移除它。")
+    known = rows - unknown
+    # What every branch stood at, as far as this installation's scripts know them: a revision set
+    # aside may have stood for a core revision, which comes back as a row of its own.
+    wanted = known | {revision for revision in recorded.values() if _known(script, revision)}
+    heads = wanted - _below(script, wanted)
+    messages = [f"插件“{branch}”不在本安装中：其数据表和数据保留未动，本次升级跳过它"
+                f"（恢复该插件后再运行 cms db upgrade 即可继续使用）。"
+                for branch, revision in sorted(recorded.items()) if not _known(script, revision)]
+    messages += [f"插件“{branch}”已恢复：沿用其原有数据表（迁移版本 {revision}）。"
+                 for branch, revision in sorted(recorded.items())
+                 if branch != "core" and revision in heads and revision not in rows | _below(script, known)]
+    if heads != rows:
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version"))
+            for revision in sorted(heads):
+                conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:r)"), {"r": revision})
+    return messages
+
+
+def _record_branches(app) -> None:
+    """After an upgrade: each branch's applied revision (branches of absent plugins keep theirs)."""
+    script = _script(app)
+    with db.engine.begin() as conn:
+        rows = _version_rows(conn)
+        applied = [script.get_revision(r) for r in rows | _below(script, rows)]
+        heads: dict[str, str] = {}
+        for revision in applied:
+            for branch in revision.branch_labels:
+                current = heads.get(branch)
+                if current is None or current in _below(script, [revision.revision]):
+                    heads[branch] = revision.revision
+        table = MigrationBranch.__table__
+        conn.execute(table.delete().where(table.c.branch.in_(list(heads))))
+        now = utcnow()
+        conn.execute(table.insert(), [{"branch": b, "revision": r, "recorded_at": now} for b, r in sorted(heads.items())])
 
 
 SITE_SEARCH_REVISION = 7        # core migration 0007_core: the last change to what the index holds
