@@ -54,7 +54,7 @@ def db_group(directory, x_arg):
 
 
 for _name, _command in _flask_migrate_db.commands.items():
-    if _name != "upgrade":
+    if _name not in ("upgrade", "downgrade"):
         db_group.add_command(_command, _name)
 
 
@@ -118,7 +118,6 @@ def _recorded(conn) -> dict[str, str]:
 def _set_aside_absent_plugins(app) -> list[str]:
     """Before Alembic runs: revisions of plugins no longer installed set aside, revisions of plugins
     back again put back. Returns what to tell the person running the upgrade."""
-    from sqlalchemy import text
     script = _script(app)
     with db.engine.connect() as conn:
         rows = _version_rows(conn)
@@ -142,18 +141,26 @@ def _set_aside_absent_plugins(app) -> list[str]:
     messages += [f"插件“{branch}”已恢复：沿用其原有数据表（迁移版本 {revision}）。"
                  for branch, revision in sorted(recorded.items())
                  if branch != "core" and revision in heads and revision not in rows | _below(script, known)]
-    if heads != rows:
-        with db.engine.begin() as conn:
-            conn.execute(text("DELETE FROM alembic_version"))
-            for revision in sorted(heads):
-                conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:r)"), {"r": revision})
+    with db.engine.begin() as conn:
+        _write_versions(conn, rows, heads)
     return messages
 
 
+def _write_versions(conn, rows: set[str], heads: set[str]) -> None:
+    from sqlalchemy import text
+    if heads != rows:
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:r)"), [{"r": r} for r in sorted(heads)])
+
+
 def _record_branches(app) -> None:
-    """After an upgrade: each branch's applied revision (branches of absent plugins keep theirs)."""
+    """After an upgrade or a downgrade: each branch's applied revision (branches of absent plugins
+    keep theirs)."""
+    from sqlalchemy import inspect
     script = _script(app)
     with db.engine.begin() as conn:
+        if not inspect(conn).has_table(MigrationBranch.__tablename__):
+            return                                   # taken below core's 0011
         rows = _version_rows(conn)
         applied = [script.get_revision(r) for r in rows | _below(script, rows)]
         heads: dict[str, str] = {}
@@ -162,10 +169,121 @@ def _record_branches(app) -> None:
                 current = heads.get(branch)
                 if current is None or current in _below(script, [revision.revision]):
                     heads[branch] = revision.revision
+        # Every branch this installation has is recorded as it now stands (one taken down to its base
+        # loses its record); the records of absent plugins' branches stay for their return.
+        present = {label for revision in script.walk_revisions() for label in revision.branch_labels}
         table = MigrationBranch.__table__
-        conn.execute(table.delete().where(table.c.branch.in_(list(heads))))
+        conn.execute(table.delete().where(table.c.branch.in_(sorted(present | heads.keys()))))
         now = utcnow()
-        conn.execute(table.insert(), [{"branch": b, "revision": r, "recorded_at": now} for b, r in sorted(heads.items())])
+        if heads:
+            conn.execute(table.insert(), [{"branch": b, "revision": r, "recorded_at": now}
+                                          for b, r in sorted(heads.items())])
+
+
+def _normalise_versions(app, *, drop_branch: str | None = None) -> None:
+    """alembic_version as the heads of what every branch still stands at (the recorded revisions
+    and the rows Alembic left), less a purged branch's record."""
+    from sqlalchemy import text
+    script = _script(app)
+    with db.engine.begin() as conn:
+        if drop_branch is not None:
+            table = MigrationBranch.__table__
+            conn.execute(table.delete().where(table.c.branch == drop_branch))
+        rows = _version_rows(conn)
+        wanted = {r for r in rows | set(_recorded(conn).values()) if _known(script, r)}
+        _write_versions(conn, rows, wanted - _below(script, wanted))
+
+
+plugins_group = click.Group("plugins", help="功能插件：列出已安装的插件，把插件移出本安装。")
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list() -> None:
+    """列出插件：已安装的，以及数据仍在数据库中但已不在本安装中的。"""
+    from flask import current_app
+    registry = current_app.extensions["cms"]
+    with db.engine.connect() as conn:
+        recorded = _recorded(conn)
+    for name, info in sorted(registry.infos.items()):
+        click.echo(f"{name}\t{info.title}\t已安装\t{recorded.get(name, '（无数据表）' if not info.migrations else '数据表未建立（运行 cms db upgrade）')}")
+    for name, revision in sorted(recorded.items()):
+        if name != "core" and name not in registry.infos:
+            click.echo(f"{name}\t\t不在本安装中（数据表保留）\t{revision}")
+
+
+def _plugin_tables(app, name: str) -> list:
+    """The tables of the plugin's models (its package's mapped classes), children first."""
+    module = app.extensions["cms"].pm.get_plugin(name).__name__
+    package = module.rsplit(".", 1)[0] if module.endswith(".plugin") else module
+    mapped = {m.local_table for m in db.Model.registry.mappers
+              if m.class_.__module__ == package or m.class_.__module__.startswith(package + ".")}
+    return [t for t in reversed(db.metadata.sorted_tables) if t in mapped]
+
+
+@plugins_group.command("remove")
+@with_appcontext
+@click.argument("name")
+@click.option("--purge", is_flag=True, help="删除该插件的数据表（及其中全部数据）和站内搜索索引，不可恢复。")
+@click.option("--yes", is_flag=True, help="不再询问确认。")
+def plugins_remove(name: str, purge: bool, yes: bool) -> None:
+    """把插件移出本安装。不加 --purge：说明保留哪些数据和接下来的步骤，不改动数据库；
+    加 --purge：先列出将删除的数据并确认，再撤销该插件的全部迁移（删除其数据表）并清除其搜索索引。"""
+    from flask import current_app
+    from flask_migrate import downgrade
+    from sqlalchemy import func, select
+
+    from core import audit, search
+    from core.accounts import SYSTEM
+    from core.tenancy import across_tenants
+    registry = current_app.extensions["cms"]
+    if name not in registry.infos:
+        with db.engine.connect() as conn:
+            absent = name in _recorded(conn)
+        raise click.ClickException(
+            f"插件“{name}”不在本安装中，无法删除其数据表：请先重新安装它并运行 cms db upgrade，再运行本命令。"
+            if absent else f"没有名为“{name}”的插件。已安装：{'、'.join(sorted(registry.infos))}。")
+    info = registry.infos[name]
+    tables = _plugin_tables(current_app, name)
+    with across_tenants(None, reason=f"cms plugins remove {name}: counting what it holds"):
+        counts = [(t.name, db.session.scalar(select(func.count()).select_from(t))) for t in tables]
+        entries = db.session.scalar(select(func.count()).select_from(search.SearchEntry)
+                                    .where(search.SearchEntry.plugin == name))
+    db.session.rollback()
+    held = "、".join(f"{table}（{n} 行）" for table, n in counts) or "（无对应模型的数据表）"
+    if not purge:
+        click.echo(f"插件“{info.title}”（{name}）的数据将保留：数据表 {held}，站内搜索索引 {entries} 条（移除后不再显示）。")
+        click.echo("接下来：卸载该插件的软件包（内置插件：删除其目录和 pyproject.toml 中的入口点后重新安装），"
+                   "再运行 cms db upgrade：升级会跳过并保留它的数据表。要同时删除数据，请加 --purge。")
+        return
+    click.echo(f"将永久删除插件“{info.title}”（{name}）的数据：数据表 {held}，站内搜索索引 {entries} 条；"
+               f"其迁移分支全部撤销。此操作不可恢复，请先备份（cms backup）。")
+    if not yes and not click.confirm("确定删除吗？", default=False):
+        click.echo("已取消，未作任何改动。")
+        return
+    if info.migrations:
+        downgrade(revision=f"{name}@base")
+        _normalise_versions(current_app, drop_branch=name)
+    with across_tenants(None, reason=f"cms plugins remove {name} --purge"):
+        removed = search.clear(plugin=name)
+        audit.record("plugin.purge", actor=SYSTEM,
+                     summary=f"删除插件 {name} 的数据表（{held}）和 {removed} 条搜索索引")
+        db.session.commit()
+    click.echo(f"已删除插件“{name}”的数据表和 {removed} 条搜索索引。请立即卸载该插件的软件包："
+               "在此之前运行 cms db upgrade 会为它重新建立空的数据表。")
+
+
+@db_group.command("downgrade")
+@with_appcontext
+@click.argument("revision", default="-1")
+@click.option("--sql", is_flag=True, help="只输出 SQL，不执行。")
+def downgrade_command(revision: str, sql: bool) -> None:
+    """把数据库降级到指定版本（例如 catalog@-1）。"""
+    from flask import current_app
+    from flask_migrate import downgrade
+    downgrade(revision=revision, sql=sql)
+    if not sql:
+        _record_branches(current_app)
 
 
 SITE_SEARCH_REVISION = 7        # core migration 0007_core: the last change to what the index holds
@@ -200,6 +318,7 @@ def init_migrations(app, db, registry) -> None:
         return config
 
     app.cli.add_command(db_group)
+    app.cli.add_command(plugins_group)
 
 
 @db_group.command("grant-app-role")

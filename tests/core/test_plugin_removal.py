@@ -100,24 +100,29 @@ def found(app, word: str) -> list[str]:
     return [re.sub(r"</?mark>", "", t) for t in re.findall(r'<h2><a href="[^"]*">(.*?)</a></h2>', html)]
 
 
-def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_takes_it_back(site, tmp_path):
+def seed(app) -> None:
+    """The demo county, a row in the plugin's table and its search entry in 白水镇."""
     from core import search
     from core.plugins import SearchDocument
     from core.provisioning import sync_file
     from core.tenancy import tenant_by_slug, tenant_scope
+    with app.app_context():
+        sync_file(DEMO_FILE)
+        db.session.execute(text("INSERT INTO bulletin_items (id, title) VALUES (1, '白水镇停水简报')"))
+        baishui = tenant_by_slug("baishui")
+        with tenant_scope(baishui):
+            search.index_document(SearchDocument(plugin="bulletin", kind="bulletin", id=1, tenant_id=baishui.id,
+                                                 title="白水镇停水简报", body="", url="/bulletin"))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_takes_it_back(site, tmp_path):
     with fresh_database(tmp_path, "cms_removal") as url:
         installed = make_app(url, tmp_path / "one")
         upgrade(installed)
         assert {"0001_bulletin"} <= versions(installed) and "0011_core" not in versions(installed)
-        with installed.app_context():
-            sync_file(DEMO_FILE)
-            db.session.execute(text("INSERT INTO bulletin_items (id, title) VALUES (1, '白水镇停水简报')"))
-            baishui = tenant_by_slug("baishui")
-            with tenant_scope(baishui):
-                search.index_document(SearchDocument(plugin="bulletin", kind="bulletin", id=1, tenant_id=baishui.id,
-                                                     title="白水镇停水简报", body="", url="/bulletin"))
-            db.session.commit()
-            db.session.remove()
+        seed(installed)
         assert found(installed, "停水简报") == ["白水镇停水简报"]
         with installed.app_context():
             db.engine.dispose()
@@ -163,3 +168,59 @@ def test_a_revision_nobody_recorded_is_refused_with_a_way_out(tmp_path):
         assert "0003_gone" in versions(app)                                   # nothing changed
         with app.app_context():
             db.engine.dispose()
+
+
+def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_entries(site, tmp_path):
+    with fresh_database(tmp_path, "cms_removal") as url:
+        app = make_app(url, tmp_path / "one")
+        upgrade(app)
+        runner = app.test_cli_runner()
+        seed(app)
+        assert "bulletin\t简报\t已安装\t0001_bulletin" in runner.invoke(args=["plugins", "list"]).output
+
+        kept = runner.invoke(args=["plugins", "remove", "bulletin"])
+        assert kept.exit_code == 0 and "数据将保留" in kept.output and "站内搜索索引 1 条" in kept.output
+        said_no = runner.invoke(args=["plugins", "remove", "bulletin", "--purge"], input="n\n")
+        assert "将永久删除" in said_no.output and "已取消，未作任何改动" in said_no.output
+        assert found(app, "停水简报") == ["白水镇停水简报"] and "0001_bulletin" in versions(app)
+
+        purged = runner.invoke(args=["plugins", "remove", "bulletin", "--purge"], input="y\n")
+        assert purged.exit_code == 0, purged.output
+        assert "已删除插件“bulletin”的数据表和 1 条搜索索引" in purged.output
+        assert versions(app) == {"0011_core", "0002_opinions", "0002_open_day", "0002_gazette", "0004_catalog"}
+        with app.app_context():
+            assert not inspect(db.engine).has_table("bulletin_items")
+            assert db.session.scalar(text("SELECT count(*) FROM search_entries WHERE plugin = 'bulletin'")) == 0
+            assert db.session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'plugin.purge'")) == 1
+            db.session.remove()
+            db.engine.dispose()
+
+        uninstall_plugin(site, "cms_bulletin")
+        gone = make_app(url, tmp_path / "two")
+        said = upgrade(gone)
+        assert "bulletin" not in said                      # purged: nothing left to tell about
+        refused = gone.test_cli_runner().invoke(args=["plugins", "remove", "bulletin", "--purge", "--yes"])
+        assert refused.exit_code != 0 and "没有名为“bulletin”的插件" in refused.output
+        with gone.app_context():
+            db.engine.dispose()
+
+
+def test_a_branch_taken_down_by_hand_is_upgraded_again_not_taken_for_applied(tmp_path):
+    """The record follows `cms db downgrade` too: a revision undone by hand runs again on the next
+    upgrade instead of being put back as if it were applied."""
+    with fresh_database(tmp_path, "cms_removal") as url:
+        app = make_app(url, tmp_path / "one")
+        upgrade(app)
+        runner = app.test_cli_runner()
+        down = runner.invoke(args=["db", "downgrade", "catalog@-2"])
+        assert down.exit_code == 0, down.output
+        with app.app_context():
+            columns = {c["name"] for c in inspect(db.engine).get_columns("catalog_records")}
+            recorded = db.session.execute(text("SELECT revision FROM migration_branches WHERE branch = 'catalog'")).scalar()
+            db.session.remove()
+        assert "last_edited_by_id" not in columns and recorded == "0002_catalog"
+        upgrade(app)
+        with app.app_context():
+            assert "last_edited_by_id" in {c["name"] for c in inspect(db.engine).get_columns("catalog_records")}
+            db.engine.dispose()
+        assert "0004_catalog" in versions(app)
