@@ -211,6 +211,12 @@ def require_permission(user, permission: Permission | str, tenant: Tenant) -> No
     raise refusal
 
 
+def may_see_personal_data(user, tenant: Tenant) -> bool:
+    """Policy: names and contacts people gave (registrations, opinions) shown unmasked and exported
+    in full, always audited: the tenant's admins only; everyone else sees them masked."""
+    return has_permission(user, Permission.TENANT_MANAGE, tenant)
+
+
 def granted_tenants(user) -> list[Tenant]:
     """Top tenants of the user's grants (each grant covers the subtree below it)."""
     if getattr(user, "is_superadmin", False):

@@ -183,7 +183,6 @@ def _record_branches(app) -> None:
 def _normalise_versions(app, *, drop_branch: str | None = None) -> None:
     """alembic_version as the heads of what every branch still stands at (the recorded revisions
     and the rows Alembic left), less a purged branch's record."""
-    from sqlalchemy import text
     script = _script(app)
     with db.engine.begin() as conn:
         if drop_branch is not None:

@@ -245,7 +245,7 @@ def record_edit(record_id: int):
             flash("已保存。" if changed else "没有改动。", "success")
             return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
     editable = (record.status != "published" and has_permission(current_user, Permission.CONTENT_EDIT, g.tenant)) \
-        or (record.status == "published" and services.can_publish(current_user, record))
+        or (record.status == "published" and services.may_publish(current_user, record))
     published = db.session.scalars(select(Record).where(Record.status == "published", Record.id != record.id)
                                    .order_by(Record.published_at.desc()).limit(200)).all()
     validity_form = ValidityForm(validity=record.validity)
@@ -255,7 +255,7 @@ def record_edit(record_id: int):
                                                           AuditEntry.tenant_id == g.tenant.id)
                                  .order_by(AuditEntry.at.desc())).all()
     return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=record,
-                           editable=editable, can_publish=services.can_publish(current_user, record),
+                           editable=editable, can_publish=services.may_publish(current_user, record),
                            can_review=has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant),
                            can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant),
                            publish_form=PublishForm(), return_form=ReturnForm(), validity_form=validity_form,
@@ -382,9 +382,7 @@ def export_catalog():
 # --- supervision ------------------------------------------------------------------------------
 
 def _require_supervision():
-    if not (has_permission(current_user, Permission.TENANT_MANAGE, g.tenant)
-            or has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant)):
-        require_permission(current_user, Permission.TENANT_MANAGE, g.tenant)
+    services.require_supervision(current_user, g.tenant)
 
 
 def _subtree(tenant: Tenant) -> list[Tenant]:

@@ -46,7 +46,8 @@ def admin_nav(tenant, user):
     if has_permission(user, Permission.CONTENT_VIEW, tenant):
         items += [NavItem(plugin=NAME, title="政府信息", url=url_for("catalog_admin.records", tenant=tenant), order=10),
                   NavItem(plugin=NAME, title="公开目录", url=url_for("catalog_admin.items", tenant=tenant), order=11)]
-    if has_permission(user, Permission.TENANT_MANAGE, tenant) or has_permission(user, Permission.CONTENT_PUBLISH, tenant):
+    from plugins.catalog.services import may_supervise
+    if may_supervise(user, tenant):
         items.append(NavItem(plugin=NAME, title="时效监督", url=url_for("catalog_admin.supervision", tenant=tenant),
                              order=12))
     return items

@@ -414,13 +414,20 @@ def create_record(actor, tenant: Tenant, data: dict) -> Record:
     return record
 
 
-def can_publish(actor, record: Record) -> bool:
-    """Who may approve: a reviewer who neither wrote nor last changed the text, and only once it was
-    submitted; or, where the tenant allows one-person publishing, its editors."""
+# --- policies: each rule once, used by navigation, views, API and services alike ------------------
+
+def publishes_alone(actor, tenant: Tenant) -> bool:
+    """Policy: where the tenant allows one-person publishing (a village with one clerk), its editors
+    and reviewers publish and set validity without a second person."""
+    return settings_for(tenant).self_publish and (has_permission(actor, Permission.CONTENT_EDIT, tenant)
+                                                  or has_permission(actor, Permission.CONTENT_PUBLISH, tenant))
+
+
+def may_publish(actor, record: Record) -> bool:
+    """Policy: who may approve: a reviewer who neither wrote nor last changed the text, and only once
+    it was submitted; or, where the tenant allows one-person publishing, its editors."""
     tenant = record.tenant
-    self_publish = settings_for(tenant).self_publish
-    if self_publish and (has_permission(actor, Permission.CONTENT_EDIT, tenant)
-                         or has_permission(actor, Permission.CONTENT_PUBLISH, tenant)):
+    if publishes_alone(actor, tenant):
         return True
     if not has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
         return False
@@ -440,7 +447,7 @@ def update_record(actor, record: Record, data: dict) -> list[str]:
         require_permission(actor, Permission.CONTENT_VIEW, tenant)
         raise Conflict("待审核的信息不能修改；如需修改，请审核人员退回。")
     if record.status == "published":
-        if not can_publish(actor, record):
+        if not may_publish(actor, record):
             require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
             raise AccessDenied("已发布的信息只能由审核人员修改。")
         if "item_id" in data and data["item_id"] != record.item_id:
@@ -543,7 +550,7 @@ def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | N
     require_permission(actor, Permission.ADMIN_ACCESS, tenant)
     if record.status == "published":
         raise Conflict("该信息已经发布。")
-    if not can_publish(actor, record):
+    if not may_publish(actor, record):
         if has_permission(actor, Permission.CONTENT_PUBLISH, tenant):
             if record.status == "draft":
                 raise AccessDenied("草稿尚未提交审核，不能发布。")
@@ -572,11 +579,28 @@ def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | N
     return record
 
 
+def may_set_validity(actor, tenant: Tenant) -> bool:
+    """Policy: who marks a published record 失效 or 废止: its reviewers, or any editor where the
+    tenant publishes alone."""
+    return has_permission(actor, Permission.CONTENT_PUBLISH, tenant) or publishes_alone(actor, tenant)
+
+
+def may_supervise(user, tenant: Tenant) -> bool:
+    """Policy: who sees the timeliness supervision of a tenant and the units below it (page, reports,
+    navigation): its admins and its reviewers."""
+    return (has_permission(user, Permission.TENANT_MANAGE, tenant)
+            or has_permission(user, Permission.CONTENT_PUBLISH, tenant))
+
+
+def require_supervision(user, tenant: Tenant) -> None:
+    if not may_supervise(user, tenant):
+        require_permission(user, Permission.TENANT_MANAGE, tenant)
+
+
 def lapse(actor, record: Record, validity: str, *, on: date | None = None, superseded_by: int | None = None) -> None:
     """Mark a published record 失效 or 废止 (or valid again); it stays visible and is never deleted."""
     tenant = record.tenant
-    if not (has_permission(actor, Permission.CONTENT_PUBLISH, tenant) or
-            (settings_for(tenant).self_publish and has_permission(actor, Permission.CONTENT_EDIT, tenant))):
+    if not may_set_validity(actor, tenant):
         require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
     if record.status != "published":
         raise Conflict("只有已发布的信息才有时效状态。")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core import audit
-from core.accounts import Permission, has_permission
+from core.accounts import Permission, may_see_personal_data
 from core.admin import requires, show_error
 from core.masking import mask_name
 from core.attachments import save_upload
@@ -100,7 +100,7 @@ def manage(event_id: int):
     return render_template("open_day/admin_manage.html", tenant=g.tenant, e=event, page=page, status=status,
                            counts=services.attendance(event), action=ActionForm(), cancel_form=CancelEventForm(),
                            review_form=ReviewForm(review_html=event.review_html),
-                           may_see_personal=has_permission(current_user, Permission.TENANT_MANAGE, g.tenant),
+                           may_see_personal=may_see_personal_data(current_user, g.tenant),
                            satisfaction=services.satisfaction(event), mask_code=services.mask_code,
                            check_in_open=services.check_in_open(event))
 
@@ -211,7 +211,7 @@ def review(event_id: int):
 @requires(Permission.CONTENT_VIEW)
 def export(event_id: int):
     event = get_or_404(OpenDay, event_id)
-    unmasked = has_permission(current_user, Permission.TENANT_MANAGE, g.tenant) and request.args.get("personal") == "1"
+    unmasked = may_see_personal_data(current_user, g.tenant) and request.args.get("personal") == "1"
     if unmasked:
         audit.record("open_day.export.personal", target=event, summary=f"导出“{event.title}”报名名单（含个人信息）")
         db.session.commit()

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from core import audit
-from core.accounts import Permission, has_permission
+from core.accounts import Permission, may_see_personal_data
 from core.admin import requires, show_error
 from core.attachments import save_upload
 from core.db import db
@@ -118,7 +118,7 @@ def manage(consultation_id: int):
                            moderate=ModerateForm(), disposition=DispositionForm(), group_form=group_form,
                            groups=groups, feedback_form=FeedbackForm(), unanswered=services.unanswered(consultation),
                            dispositions=DISPOSITION_LABELS, reason_required=REASON_REQUIRED,
-                           may_see_personal=has_permission(current_user, Permission.TENANT_MANAGE, g.tenant),
+                           may_see_personal=may_see_personal_data(current_user, g.tenant),
                            action=ActionForm())
 
 
@@ -241,7 +241,7 @@ def publish_feedback(consultation_id: int):
 
 
 def _export_rows(consultation: Consultation) -> tuple[list[list], bool]:
-    unmasked = has_permission(current_user, Permission.TENANT_MANAGE, g.tenant) and request.args.get("personal") == "1"
+    unmasked = may_see_personal_data(current_user, g.tenant) and request.args.get("personal") == "1"
     if unmasked:
         audit.record("opinions.export.personal", target=consultation, summary=f"导出“{consultation.title}”意见（含个人信息）")
         db.session.commit()

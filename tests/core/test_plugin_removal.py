@@ -8,7 +8,7 @@ import re
 import sys
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
 from core.db import db
 from tests.conftest import DEMO_FILE, fresh_database, make_app
