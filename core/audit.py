@@ -233,6 +233,14 @@ def _current_actor():
     return None
 
 
+def history(target) -> list["AuditEntry"]:
+    """The audit entries about one object of the current tenant, newest first (a record's 操作记录)."""
+    from sqlalchemy import select
+    return list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == type(target).__name__, AuditEntry.object_id == str(target.id),
+        AuditEntry.tenant_id == target.tenant_id).order_by(AuditEntry.at.desc())))
+
+
 def record(action: str, *, target=None, tenant: Tenant | int | None = None, summary: str = "",
            actor=None, actor_name: str | None = None) -> AuditEntry:
     """Add an audit entry to the current transaction (it commits or rolls back with the action)."""

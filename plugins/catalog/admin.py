@@ -9,16 +9,9 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.accounts import Permission, has_permission, require_permission
-from core.admin import requires, save_uploads, show_error
-from core.audit import AuditEntry
-from core.db import db
-from core.errors import DomainError
-from core.exports import csv_safe
-from core.forms import choices
-from core.pagination import page_args, paginate
-from core.tenancy import Tenant, get_or_404, tenant_by_slug
-from core.clock import china_today
+from core.plugin_api import (audit, china_today, choices, csv_safe, db, DomainError, get_or_404,
+                            has_permission, page_args, paginate, Permission, require_permission, requires,
+                            save_uploads, show_error, Tenant, tenant_by_slug)
 from plugins.catalog import excel, services, standard
 from plugins.catalog import supervision as monitor
 from plugins.catalog.forms import (ApplicabilityForm, ImportForm, ItemForm, PublishForm, RecordForm, ReturnForm,
@@ -250,10 +243,7 @@ def record_edit(record_id: int):
                                    .order_by(Record.published_at.desc()).limit(200)).all()
     validity_form = ValidityForm(validity=record.validity)
     validity_form.superseded_by.choices = choices([(0, "（无）")] + [(r.id, f"{r.index_no} {r.title}") for r in published])
-    history = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "Record",
-                                                          AuditEntry.object_id == str(record.id),
-                                                          AuditEntry.tenant_id == g.tenant.id)
-                                 .order_by(AuditEntry.at.desc())).all()
+    history = audit.history(record)
     return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=record,
                            editable=editable, can_publish=services.may_publish(current_user, record),
                            can_review=has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant),

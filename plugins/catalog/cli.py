@@ -7,12 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from core.accounts import SYSTEM
-from core.db import db
-from core.errors import DomainError
-from core.cli import tenant_or_exit
-from core.tenancy import tenant_scope
-from core.clock import china_today
+from core.plugin_api import china_today, db, DomainError, SYSTEM, tenant_or_exit, tenant_scope
 from plugins.catalog import excel, services
 from plugins.catalog import supervision as monitor
 
@@ -62,7 +57,7 @@ def report_command(tenant_slug: str, period: str | None) -> None:
     """某单位及其下级单位的公开完整率和时效（月报告、季通报）。"""
     from sqlalchemy import select
 
-    from core.tenancy import Tenant
+    from core.plugin_api import Tenant
     root = tenant_or_exit(tenant_slug)
     p = monitor.Period.parse(period, china_today())
     tenants = [t for t in db.session.scalars(select(Tenant).where(Tenant.path.startswith(root.path),

@@ -11,12 +11,8 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from core.accounts import SYSTEM, user_by_username
-from core.attachments import Attachment
-from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import china_moment, china_today, utcnow
-from core.workdays import Calendar
+from core.plugin_api import (Attachment, Calendar, china_moment, china_today, db, SYSTEM, tenant_by_slug,
+                            tenant_scope, user_by_username, utcnow)
 from plugins.catalog import services
 from plugins.catalog.models import Record
 
@@ -129,7 +125,7 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
                    written=date(year - 2, 3, 10), published=date(year - 2, 3, 15), doc_no=f"青教体发〔{year - 2}〕3号")
     attachment = Attachment(token="d" * 32, filename="招生划片范围示意.pdf", extension="pdf",
                             content_type="application/pdf", size=len(DEMO_PDF), sha256="0" * 64, is_public=False)
-    from core.attachments import storage_path
+    from core.plugin_api import storage_path
     path = storage_path(attachment.token)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(DEMO_PDF)

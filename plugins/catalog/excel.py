@@ -18,11 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from core import audit
-from core.accounts import Permission, require_permission
-from core.db import db
-from core.errors import DomainError
-from core.tenancy import Tenant
+from core.plugin_api import audit, db, DomainError, Permission, require_permission, Tenant
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem
 from plugins.catalog.services import tree

@@ -10,7 +10,7 @@ from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMul
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import REQUIRED, choices
+from core.plugin_api import choices, REQUIRED
 from plugins.catalog import standard
 
 

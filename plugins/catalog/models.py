@@ -7,10 +7,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.attachments import Attachment
-from core.db import TimestampMixin, UTCDateTime, db
-from core.tenancy import TenantScoped
-from core.clock import china_today
+from core.plugin_api import Attachment, china_today, db, TenantScoped, TimestampMixin, UTCDateTime
 
 VALIDITY_LABELS = {"valid": "有效", "expired": "失效", "repealed": "废止"}
 DISCLOSURE_LABELS = {"proactive": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}

@@ -8,11 +8,9 @@ from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from core.accounts import Permission, has_permission
-from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow, SearchSource, SharedDocument, Widget, hookimpl
-from core.sanitize import plain_text
-from core.web import url_path_for
+from core.plugin_api import (db, has_permission, hookimpl, NavItem, Permission, plain_text, PluginInfo,
+                            PluginRoutes, SearchDocument, SearchFollow, SearchSource, SharedDocument,
+                            url_path_for, Widget)
 
 NAME = "catalog"
 

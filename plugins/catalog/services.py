@@ -12,14 +12,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core import audit
-from core.accounts import Permission, has_permission, require_permission
-from core.attachments import Attachment, mark_public
-from core.clock import china_date, china_today, utcnow
-from core.db import db
-from core.errors import AccessDenied, Conflict, DomainError, NotFound
-from core.sanitize import clean_html
-from core.tenancy import Tenant, across_tenants
+from core.plugin_api import (AccessDenied, across_tenants, Attachment, audit, china_date, china_today,
+                            clean_html, Conflict, db, DomainError, has_permission, mark_public, NotFound,
+                            Permission, require_permission, Tenant, utcnow)
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
                                     VALIDITY_LABELS)

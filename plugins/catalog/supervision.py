@@ -20,10 +20,7 @@ from typing import Iterable
 
 from sqlalchemy import func, or_, select
 
-from core.db import db
-from core.tenancy import Tenant, across_tenants
-from core.clock import CHINA_TZ, china_date, china_today
-from core.workdays import Calendar
+from core.plugin_api import across_tenants, Calendar, china_date, china_today, CHINA_TZ, db, Tenant
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem, Record
 

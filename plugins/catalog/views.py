@@ -4,11 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
 from sqlalchemy import select
 
-from core.db import db
-from core.plugins import collect
-from core.pagination import page_args, paginate
-from core.web import int_arg
-from core.tenancy import get_or_404
+from core.plugin_api import collect, db, get_or_404, int_arg, page_args, paginate
 from plugins.catalog import services, standard
 from plugins.catalog.models import VALIDITY_LABELS, CatalogItem, Record
 

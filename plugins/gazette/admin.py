@@ -6,13 +6,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.accounts import Permission, has_permission
-from core.admin import requires, save_uploads, show_error
-from core.db import db
-from core.errors import DomainError
-from core.forms import ActionForm, choices
-from core.pagination import page_args, paginate
-from core.tenancy import get_or_404
+from core.plugin_api import (ActionForm, choices, db, DomainError, get_or_404, has_permission, page_args,
+                            paginate, Permission, requires, save_uploads, show_error)
 from plugins.gazette import pdf, services
 from plugins.gazette.forms import ArticleForm, IssueForm, SettingsForm, ValidityForm
 from plugins.gazette.models import GazetteArticle, GazetteIssue
@@ -53,7 +48,7 @@ def settings():
 def issue_new():
     form = IssueForm()
     if request.method == "GET":
-        from core.clock import china_today
+        from core.plugin_api import china_today
         numbers = services.next_numbers(g.tenant)
         form.year.data, form.number.data, form.total_number.data = (numbers["year"], numbers["number"],
                                                                     numbers["total_number"])

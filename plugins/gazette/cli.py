@@ -7,10 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from core.db import db
-from core.errors import DomainError
-from core.cli import tenant_or_exit
-from core.tenancy import tenant_scope
+from core.plugin_api import db, DomainError, tenant_or_exit, tenant_scope
 from plugins.gazette import importer, pdf, services
 from plugins.gazette.models import GazetteIssue
 

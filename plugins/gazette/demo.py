@@ -9,10 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import func, select
 
-from core.accounts import SYSTEM
-from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
-from core.clock import CHINA_TZ, china_today
+from core.plugin_api import china_today, CHINA_TZ, db, SYSTEM, tenant_by_slug, tenant_scope
 from plugins.gazette import services
 from plugins.gazette.models import GazetteIssue
 

@@ -37,11 +37,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.accounts import SYSTEM
-from core.db import db
-from core.errors import DomainError
-from core.tenancy import Tenant, tenant_scope
-from core.clock import CHINA_TZ
+from core.plugin_api import CHINA_TZ, db, DomainError, SYSTEM, Tenant, tenant_scope
 from plugins.gazette import services
 from plugins.gazette.models import VALIDITY_LABELS, GazetteIssue
 

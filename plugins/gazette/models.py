@@ -14,10 +14,7 @@ from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, Integer,
                         UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.attachments import Attachment
-from core.db import TimestampMixin, UTCDateTime, db
-from core.errors import Conflict
-from core.tenancy import TenantScoped
+from core.plugin_api import Attachment, Conflict, db, TenantScoped, TimestampMixin, UTCDateTime
 
 DEFAULT_SECTIONS = ["政府令", "规范性文件", "政府文件", "政府办公室文件", "部门文件", "人事任免", "政策解读"]
 FREQUENCY_LABELS = {"monthly": "月刊", "bimonthly": "双月刊", "quarterly": "季刊", "irregular": "不定期"}

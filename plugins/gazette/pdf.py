@@ -27,8 +27,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from core.db import db
-from core.errors import DomainError
+from core.plugin_api import db, DomainError
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 
 LAYOUT_VERSION = "3"   # bump when the layout changes: every cached PDF is then made again

@@ -7,9 +7,8 @@ from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from core.accounts import Permission, has_permission
-from core.db import db
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchFollow, SearchSource, Widget, hookimpl
+from core.plugin_api import (db, has_permission, hookimpl, NavItem, Permission, PluginInfo, PluginRoutes,
+                            SearchFollow, SearchSource, Widget)
 
 NAME = "gazette"
 

@@ -14,17 +14,10 @@ from flask import current_app
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import contains_eager
 
-from core import audit, search
-from core.accounts import Permission, has_permission, require_permission
-from core.attachments import Attachment, duplicate, mark_public
-from core.clock import china_today, utcnow
-from core.db import db
-from core.errors import Conflict, DomainError, NotFound
-from core.pagination import Page
-from core.plugins import SearchDocument, SharedDocument, collect
-from core.sanitize import clean_html, plain_text, text_to_html
-from core.tenancy import Tenant
-from core.web import url_path_for
+from core.plugin_api import (Attachment, audit, china_today, clean_html, collect, Conflict, db, DomainError,
+                            duplicate, has_permission, mark_public, NotFound, Page, Permission, plain_text,
+                            prefer_search_index, require_permission, search_match, SearchDocument,
+                            SharedDocument, Tenant, text_to_html, url_path_for, utcnow)
 from plugins.gazette.models import (DEFAULT_SECTIONS, FREQUENCY_LABELS, VALIDITY_LABELS, ArticleAttachment,
                                     ArticleIssuer, Gazette, GazetteArticle, GazetteIssue, IssueFrozen)
 
@@ -552,7 +545,7 @@ def _filtered(query: ArchiveQuery, *, skip: frozenset[str] = frozenset(), ranked
     stmt = published_articles()
     matched = None
     if query.q:
-        matched = search.match(query.q, plugin=NAME, kind="article", field=SEARCH_FIELDS[query.field],
+        matched = search_match(query.q, plugin=NAME, kind="article", field=SEARCH_FIELDS[query.field],
                                ranked=ranked)
         if matched is None:
             return stmt.where(False), None
@@ -628,7 +621,7 @@ def facets(query: ArchiveQuery, *, limit: int = 30) -> dict[str, list[tuple]]:
 
 def archive_page(query: ArchiveQuery, page: int, per_page: int) -> tuple[Page, dict[str, list[tuple]]]:
     """One page of results and the facets; the total comes with the facets, not from another count."""
-    with search.prefer_index():
+    with prefer_search_index():
         counts, total = facets_and_total(query)
         # The issue of each result was joined already: load it with the row, not one query per issue.
         items = db.session.scalars(archive_search(query).options(contains_eager(GazetteArticle.issue))

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, make_response, render_template, request, send_file, url_for
-from core.db import db
-from core.errors import NotFound
-from core.pagination import page_args
-from core.tenancy import get_or_404
-from core.web import int_arg
+from core.plugin_api import db, get_or_404, int_arg, NotFound, page_args
 from plugins.gazette import pdf, services
 from plugins.gazette.models import VALIDITY_LABELS, GazetteArticle, GazetteIssue
 

@@ -9,18 +9,9 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit
-from core.accounts import Permission, may_see_personal_data
-from core.admin import requires, show_error
-from core.masking import mask_name
-from core.attachments import save_upload
-from core.db import db
-from core.errors import DomainError
-from core.exports import csv_rows
-from core.forms import ActionForm
-from core.pagination import page_args, paginate
-from core.tenancy import get_or_404
-from core.clock import CHINA_TZ
+from core.plugin_api import (ActionForm, audit, CHINA_TZ, csv_rows, db, DomainError, get_or_404, mask_name,
+                            may_see_personal_data, page_args, paginate, Permission, requires, save_upload,
+                            show_error)
 from plugins.open_day import services
 from plugins.open_day.forms import CancelEventForm, CheckInForm, EventForm, ReviewForm
 from plugins.open_day.models import OpenDay, Registration

@@ -8,10 +8,8 @@ from typing import Literal
 from flask import Blueprint, g, jsonify, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.accounts import Permission, has_permission, require_permission
-from core.api import ApiError, api_user, operation
-from core.db import db
-from core.tenancy import get_or_404
+from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, operation, Permission,
+                            require_permission)
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay
 from plugins.open_day.views import code_limit, register_limit
@@ -145,7 +143,7 @@ def event_out(e: OpenDay, detail: bool = False) -> dict:
 
 
 def registration_out(r) -> dict:
-    from core.masking import mask_name
+    from core.plugin_api import mask_name
     return RegistrationOut(code=r.code, status=r.status, waitlist_position=services.waitlist_position(r),
                            group_size=r.group_size, name=mask_name(r.name), event=r.open_day.title,
                            starts_at=r.open_day.starts_at,

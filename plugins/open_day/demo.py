@@ -7,10 +7,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from core.accounts import SYSTEM
-from core.clock import CHINA_TZ, utcnow
-from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.plugin_api import CHINA_TZ, db, SYSTEM, tenant_by_slug, tenant_scope, utcnow
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay, Registration
 

@@ -6,7 +6,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.forms import REQUIRED, choices
+from core.plugin_api import choices, REQUIRED
 
 
 class RegisterForm(FlaskForm):

@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from core.clock import utcnow
-from core.sanitize import plain_text
+from core.plugin_api import plain_text, utcnow
 
 
 def _escape(text: str) -> str:

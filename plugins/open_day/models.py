@@ -7,10 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.attachments import Attachment
-from core.clock import utcnow
-from core.db import TimestampMixin, UTCDateTime, db
-from core.tenancy import TenantScoped
+from core.plugin_api import Attachment, db, TenantScoped, TimestampMixin, UTCDateTime, utcnow
 
 STATUS_LABELS = {"draft": "草稿", "published": "即将开放报名", "open": "报名中", "full": "名额已满",
                  "closed": "报名已截止", "held": "已举办", "reviewed": "已发布回顾", "cancelled": "已取消"}

@@ -15,17 +15,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core import audit, codes
-from core.accounts import Permission, require_permission
-from core.attachments import Attachment, mark_public
-from core.contacts import ascii_text, normalise_id_number, normalise_mobile
-from core.clock import CHINA_TZ, utcnow
-from core.db import db
-from core.errors import Conflict, DomainError
-from core.masking import mask_id_number, mask_name, mask_phone
-from core.notify import notify
-from core.sanitize import clean_html
-from core.tenancy import Tenant, across_tenants
+from core.plugin_api import (across_tenants, ascii_text, Attachment, audit, CHINA_TZ, clean_html, codes,
+                            Conflict, db, DomainError, mark_public, mask_id_number, mask_name, mask_phone,
+                            normalise_id_number, normalise_mobile, notify, Permission, require_permission,
+                            Tenant, utcnow)
 from plugins.open_day.models import ACTIVE, OpenDay, Registration, ReviewPhoto
 
 

@@ -9,12 +9,8 @@ import segno
 from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.admin import show_error
-from core.db import db
-from core.errors import DomainError
-from core.forms import ActionForm, choices
-from core.ratelimit import client_address, limiter
-from core.tenancy import Tenant, across_subtree, get_or_404
+from core.plugin_api import (across_subtree, ActionForm, choices, client_address, db, DomainError, get_or_404,
+                            limiter, show_error, Tenant)
 from plugins.open_day import services
 from plugins.open_day.forms import RateForm, RegisterForm
 from plugins.open_day.ics import event_calendar

@@ -12,16 +12,9 @@ from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from core import audit
-from core.accounts import Permission, may_see_personal_data
-from core.admin import requires, show_error
-from core.attachments import save_upload
-from core.db import db
-from core.errors import DomainError
-from core.exports import append_rows, csv_rows
-from core.forms import ActionForm, choices
-from core.pagination import page_args, paginate
-from core.tenancy import get_or_404
+from core.plugin_api import (ActionForm, append_rows, audit, choices, csv_rows, db, DomainError, get_or_404,
+                            may_see_personal_data, page_args, paginate, Permission, requires, save_upload,
+                            show_error)
 from plugins.opinions import services
 from plugins.opinions.forms import (ConsultationForm, DispositionForm, ExtendForm, FeedbackForm, GroupForm,
                                    ModerateForm, OfflineForm)

@@ -8,12 +8,8 @@ from typing import Literal
 from flask import Blueprint, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.accounts import Permission, has_permission, require_permission
-from core.api import ApiError, Id, api_user, operation
-from core.db import db
-from core.masking import mask_name
-from core.pagination import page_args, paginate
-from core.tenancy import get_or_404
+from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, Id, mask_name, operation,
+                            page_args, paginate, Permission, require_permission)
 from plugins.opinions import services
 from plugins.opinions.models import (OFFLINE_SOURCES, Comment,
                                      Consultation)

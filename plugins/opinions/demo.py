@@ -7,10 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from core.accounts import SYSTEM
-from core.clock import china_today, utcnow
-from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.plugin_api import china_today, db, SYSTEM, tenant_by_slug, tenant_scope, utcnow
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 

@@ -6,7 +6,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.forms import REQUIRED, choices
+from core.plugin_api import choices, REQUIRED
 from plugins.opinions.models import DISPOSITION_LABELS, OFFLINE_SOURCES, SOURCE_LABELS
 
 

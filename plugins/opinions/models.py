@@ -6,10 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.attachments import Attachment
-from core.db import TimestampMixin, UTCDateTime, db
-from core.tenancy import TenantScoped
-from core.clock import china_today
+from core.plugin_api import Attachment, china_today, db, TenantScoped, TimestampMixin, UTCDateTime
 
 MIN_PERIOD_DAYS = 30
 STATUS_LABELS = {"draft": "草稿", "scheduled": "即将开始", "open": "正在征集", "closed": "已结束",

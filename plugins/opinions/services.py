@@ -12,16 +12,9 @@ from html.parser import HTMLParser
 
 from sqlalchemy import func, select
 
-from core import audit, codes
-from core.accounts import Permission, require_permission
-from core.attachments import Attachment, mark_public
-from core.contacts import normalise_email, normalise_phone
-from core.clock import china_date, china_today, utcnow
-from core.db import db
-from core.errors import Conflict, DomainError
-from core.masking import mask_contact, mask_name
-from core.sanitize import clean_html, plain_text
-from core.tenancy import Tenant, across_tenants
+from core.plugin_api import (across_tenants, Attachment, audit, china_date, china_today, clean_html, codes,
+                            Conflict, db, DomainError, mark_public, mask_contact, mask_name, normalise_email,
+                            normalise_phone, Permission, plain_text, require_permission, Tenant, utcnow)
 from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLINE_SOURCES, REASON_REQUIRED,
                                      SOURCE_LABELS, AnswerGroup, Article, Comment, Consultation,
                                      ConsultationAttachment)

@@ -10,14 +10,8 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from core.admin import show_error
-from core.db import db
-from core.errors import DomainError
-from core.exports import csv_rows
-from core.forms import choices
-from core.pagination import page_args, paginate
-from core.ratelimit import client_address, limiter
-from core.tenancy import Tenant, across_subtree, get_or_404
+from core.plugin_api import (across_subtree, choices, client_address, csv_rows, db, DomainError, get_or_404,
+                            limiter, page_args, paginate, show_error, Tenant)
 from plugins.opinions import services
 from plugins.opinions.forms import CommentForm, TrackForm
 from plugins.opinions.models import STATUS_LABELS, Consultation

@@ -20,8 +20,7 @@ import os
 
 from sqlalchemy import false, select
 
-from core.plugins import PluginInfo, SearchDocument, SearchSource, hookimpl
-from core.tenancy import Tenant
+from core.plugin_api import PluginInfo, SearchDocument, SearchSource, Tenant, hookimpl
 
 
 class Bulletin:

@@ -29,10 +29,8 @@ import click
 from flask import Blueprint, g, jsonify, url_for
 from markupsafe import Markup
 
-from core.accounts import Permission
-from core.admin import requires
-from core.api import operation
-from core.plugins import NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchSource, SharedDocument, Widget, hookimpl
+from core.plugin_api import (NavItem, Permission, PluginInfo, PluginRoutes, SearchDocument, SearchSource,
+                             SharedDocument, Widget, hookimpl, operation, requires)
 
 public = Blueprint("noticeboard", __name__)
 admin = Blueprint("noticeboard_admin", __name__)

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 02:47:35.891770
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+from core.plugin_api import UTCDateTime
 
 
 revision = '0001_catalog'
@@ -48,8 +48,8 @@ def upgrade():
     sa.Column('not_applicable', sa.Boolean(), nullable=False),
     sa.Column('not_applicable_reason', sa.Text(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("audience IN ('全社会', '特定群体')", name=op.f('ck_catalog_items_audience')),
     sa.ForeignKeyConstraint(['parent_id'], ['catalog_items.id'], name=op.f('fk_catalog_items_parent_id_catalog_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['source_id'], ['catalog_items.id'], name=op.f('fk_catalog_items_source_id_catalog_items'), ondelete='SET NULL'),
@@ -85,7 +85,7 @@ def upgrade():
     sa.Column('doc_no', sa.String(length=100), nullable=False),
     sa.Column('issuing_body', sa.String(length=200), nullable=False),
     sa.Column('written_date', sa.Date(), nullable=True),
-    sa.Column('published_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('published_at', UTCDateTime(), nullable=True),
     sa.Column('effective_date', sa.Date(), nullable=True),
     sa.Column('expiry_date', sa.Date(), nullable=True),
     sa.Column('validity', sa.String(length=16), nullable=False),
@@ -95,14 +95,14 @@ def upgrade():
     sa.Column('disclosure_reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('review_confirmed', sa.Boolean(), nullable=False),
-    sa.Column('submitted_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('reviewed_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('submitted_at', UTCDateTime(), nullable=True),
+    sa.Column('reviewed_at', UTCDateTime(), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('return_note', sa.Text(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("disclosure IN ('proactive', 'on_request', 'withheld')", name=op.f('ck_catalog_records_disclosure')),
     sa.CheckConstraint("status IN ('draft', 'submitted', 'published')", name=op.f('ck_catalog_records_status')),
     sa.CheckConstraint("validity IN ('valid', 'expired', 'repealed')", name=op.f('ck_catalog_records_validity')),

@@ -6,7 +6,6 @@ Create Date: 2026-11-23 03:03:26.221250
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
 
 
 revision = '0002_catalog'

@@ -6,7 +6,6 @@ Create Date: 2026-11-23 03:12:20.323833
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
 
 
 revision = '0003_catalog'

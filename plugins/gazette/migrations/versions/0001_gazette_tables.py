@@ -6,7 +6,7 @@ Create Date: 2026-11-23 04:38:34.282885
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+from core.plugin_api import UTCDateTime
 
 
 revision = '0001_gazette'
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('editor_note', sa.Text(), nullable=False),
     sa.Column('sections', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('published_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('published_at', UTCDateTime(), nullable=True),
     sa.Column('gazette_name', sa.String(length=100), nullable=False),
     sa.Column('editing_unit', sa.String(length=100), nullable=False),
     sa.Column('pdf_fingerprint', sa.String(length=64), nullable=False),
@@ -35,8 +35,8 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("status IN ('draft', 'published')", name=op.f('ck_gazette_issues_status')),
     sa.CheckConstraint('number >= 1 AND total_number >= 1', name=op.f('ck_gazette_issues_numbers')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_gazette_issues_created_by_id_users'), ondelete='SET NULL'),
@@ -57,8 +57,8 @@ def upgrade():
     sa.Column('editing_unit', sa.String(length=100), nullable=False),
     sa.Column('sections', sa.JSON(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("frequency IN ('monthly', 'bimonthly', 'quarterly', 'irregular')", name=op.f('ck_gazettes_frequency')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_gazettes_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_gazettes')),
@@ -88,8 +88,8 @@ def upgrade():
     sa.Column('page_start', sa.Integer(), nullable=True),
     sa.Column('page_end', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("validity IN ('valid', 'expired', 'repealed')", name=op.f('ck_gazette_articles_validity')),
     sa.ForeignKeyConstraint(['corrects_id'], ['gazette_articles.id'], name=op.f('fk_gazette_articles_corrects_id_gazette_articles'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['issue_id'], ['gazette_issues.id'], name=op.f('fk_gazette_articles_issue_id_gazette_issues'), ondelete='CASCADE'),

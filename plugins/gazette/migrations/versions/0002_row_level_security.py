@@ -6,7 +6,7 @@ Create Date: 2026-11-23 09:50:00
 """
 from alembic import op
 
-from core import rls
+from core.plugin_api import disable_rls_in_migration, enable_rls_in_migration
 
 
 revision = '0002_gazette'
@@ -18,8 +18,8 @@ TABLES = ['gazettes', 'gazette_issues', 'gazette_articles', 'gazette_article_iss
 
 
 def upgrade():
-    rls.enable_in_migration(op, TABLES)
+    enable_rls_in_migration(op, TABLES)
 
 
 def downgrade():
-    rls.disable_in_migration(op, TABLES)
+    disable_rls_in_migration(op, TABLES)

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 03:30:37.337339
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+from core.plugin_api import UTCDateTime
 
 
 revision = '0001_opinions'
@@ -30,14 +30,14 @@ def upgrade():
     sa.Column('extensions', sa.JSON(), nullable=False),
     sa.Column('moderation', sa.String(length=16), nullable=False),
     sa.Column('contact_required', sa.Boolean(), nullable=False),
-    sa.Column('announced_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('announced_at', UTCDateTime(), nullable=True),
     sa.Column('feedback_intro', sa.Text(), nullable=False),
-    sa.Column('feedback_published_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('personal_data_purged_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('feedback_published_at', UTCDateTime(), nullable=True),
+    sa.Column('personal_data_purged_at', UTCDateTime(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("moderation IN ('immediate', 'review')", name=op.f('ck_opinion_consultations_moderation')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_opinion_consultations_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_opinion_consultations_tenant_id_tenants'), ondelete='RESTRICT'),
@@ -53,8 +53,8 @@ def upgrade():
     sa.Column('disposition', sa.String(length=16), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['opinion_consultations.id'], name=op.f('fk_opinion_answer_groups_consultation_id_opinion_consultations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_opinion_answer_groups_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opinion_answer_groups'))
@@ -109,12 +109,12 @@ def upgrade():
     sa.Column('group_id', sa.Integer(), nullable=True),
     sa.Column('disposition', sa.String(length=16), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('answered_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('answered_at', UTCDateTime(), nullable=True),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
     sa.Column('received_on', sa.Date(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("status IN ('pending', 'published', 'hidden', 'duplicate')", name=op.f('ck_opinion_comments_status')),
     sa.ForeignKeyConstraint(['article_id'], ['opinion_articles.id'], name=op.f('fk_opinion_comments_article_id_opinion_articles'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['consultation_id'], ['opinion_consultations.id'], name=op.f('fk_opinion_comments_consultation_id_opinion_consultations'), ondelete='CASCADE'),

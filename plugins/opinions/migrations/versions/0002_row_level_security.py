@@ -6,7 +6,7 @@ Create Date: 2026-11-23 09:50:00
 """
 from alembic import op
 
-from core import rls
+from core.plugin_api import disable_rls_in_migration, enable_rls_in_migration
 
 
 revision = '0002_opinions'
@@ -18,8 +18,8 @@ TABLES = ['opinion_consultations', 'opinion_articles', 'opinion_consultation_att
 
 
 def upgrade():
-    rls.enable_in_migration(op, TABLES)
+    enable_rls_in_migration(op, TABLES)
 
 
 def downgrade():
-    rls.disable_in_migration(op, TABLES)
+    disable_rls_in_migration(op, TABLES)
