@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 
 from core import audit
 from core.web import safe_next
+from core.actions import show_error
 from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGrant, User, authenticate, check_totp,
                            count_failure, create_user, grant_role, granted_tenants, has_permission, locked_message,
                            login_succeeded, new_totp_secret, require_permission, revoke_role, set_active, totp_uri,
@@ -69,16 +70,6 @@ def save_uploads(field_name: str) -> list[int]:
             audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
             ids.append(item.id)
     return ids
-
-
-def show_error(form, exc: DomainError) -> None:
-    """Put a refusal next to the field it concerns, or at the top of the page."""
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.app_context_processor

@@ -31,8 +31,9 @@ from core.notify import notify
 # Attachments.
 from core.attachments import Attachment, duplicate, mark_public, save_upload, storage_path
 
-# Admin views, forms, pagination and URLs.
-from core.admin import requires, save_uploads, show_error
+# Admin views, forms, pagination and URLs; the one way to run an action from a form or a button.
+from core.actions import run_button, run_form, show_error
+from core.admin import requires, save_uploads
 from core.forms import REQUIRED, ActionForm, choices
 from core.pagination import Page, page_args, paginate
 from core.web import int_arg, url_path_for
@@ -67,7 +68,7 @@ __all__ = [
     "AccessDenied", "Conflict", "DomainError", "NotFound",
     "audit", "codes", "notify",
     "Attachment", "duplicate", "mark_public", "save_upload", "storage_path",
-    "requires", "save_uploads", "show_error", "REQUIRED", "ActionForm", "choices", "Page", "page_args", "paginate",
+    "requires", "save_uploads", "show_error", "run_form", "run_button", "REQUIRED", "ActionForm", "choices", "Page", "page_args", "paginate",
     "int_arg", "url_path_for",
     "ApiError", "Id", "api_user", "operation",
     "search_match", "prefer_search_index",

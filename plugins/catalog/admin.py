@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.plugin_api import (audit, china_today, choices, csv_safe, db, DomainError, get_or_404,
                             has_permission, page_args, paginate, Permission, require_permission, requires,
-                            save_uploads, show_error, Tenant, tenant_by_slug)
+                            run_button, run_form, save_uploads, show_error, Tenant, tenant_by_slug)
 from plugins.catalog import excel, services, standard
 from plugins.catalog import supervision as monitor
 from plugins.catalog.forms import (ApplicabilityForm, ImportForm, ItemForm, PublishForm, RecordForm, ReturnForm,
@@ -59,14 +59,11 @@ def item_new():
         form.time_limit.data = standard.DEFAULT_TIME_LIMIT
         form.responsible_body.data = g.tenant.name
     if form.validate_on_submit():
-        try:
-            item = services.create_item(current_user, g.tenant, form.item_data(), parent=parent)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已新增事项“{item.name}”。", "success")
-            return redirect(url_for("catalog_admin.items") + f"#item-{item.id}")
+        done = run_form(form, lambda: services.create_item(current_user, g.tenant, form.item_data(), parent=parent),
+                        message=lambda item: f"已新增事项“{item.name}”。",
+                        then=lambda item: url_for("catalog_admin.items") + f"#item-{item.id}")
+        if done:
+            return done
     return render_template("catalog/admin_item_form.html", tenant=g.tenant, form=form, item=None, parent=parent)
 
 
@@ -106,33 +103,23 @@ def item_applicability(item_id: int):
     if not form.validate_on_submit():
         abort(400)
     applicable = request.form.get("applicable") == "1"
-    try:
+
+    def act():
         services.set_applicability(current_user, item, applicable, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"“{item.name}”已{'恢复适用' if applicable else '标记为不适用'}。", "success")
-    return redirect(url_for("catalog_admin.items") + f"#item-{item.id}")
+        return f"“{item.name}”已{'恢复适用' if applicable else '标记为不适用'}。"
+    return run_button(act, form=form, then=url_for("catalog_admin.items") + f"#item-{item.id}")
 
 
 @bp.post("/items/<int:item_id>/delete")
 @requires(Permission.CONTENT_EDIT)
 def item_delete(item_id: int):
     item = get_or_404(CatalogItem, item_id)
-    if not ApplicabilityForm().validate_on_submit():
-        abort(400)
     name = item.name
-    try:
+
+    def act():
         services.delete_item(current_user, item)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"已删除事项“{name}”。", "success")
-    return redirect(url_for("catalog_admin.items"))
+        return f"已删除事项“{name}”。"
+    return run_button(act, form=ApplicabilityForm(), then=url_for("catalog_admin.items"))
 
 
 @bp.get("/consistency")
@@ -255,17 +242,8 @@ def record_edit(record_id: int):
 def _record_action(record_id: int, form_class, action):
     record = get_or_404(Record, record_id)
     form = form_class()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        message = action(record, form)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
+    return run_button(lambda: action(record, form), form=form,
+                      then=url_for("catalog_admin.record_edit", record_id=record.id))
 
 
 @bp.post("/records/<int:record_id>/submit")
@@ -317,18 +295,13 @@ def _validity_form(record: Record) -> ValidityForm:
 @requires(Permission.CONTENT_EDIT)
 def record_delete(record_id: int):
     record = get_or_404(Record, record_id)
-    if not PublishForm().validate_on_submit():
-        abort(400)
     title = record.title
-    try:
+
+    def act():
         services.delete_record(current_user, record)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("catalog_admin.record_edit", record_id=record_id))
-    db.session.commit()
-    flash(f"已删除草稿“{title}”。", "success")
-    return redirect(url_for("catalog_admin.records"))
+        return f"已删除草稿“{title}”。"
+    return run_button(act, form=PublishForm(), then=url_for("catalog_admin.records"),
+                      back=url_for("catalog_admin.record_edit", record_id=record_id))
 
 
 # --- Excel ------------------------------------------------------------------------------------

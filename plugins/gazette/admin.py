@@ -2,12 +2,12 @@
 or taken from a published catalog record), the PDF preview, publication, validity and errata."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from core.plugin_api import (ActionForm, choices, db, DomainError, get_or_404, has_permission, page_args,
-                            paginate, Permission, requires, save_uploads, show_error)
+                            paginate, Permission, requires, run_button, run_form, save_uploads, show_error)
 from plugins.gazette import pdf, services
 from plugins.gazette.forms import ArticleForm, IssueForm, SettingsForm, ValidityForm
 from plugins.gazette.models import GazetteArticle, GazetteIssue
@@ -32,14 +32,11 @@ def settings():
     if request.method == "GET":
         form.sections.data = "\n".join(gazette.sections or [])
     if form.validate_on_submit():
-        try:
-            changed = services.update_settings(current_user, g.tenant, form.settings_data())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("gazette_admin.index"))
+        done = run_form(form, lambda: services.update_settings(current_user, g.tenant, form.settings_data()),
+                        message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("gazette_admin.index"))
+        if done:
+            return done
     return render_template("gazette/admin_settings.html", tenant=g.tenant, form=form)
 
 
@@ -55,14 +52,11 @@ def issue_new():
         form.published_on.data = china_today()
         form.sections.data = "\n".join(services.gazette_for(g.tenant, create=False).sections or [])
     if form.validate_on_submit():
-        try:
-            issue = services.create_issue(current_user, g.tenant, form.issue_data())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已新建{issue.label}，请加入文章。", "success")
-            return redirect(url_for("gazette_admin.issue", issue_id=issue.id))
+        done = run_form(form, lambda: services.create_issue(current_user, g.tenant, form.issue_data()),
+                        message=lambda issue: f"已新建{issue.label}，请加入文章。",
+                        then=lambda issue: url_for("gazette_admin.issue", issue_id=issue.id))
+        if done:
+            return done
     return render_template("gazette/admin_issue_form.html", tenant=g.tenant, form=form, issue=None)
 
 
@@ -89,32 +83,17 @@ def issue_edit(issue_id: int):
     if request.method == "GET":
         form.sections.data = "\n".join(issue.sections or [])
     if form.validate_on_submit():
-        try:
-            changed = services.update_issue(current_user, issue, form.issue_data())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("gazette_admin.issue", issue_id=issue.id))
+        done = run_form(form, lambda: services.update_issue(current_user, issue, form.issue_data()),
+                        message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("gazette_admin.issue", issue_id=issue.id))
+        if done:
+            return done
     return render_template("gazette/admin_issue_form.html", tenant=g.tenant, form=form, issue=issue)
 
 
 def _action(issue: GazetteIssue, act, *, to=None):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        message = act()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        if message:
-            flash(message, "success")
-        if to:
-            return redirect(to)
-    return redirect(url_for("gazette_admin.issue", issue_id=issue.id))
+    back = url_for("gazette_admin.issue", issue_id=issue.id)
+    return run_button(act, then=to or back, back=back)
 
 
 @bp.post("/issues/<int:issue_id>/publish")

@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.plugin_api import (ActionForm, audit, CHINA_TZ, csv_rows, db, DomainError, get_or_404, mask_name,
-                            may_see_personal_data, page_args, paginate, Permission, requires, save_upload,
-                            show_error)
+                            may_see_personal_data, page_args, paginate, Permission, requires, run_button,
+                            run_form, save_upload)
 from plugins.open_day import services
 from plugins.open_day.forms import CancelEventForm, CheckInForm, EventForm, ReviewForm
 from plugins.open_day.models import OpenDay, Registration
@@ -49,14 +49,11 @@ def new():
             getattr(form, name).data = value.replace(tzinfo=None)
         form.waitlist_enabled.data = True
     if form.validate_on_submit():
-        try:
-            event = services.create_event(current_user, g.tenant, form.event_data())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存为草稿，检查无误后请发布。", "success")
-            return redirect(url_for("open_day_admin.manage", event_id=event.id))
+        done = run_form(form, lambda: services.create_event(current_user, g.tenant, form.event_data()),
+                        message="已保存为草稿，检查无误后请发布。",
+                        then=lambda event: url_for("open_day_admin.manage", event_id=event.id))
+        if done:
+            return done
     return render_template("open_day/admin_form.html", tenant=g.tenant, form=form, e=None)
 
 
@@ -68,14 +65,11 @@ def edit(event_id: int):
     if request.method == "GET":
         _local(form, event)
     if form.validate_on_submit():
-        try:
-            changed = services.update_event(current_user, event, form.event_data())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("open_day_admin.manage", event_id=event.id))
+        done = run_form(form, lambda: services.update_event(current_user, event, form.event_data()),
+                        message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("open_day_admin.manage", event_id=event.id))
+        if done:
+            return done
     return render_template("open_day/admin_form.html", tenant=g.tenant, form=form, e=event)
 
 
@@ -96,25 +90,15 @@ def manage(event_id: int):
                            check_in_open=services.check_in_open(event))
 
 
-def _done(event: OpenDay, message: str, anchor: str = ""):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("open_day_admin.manage", event_id=event.id) + anchor)
-
-
 @bp.post("/<int:event_id>/publish")
 @requires(Permission.CONTENT_EDIT)
 def publish(event_id: int):
     event = get_or_404(OpenDay, event_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
+
+    def act():
         services.publish_event(current_user, event)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("open_day_admin.manage", event_id=event.id))
-    return _done(event, "已发布，报名时间到后公众即可报名。")
+        return "已发布，报名时间到后公众即可报名。"
+    return run_button(act, then=url_for("open_day_admin.manage", event_id=event.id))
 
 
 @bp.post("/<int:event_id>/cancel")
@@ -122,15 +106,11 @@ def publish(event_id: int):
 def cancel(event_id: int):
     event = get_or_404(OpenDay, event_id)
     form = CancelEventForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+
+    def act():
         told = services.cancel_event(current_user, event, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("open_day_admin.manage", event_id=event.id))
-    return _done(event, f"活动已取消，已通知 {told} 位报名者。")
+        return f"活动已取消，已通知 {told} 位报名者。"
+    return run_button(act, form=form, then=url_for("open_day_admin.manage", event_id=event.id))
 
 
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/cancel")
@@ -138,15 +118,14 @@ def cancel(event_id: int):
 def cancel_registration(event_id: int, registration_id: int):
     event = get_or_404(OpenDay, event_id)
     registration = get_or_404(Registration, registration_id)
-    if registration.open_day_id != event.id or not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if registration.open_day_id != event.id or not form.validate_on_submit():
         abort(404)
-    try:
+
+    def act():
         services.cancel_registration(registration, by="staff", actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("open_day_admin.manage", event_id=event.id))
-    return _done(event, f"已取消 {mask_name(registration.name)} 的报名，候补名单已按顺序递补。")
+        return f"已取消 {mask_name(registration.name)} 的报名，候补名单已按顺序递补。"
+    return run_button(act, form=form, then=url_for("open_day_admin.manage", event_id=event.id))
 
 
 @bp.route("/<int:event_id>/check-in", methods=["GET", "POST"])
@@ -183,7 +162,8 @@ def review(event_id: int):
     if event.status() not in ("held", "reviewed"):
         flash("活动举办后才能发布回顾。", "error")
         return redirect(url_for("open_day_admin.manage", event_id=event.id))
-    try:
+    def act():
+        # Refused, the photos saved here are removed with the transaction.
         ids = []
         for upload in request.files.getlist(form.photos.name):
             if upload and upload.filename:
@@ -191,11 +171,8 @@ def review(event_id: int):
                 audit.record("attachment.upload", target=photo, summary=f"上传回顾照片 {photo.filename}")
                 ids.append(photo.id)
         services.publish_review(current_user, event, form.review_html.data, ids)
-    except DomainError as exc:
-        db.session.rollback()  # the photos saved above are removed with the transaction
-        flash(exc.message, "error")
-        return redirect(url_for("open_day_admin.manage", event_id=event.id) + "#review")
-    return _done(event, "活动回顾已发布。", "#review")
+        return "活动回顾已发布。"
+    return run_button(act, form=form, then=url_for("open_day_admin.manage", event_id=event.id) + "#review")
 
 
 @bp.get("/<int:event_id>/export.csv")
