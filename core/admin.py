@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 
 from core import audit
 from core.web import safe_next
-from core.actions import show_error
+from core.actions import run_form, show_error
 from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGrant, User, authenticate, check_totp,
                            count_failure, create_user, grant_role, granted_tenants, has_permission, locked_message,
                            login_succeeded, new_totp_secret, require_permission, revoke_role, set_active, totp_uri,
@@ -307,14 +307,13 @@ def settings():
                    "contact": {k: getattr(form, k).data for k in CONTACT_FIELDS}}
         if current_user.is_superadmin and tenant.parent is None:
             changes["host"] = form.host.data
-        try:
-            changed = update_tenant(current_user, tenant, **changes)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("admin.settings"))
+
+        def act():
+            return update_tenant(current_user, tenant, **changes)
+        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("admin.settings"))
+        if done:
+            return done
     return render_template("admin/settings.html", tenant=tenant, form=form)
 
 
@@ -325,15 +324,13 @@ def tenants():
     child_kind = CHILD_KIND[TenantKind(tenant.kind)]
     form = ChildTenantForm()
     if child_kind is not None and form.validate_on_submit():
-        try:
-            child = create_tenant(current_user, slug=form.slug.data, name=form.name.data, kind=child_kind.value,
-                                  parent=tenant, unit_code=form.unit_code.data or None)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已新建{child.kind_label}“{child.name}”。", "success")
-            return redirect(url_for("admin.tenants"))
+        def act():
+            return create_tenant(current_user, slug=form.slug.data, name=form.name.data, kind=child_kind.value,
+                                 parent=tenant, unit_code=form.unit_code.data or None)
+        done = run_form(form, act, message=lambda child: f"已新建{child.kind_label}“{child.name}”。",
+                        then=url_for("admin.tenants"))
+        if done:
+            return done
     return render_template("admin/tenants.html", tenant=tenant, form=form, child_kind=child_kind,
                            children=tenant.children)
 

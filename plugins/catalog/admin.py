@@ -80,14 +80,13 @@ def item_edit(item_id: int):
     if form.validate_on_submit():
         data = form.item_data()
         data.pop("domain_code")
-        try:
-            changed = services.update_item(current_user, item, data)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("catalog_admin.items") + f"#item-{item.id}")
+
+        def act():
+            return services.update_item(current_user, item, data)
+        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("catalog_admin.items") + f"#item-{item.id}")
+        if done:
+            return done
     source = None
     if item.source_id:
         source = next((s for s in services._flat(services.template_for(g.tenant)) if s.get("id") == item.source_id), None)
@@ -193,17 +192,17 @@ def record_new():
         if request.args.get("item", type=int):
             form.item_id.data = request.args.get("item", type=int)
     if form.validate_on_submit():
-        try:
+        def act():
             data = form.record_data() | {"attachment_ids": save_uploads(form.files.name)}
             record = services.create_record(current_user, g.tenant, data)
             if request.form.get("then") == "submit":
                 services.submit(current_user, record)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已保存“{record.title}”{'并提交审核' if record.status == 'submitted' else '为草稿'}。", "success")
-            return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
+            return record
+        done = run_form(form, act, then=lambda record: url_for("catalog_admin.record_edit", record_id=record.id),
+                        message=lambda record: f"已保存“{record.title}”"
+                                               f"{'并提交审核' if record.status == 'submitted' else '为草稿'}。")
+        if done:
+            return done
     return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=None)
 
 
@@ -215,15 +214,15 @@ def record_edit(record_id: int):
     form.item_id.choices = choices(_item_choices(g.tenant))
     if request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in record.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
-        try:
+
+        def act():
             data = form.record_data() | {"attachment_ids": keep + save_uploads(form.files.name)}
             changed = services.update_record(current_user, record, data)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("catalog_admin.record_edit", record_id=record.id))
+            return changed
+        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("catalog_admin.record_edit", record_id=record.id))
+        if done:
+            return done
     editable = (record.status != "published" and has_permission(current_user, Permission.CONTENT_EDIT, g.tenant)) \
         or (record.status == "published" and services.may_publish(current_user, record))
     published = db.session.scalars(select(Record).where(Record.status == "published", Record.id != record.id)

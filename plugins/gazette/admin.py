@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.plugin_api import (ActionForm, choices, db, DomainError, get_or_404, has_permission, page_args,
-                            paginate, Permission, requires, run_button, run_form, save_uploads, show_error)
+                            paginate, Permission, requires, run_button, run_form, save_uploads)
 from plugins.gazette import pdf, services
 from plugins.gazette.forms import ArticleForm, IssueForm, SettingsForm, ValidityForm
 from plugins.gazette.models import GazetteArticle, GazetteIssue
@@ -178,16 +178,15 @@ def article_new(issue_id: int):
     elif form.source_ref.data:
         source = services.source(g.tenant, form.source_ref.data)
     if form.validate_on_submit():
-        try:
+        def act():
             data = form.article_data() | {"attachment_ids": save_uploads(form.files.name),
                                           "source_ref": form.source_ref.data or ""}
             article = services.add_article(current_user, issue, data)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已加入“{article.title}”。", "success")
-            return redirect(url_for("gazette_admin.issue", issue_id=issue.id) + f"#a{article.id}")
+            return article
+        done = run_form(form, act, message=lambda article: f"已加入“{article.title}”。",
+                        then=lambda article: url_for("gazette_admin.issue", issue_id=issue.id) + f"#a{article.id}")
+        if done:
+            return done
     return render_template("gazette/admin_article_form.html", tenant=g.tenant, form=form, issue=issue, article=None,
                            found=found, source=source, find=request.args.get("find", ""))
 
@@ -206,16 +205,16 @@ def article_edit(article_id: int):
         form.corrects_id.data = str(article.corrects_id or "")
     if request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in article.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
-        try:
+
+        def act():
             data = form.article_data() | {"attachment_ids": keep + save_uploads(form.files.name),
                                           "source_ref": form.source_ref.data or ""}
             changed = services.update_article(current_user, article, data)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("gazette_admin.issue", issue_id=issue.id) + f"#a{article.id}")
+            return changed
+        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("gazette_admin.issue", issue_id=issue.id) + f"#a{article.id}")
+        if done:
+            return done
     return render_template("gazette/admin_article_form.html", tenant=g.tenant, form=form, issue=issue,
                            article=article, found=None, source=services.source(g.tenant, article.source_ref),
                            can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant), find="")
@@ -260,17 +259,15 @@ def article_validity(article_id: int):
         form.superseded_by.data = str(article.superseded_by_id or "")
         form.note.data = article.validity_note
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        def act():
             if not article.issue.is_published:
                 raise DomainError("文章所在的一期出版后才需要标注时效。")
             services.set_validity(current_user, article, form.validity.data, on=form.validity_date.data,
                                   superseded_by=form.superseded_by.data or None, note=form.note.data or "")
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已将“{article.title}”标记为{article.validity_label}。", "success")
-            return redirect(url_for("gazette_admin.article_validity", article_id=article.id))
+        done = run_form(form, act, message=f"已将“{article.title}”标记为{article.validity_label}。",
+                        then=url_for("gazette_admin.article_validity", article_id=article.id))
+        if done:
+            return done
     return render_template("gazette/admin_validity.html", tenant=g.tenant, article=article, issue=article.issue,
                            form=form, errata=services.errata_for(article),
                            can_change=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant)

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from core.plugin_api import (ActionForm, append_rows, audit, choices, csv_rows, db, DomainError, get_or_404,
-                            may_see_personal_data, page_args, paginate, Permission, requires, save_upload,
-                            show_error)
+                            may_see_personal_data, page_args, paginate, Permission, requires, run_form,
+                            save_upload)
 from plugins.opinions import services
 from plugins.opinions.forms import (ConsultationForm, DispositionForm, ExtendForm, FeedbackForm, GroupForm,
                                    ModerateForm, OfflineForm)
@@ -52,15 +52,13 @@ def new():
         form.starts_on.data, form.ends_on.data = services.default_period()
         form.responsible_unit.data = g.tenant.name
     if form.validate_on_submit():
-        try:
-            consultation = services.create_consultation(current_user, g.tenant,
-                                                        form.consultation_data() | {"attachment_ids": _uploads(form)})
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存为草稿。检查无误后点击“发布征集公告”。", "success")
-            return redirect(url_for("opinions_admin.manage", consultation_id=consultation.id))
+        def act():
+            return services.create_consultation(current_user, g.tenant,
+                                                form.consultation_data() | {"attachment_ids": _uploads(form)})
+        done = run_form(form, act, message="已保存为草稿。检查无误后点击“发布征集公告”。",
+                        then=lambda consultation: url_for("opinions_admin.manage", consultation_id=consultation.id))
+        if done:
+            return done
     return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=None)
 
 
@@ -78,14 +76,13 @@ def edit(consultation_id: int):
             for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
                 data.pop(name)
         data["attachment_ids"] = [a.id for a in consultation.attachments] + _uploads(form)
-        try:
-            changed = services.update_consultation(current_user, consultation, data)
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("opinions_admin.manage", consultation_id=consultation.id))
+
+        def act():
+            return services.update_consultation(current_user, consultation, data)
+        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("opinions_admin.manage", consultation_id=consultation.id))
+        if done:
+            return done
     return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=consultation)
 
 
