@@ -81,8 +81,9 @@ def _admin_context():
     nav = []
     if tenant is not None and current_user.is_authenticated:
         registry = current_app.extensions["cms"]
-        nav = registry.enabled_items(tenant, collect(registry.hook_for(tenant, "admin_nav"), tenant=tenant,
-                                                    user=current_user))
+        allowed = lambda permission: has_permission(current_user, permission, tenant)  # noqa: E731
+        nav = registry.enabled_items(tenant, registry.menu(tenant, "admin_menu", allowed)
+                                     + collect(registry.hook_for(tenant, "admin_nav"), tenant=tenant, user=current_user))
     switch = accessible_tenants(current_user) if current_user.is_authenticated else []
     return {"admin_nav": nav, "switch_tenants": switch, "Permission": Permission, "role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS,
             "action_form": ActionForm(formdata=None)}

@@ -27,6 +27,17 @@ class PluginError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class MenuEntry:
+    """A navigation entry a plugin declares in its PluginInfo rather than writes in a hook: the view
+    `endpoint` (called with the tenant), shown where the plugin is on for the tenant and, in the admin
+    area, to people with `permission` there."""
+    title: str
+    endpoint: str
+    order: int = 100
+    permission: str = "content.view"
+
+
+@dataclass(frozen=True)
 class PluginInfo:
     name: str                               # equals the entry-point name
     title: str                              # shown to people, in Chinese
@@ -35,6 +46,8 @@ class PluginInfo:
     enabled_by_default: bool = True
     migrations: str | None = None           # path of the plugin's Alembic versions folder, if any
     column_type: str = "信息公开"             # ColumnType page metadata of its portal column (互动交流, ...)
+    portal_menu: tuple[MenuEntry, ...] = ()   # the portal's column links (the portal_nav hook for anything dynamic)
+    admin_menu: tuple[MenuEntry, ...] = ()    # the admin area's links (the admin_nav hook likewise)
 
     @property
     def url_prefix(self) -> str:
@@ -161,6 +174,13 @@ class PluginRegistry:
         wanted = set(self.enabled_names(tenant) if only is None else only)
         others = [self.pm.get_plugin(n) for n in self.names if n not in wanted]
         return self.pm.subset_hook_caller(hook_name, remove_plugins=[p for p in others if p is not None])
+
+    def menu(self, tenant, which: str, allowed: Callable[[str], bool] = lambda permission: True) -> list[NavItem]:
+        """The declared entries (`portal_menu` or `admin_menu`) of every plugin, as NavItems; those
+        whose permission `allowed` refuses are left out (enabled_items keeps the tenant's plugins)."""
+        from flask import url_for
+        return [NavItem(plugin=info.name, title=entry.title, url=url_for(entry.endpoint, tenant=tenant), order=entry.order)
+                for info in self.infos.values() for entry in getattr(info, which) if allowed(entry.permission)]
 
     def enabled_items(self, tenant, items: Iterable) -> list:
         """Keep the items (NavItem, Widget) of plugins enabled for the tenant, in display order."""

@@ -340,7 +340,8 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def portal_nav(tenant: Tenant) -> list:
     registry = current_app.extensions["cms"]
-    return registry.enabled_items(tenant, collect(registry.hook_for(tenant, "portal_nav"), tenant=tenant))
+    return registry.enabled_items(tenant, registry.menu(tenant, "portal_menu")
+                                  + collect(registry.hook_for(tenant, "portal_nav"), tenant=tenant))
 
 
 def current_column(nav_items) -> object | None:

@@ -7,8 +7,8 @@ from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from core.plugin_api import (db, has_permission, hookimpl, NavItem, Permission, PluginInfo, PluginRoutes,
-                            SearchFollow, SearchSource, Widget)
+from core.plugin_api import (db, has_permission, hookimpl, MenuEntry, NavItem, Permission, PluginInfo,
+                            PluginRoutes, SearchFollow, SearchSource, Widget)
 
 NAME = "gazette"
 
@@ -21,6 +21,8 @@ def plugin_info():
         description="电子公报：期刊、目录、PDF、掌上阅读与历史检索",
         tenant_kinds=("district",),
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
+        portal_menu=(MenuEntry("政府公报", "gazette.index", order=40),),
+        admin_menu=(MenuEntry("政府公报", "gazette_admin.index", order=40, permission=Permission.CONTENT_VIEW),),
     )
 
 
@@ -28,18 +30,6 @@ def plugin_info():
 def routes():
     from plugins.gazette import admin, api, views
     return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
-
-
-@hookimpl
-def portal_nav(tenant):
-    return [NavItem(plugin=NAME, title="政府公报", url=url_for("gazette.index", tenant=tenant), order=40)]
-
-
-@hookimpl
-def admin_nav(tenant, user):
-    if has_permission(user, Permission.CONTENT_VIEW, tenant):
-        return [NavItem(plugin=NAME, title="政府公报", url=url_for("gazette_admin.index", tenant=tenant), order=40)]
-    return []
 
 
 @hookimpl

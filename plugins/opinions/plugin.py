@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import render_template, url_for
+from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from core.plugin_api import (db, has_permission, hookimpl, NavItem, Permission, plain_text, PluginInfo,
+from core.plugin_api import (db, has_permission, hookimpl, MenuEntry, Permission, plain_text, PluginInfo,
                             PluginRoutes, SearchDocument, SearchSource, url_path_for, Widget)
 
 NAME = "opinions"
@@ -21,6 +21,8 @@ def plugin_info():
         description="草案公开征求意见与采纳情况反馈",
         tenant_kinds=("district", "town"),
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
+        portal_menu=(MenuEntry("意见征集", "opinions.index", order=20),),
+        admin_menu=(MenuEntry("意见征集", "opinions_admin.index", order=20, permission=Permission.CONTENT_VIEW),),
         column_type="互动交流",
     )
 
@@ -29,18 +31,6 @@ def plugin_info():
 def routes():
     from plugins.opinions import admin, api, views
     return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
-
-
-@hookimpl
-def portal_nav(tenant):
-    return [NavItem(plugin=NAME, title="意见征集", url=url_for("opinions.index", tenant=tenant), order=20)]
-
-
-@hookimpl
-def admin_nav(tenant, user):
-    if has_permission(user, Permission.CONTENT_VIEW, tenant):
-        return [NavItem(plugin=NAME, title="意见征集", url=url_for("opinions_admin.index", tenant=tenant), order=20)]
-    return []
 
 
 @hookimpl

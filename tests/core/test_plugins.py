@@ -358,3 +358,27 @@ def test_every_hook_is_documented_and_tested():
     assert HOOKS and set(HOOKS) == documented, f"undocumented: {set(HOOKS) - documented}, stale: {documented - set(HOOKS)}"
     tested = {name[len("test_hook_"):] for name in globals() if name.startswith("test_hook_")}
     assert set(HOOKS) <= tested, f"hooks without a test: {set(HOOKS) - tested}"
+
+
+def test_menus_declared_in_plugin_info_follow_the_tenant_and_the_permission(demo, client):
+    """portal_menu and admin_menu (PluginInfo) instead of nav hooks: shown in their order where the
+    plugin is on for the tenant, and in the admin area only to people with the entry's permission."""
+    from tests.conftest import Auth
+    html = client.get("/qinglan/baishui/").get_data(as_text=True)
+    links = re.findall(r'href="/qinglan/baishui/(opinions|open-day)/">(意见征集|政府开放日)</a>', html)
+    assert links[:2] == [("opinions", "意见征集"), ("open-day", "政府开放日")]       # order 20, then 30
+    assert 'href="/qinglan/baishui/gazette/"' not in html                           # a district's plugin only
+    with demo.app_context():
+        baishui = tenant_by_slug("baishui")
+        baishui.enabled_plugins = [p for p in baishui.enabled_plugins if p != "opinions"]
+        db.session.commit()
+    html = client.get("/qinglan/baishui/").get_data(as_text=True)
+    assert ">意见征集</a>" not in html and 'href="/qinglan/baishui/open-day/">政府开放日</a>' in html
+    Auth(client).login("li")                                                        # 白水镇's editor
+    admin = client.get("/admin/baishui/").get_data(as_text=True)
+    assert 'href="/admin/baishui/open-day/">政府开放日</a>' in admin and "/admin/baishui/opinions/" not in admin
+    Auth(client).logout()
+    Auth(client).login("qian")                                                      # security admin: no content
+    page = client.get("/admin/qinglan/")
+    assert page.status_code == 200 and "用户与权限" in page.get_data(as_text=True)
+    assert "/admin/qinglan/open-day/" not in page.get_data(as_text=True)
