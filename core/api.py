@@ -50,26 +50,33 @@ class Operation:
     errors: tuple[int, ...] = ()
     query: dict[str, dict] = field(default_factory=dict)
     form: dict | None = None  # JSON Schema of a multipart/form-data body
+    permission: str | None = None  # what the token's person needs on the tenant of the path
 
 
 def operation(summary: str, *, response: type[BaseModel] | None = None, response_list: bool = False,
               body: type[BaseModel] | None = None, auth: bool = False, tags: tuple[str, ...] = ("core",),
               status: int = 200, errors: tuple[int, ...] = (), query: dict[str, dict] | None = None,
-              form: dict | None = None):
-    """Declare an API view: what it answers, what it accepts, whether it needs a token.
+              form: dict | None = None, permission: str | None = None):
+    """Declare an API view: what it answers, what it accepts, whether it needs a token, and the
+    permission its person needs on the path's tenant (`permission` implies a token; refused with
+    404 to people who have nothing to do with the tenant, 403 otherwise, before the body is read).
 
     With `body`, the JSON body is validated into that model and passed as `body=`; invalid input
     answers 400 with `{"error": ..., "details": [...]}` before the view runs.
     """
+    auth = auth or permission is not None
     def decorator(view):
         op = Operation(summary=summary, description=(view.__doc__ or "").strip(), tags=tags, response=response,
                        response_list=response_list, body=body, auth=auth, status=status, errors=errors,
-                       query=query or {}, form=form)
+                       query=query or {}, form=form, permission=permission)
 
         @wraps(view)
         def wrapper(*args, **kwargs):
             if auth and g.get("api_user") is None:
                 raise ApiError("需要有效的访问令牌（Authorization: Bearer <token>）。", 401)
+            if permission is not None:
+                from core.accounts import require_permission
+                require_permission(g.api_user, permission, g.tenant)
             if body is not None:
                 payload = request.get_json(silent=True)
                 if not isinstance(payload, dict):
@@ -330,6 +337,8 @@ def build_openapi(app) -> dict:
                                     "content": {"application/json": {"schema": _add_schema(components, op.body)}}}
         if op.auth:
             entry["security"] = [{"bearerAuth": []}]
+        if op.permission:
+            entry["x-permission"] = str(op.permission)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = entry
     return {

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, Id, int_arg, operation,
-                            page_args, paginate, Permission, require_permission)
+                            page_args, paginate, Permission)
 from plugins.catalog import services, standard
 from plugins.catalog.models import STATUS_LABELS, VALIDITY_LABELS, CatalogItem, Record
 
@@ -231,9 +231,9 @@ def create_record(body: RecordIn):
 
 
 @bp.patch("/records/<int:record_id>")
-@operation("修改政府信息", response=RecordOut, body=RecordPatch, auth=True, tags=TAGS, errors=(403, 404))
+@operation("修改政府信息", response=RecordOut, body=RecordPatch, tags=TAGS, errors=(403, 404),
+           permission=Permission.CONTENT_VIEW)
 def update_record(record_id: int, body: RecordPatch):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     record = get_or_404(Record, record_id)
     services.update_record(api_user(), record, body.model_dump(exclude_unset=True))
     db.session.commit()
@@ -241,9 +241,8 @@ def update_record(record_id: int, body: RecordPatch):
 
 
 @bp.post("/records/<int:record_id>/submit")
-@operation("提交审核", response=RecordOut, auth=True, tags=TAGS, errors=(403, 404, 409))
+@operation("提交审核", response=RecordOut, tags=TAGS, errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def submit_record(record_id: int):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     record = get_or_404(Record, record_id)
     services.submit(api_user(), record)
     db.session.commit()
@@ -251,9 +250,9 @@ def submit_record(record_id: int):
 
 
 @bp.post("/records/<int:record_id>/publish")
-@operation("审核发布（需确认保密审查）", response=RecordOut, body=PublishIn, auth=True, tags=TAGS, errors=(403, 404, 409))
+@operation("审核发布（需确认保密审查）", response=RecordOut, body=PublishIn, tags=TAGS, errors=(403, 404, 409),
+           permission=Permission.CONTENT_VIEW)
 def publish_record(record_id: int, body: PublishIn):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     record = get_or_404(Record, record_id)
     services.publish(api_user(), record, review_confirmed=body.review_confirmed)
     db.session.commit()
@@ -261,10 +260,9 @@ def publish_record(record_id: int, body: PublishIn):
 
 
 @bp.post("/records/<int:record_id>/lapse")
-@operation("标记时效（失效、废止或恢复有效）", response=RecordOut, body=LapseIn, auth=True, tags=TAGS,
-           errors=(403, 404, 409))
+@operation("标记时效（失效、废止或恢复有效）", response=RecordOut, body=LapseIn, tags=TAGS,
+           errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def lapse_record(record_id: int, body: LapseIn):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     record = get_or_404(Record, record_id)
     services.lapse(api_user(), record, body.validity, on=body.validity_date, superseded_by=body.superseded_by)
     db.session.commit()

@@ -302,10 +302,9 @@ def create(body: ConsultationIn):
 
 
 @bp.patch("/consultations/<int:consultation_id>")
-@operation("修改意见征集", response=ConsultationDetailOut, body=ConsultationPatch, auth=True, tags=TAGS,
-           errors=(403, 404, 409))
+@operation("修改意见征集", response=ConsultationDetailOut, body=ConsultationPatch, tags=TAGS,
+           errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def update(consultation_id: int, body: ConsultationPatch):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     c = get_or_404(Consultation, consultation_id)
     services.update_consultation(api_user(), c, body.model_dump(exclude_unset=True))
     db.session.commit()
@@ -313,9 +312,8 @@ def update(consultation_id: int, body: ConsultationPatch):
 
 
 @bp.post("/consultations/<int:consultation_id>/announce")
-@operation("发布征集公告", response=ConsultationOut, auth=True, tags=TAGS, errors=(403, 404, 409))
+@operation("发布征集公告", response=ConsultationOut, tags=TAGS, errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def announce(consultation_id: int):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     c = get_or_404(Consultation, consultation_id)
     services.announce(api_user(), c)
     db.session.commit()
@@ -323,10 +321,9 @@ def announce(consultation_id: int):
 
 
 @bp.post("/consultations/<int:consultation_id>/extend")
-@operation("延长征集期限（理由公开）", response=ConsultationOut, body=ExtendIn, auth=True, tags=TAGS,
-           errors=(403, 404, 409))
+@operation("延长征集期限（理由公开）", response=ConsultationOut, body=ExtendIn, tags=TAGS,
+           errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def extend(consultation_id: int, body: ExtendIn):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     c = get_or_404(Consultation, consultation_id)
     services.extend(api_user(), c, body.ends_on, body.reason)
     db.session.commit()
@@ -334,10 +331,9 @@ def extend(consultation_id: int, body: ExtendIn):
 
 
 @bp.post("/consultations/<int:consultation_id>/offline-comments")
-@operation("录入线下意见（来信、来电、座谈会、听证会、实地走访）", response=PublicCommentOut, body=OfflineIn, auth=True,
-           status=201, tags=TAGS, errors=(403, 404, 409))
+@operation("录入线下意见（来信、来电、座谈会、听证会、实地走访）", response=PublicCommentOut, body=OfflineIn,
+           status=201, tags=TAGS, errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def offline(consultation_id: int, body: OfflineIn):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     c = get_or_404(Consultation, consultation_id)
     comment = services.add_offline_comment(api_user(), c, body.model_dump())
     db.session.commit()
@@ -370,9 +366,9 @@ def disposition(comment_id: int, body: DispositionIn):
 
 
 @bp.post("/consultations/<int:consultation_id>/groups")
-@operation("合并答复多条相似意见", response=GroupOut, body=GroupIn, auth=True, status=201, tags=TAGS, errors=(403, 404, 409))
+@operation("合并答复多条相似意见", response=GroupOut, body=GroupIn, status=201, tags=TAGS, errors=(403, 404, 409),
+           permission=Permission.CONTENT_VIEW)
 def group(consultation_id: int, body: GroupIn):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     c = get_or_404(Consultation, consultation_id)
     saved = services.save_group(api_user(), c, title=body.title, comment_ids=body.comment_ids,
                                 disposition=body.disposition, reason=body.reason)
@@ -382,10 +378,9 @@ def group(consultation_id: int, body: GroupIn):
 
 
 @bp.post("/consultations/<int:consultation_id>/feedback")
-@operation("发布意见采纳情况（所有已公开意见都须有处理结果）", response=ConsultationOut, body=FeedbackIn, auth=True,
-           tags=TAGS, errors=(403, 404, 409))
+@operation("发布意见采纳情况（所有已公开意见都须有处理结果）", response=ConsultationOut, body=FeedbackIn,
+           tags=TAGS, errors=(403, 404, 409), permission=Permission.CONTENT_VIEW)
 def publish_feedback(consultation_id: int, body: FeedbackIn):
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
     c = get_or_404(Consultation, consultation_id)
     services.publish_feedback(api_user(), c, body.intro)
     db.session.commit()
