@@ -9,10 +9,11 @@ import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Boolean, ForeignKey, Integer, String, event, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.datastructures import FileStorage
 
 from core.clock import utcnow
@@ -81,6 +82,58 @@ class Attachment(TenantScoped, db.Model):
         if self.size >= 1024 * 1024:
             return f"{self.size / 1024 / 1024:.1f} MB"
         return f"{max(self.size // 1024, 1)} KB"
+
+
+
+class AttachmentLink:
+    """Mixin for a plugin's table that links one of its documents to core's attachments, in order
+    (the document's foreign key and `__tablename__` are the plugin's own)."""
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @declared_attr
+    def attachment(cls) -> Mapped[Attachment]:
+        return relationship(Attachment)
+
+
+class LinkChange(NamedTuple):
+    changed: bool
+    before: list[int]               # the attachment ids linked before, in order
+    ids: list[int]                  # and now
+    found: dict[int, Attachment]    # the attachments now linked, by id
+
+
+def sync_attachments(owner, attachment_ids, link_class) -> LinkChange:
+    """The one way to set which files a document links to: `owner.attachment_links` becomes links
+    of `link_class` to the given attachments, in that order (a repeated id once). An id that is not
+    one of the tenant's attachments is refused, with the same words whether it belongs to another
+    tenant or to nobody."""
+    ids = []
+    for value in attachment_ids or []:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise DomainError("附件编号必须是整数。", field="attachment_ids") from None
+        if number not in ids:
+            ids.append(number)
+    wanted = [i for i in ids if 0 < i < 2**31]
+    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(wanted)))} if wanted else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
+    before = [link.attachment_id for link in owner.attachment_links]
+    if before == ids:
+        return LinkChange(False, before, ids, found)
+    # A file that stays keeps its link row (only its position changes): a new row for it would be
+    # inserted before the old one is deleted, against the unique (document, file) constraint.
+    kept = {link.attachment_id: link for link in owner.attachment_links}
+    links = []
+    for position, i in enumerate(ids):
+        link = kept.get(i) or link_class(tenant_id=owner.tenant_id, attachment=found[i])
+        link.position = position
+        links.append(link)
+    owner.attachment_links = links
+    return LinkChange(True, before, ids, found)
 
 
 def storage_path(token: str) -> Path:

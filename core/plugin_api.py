@@ -29,7 +29,8 @@ from core import audit, codes
 from core.notify import notify
 
 # Attachments.
-from core.attachments import Attachment, duplicate, mark_public, save_upload, storage_path
+from core.attachments import (Attachment, AttachmentLink, duplicate, mark_public, save_upload, storage_path,
+                              sync_attachments)
 
 # Admin views, forms, pagination and URLs; the one way to run an action from a form or a button.
 from core.actions import run_button, run_form, show_error
@@ -67,7 +68,7 @@ __all__ = [
     "SYSTEM", "Permission", "has_permission", "may_see_personal_data", "require_permission", "user_by_username",
     "AccessDenied", "Conflict", "DomainError", "NotFound",
     "audit", "codes", "notify",
-    "Attachment", "duplicate", "mark_public", "save_upload", "storage_path",
+    "Attachment", "AttachmentLink", "sync_attachments", "duplicate", "mark_public", "save_upload", "storage_path",
     "requires", "save_uploads", "show_error", "run_form", "run_button", "REQUIRED", "ActionForm", "choices", "Page", "page_args", "paginate",
     "int_arg", "url_path_for",
     "ApiError", "Id", "api_user", "operation",

@@ -7,7 +7,8 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.plugin_api import Attachment, china_today, db, TenantScoped, TimestampMixin, UTCDateTime
+from core.plugin_api import (Attachment, AttachmentLink, china_today, db, TenantScoped, TimestampMixin,
+                            UTCDateTime)
 
 VALIDITY_LABELS = {"valid": "有效", "expired": "失效", "repealed": "废止"}
 DISCLOSURE_LABELS = {"proactive": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
@@ -129,17 +130,14 @@ class Record(TenantScoped, TimestampMixin, db.Model):
         return STATUS_LABELS[self.status]
 
 
-class RecordAttachment(TenantScoped, db.Model):
+class RecordAttachment(AttachmentLink, TenantScoped, db.Model):
     __tablename__ = "catalog_record_attachments"
     __table_args__ = (UniqueConstraint("record_id", "attachment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("catalog_records.id", ondelete="CASCADE"), index=True)
-    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
     record: Mapped[Record] = relationship(back_populates="attachment_links")
-    attachment: Mapped[Attachment] = relationship()
 
 
 class IndexSequence(TenantScoped, db.Model):

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.plugin_api import (AccessDenied, across_tenants, Attachment, audit, china_date, china_today,
                             clean_html, Conflict, db, DomainError, has_permission, mark_public, NotFound,
-                            Permission, require_permission, Tenant, utcnow)
+                            Permission, require_permission, sync_attachments, Tenant, utcnow)
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
                                     VALIDITY_LABELS)
@@ -465,18 +465,11 @@ def update_record(actor, record: Record, data: dict) -> list[str]:
 
 
 def set_attachments(record: Record, attachment_ids: list[int]) -> bool:
-    ids = list(dict.fromkeys(int(i) for i in attachment_ids or []))
-    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
-    missing = [i for i in ids if i not in found]
-    if missing:  # another tenant's attachment is simply not found
-        raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
-    before = [link.attachment_id for link in record.attachment_links]
-    if before != ids:
-        record.attachment_links = [RecordAttachment(tenant_id=record.tenant_id, attachment=found[i], position=n)
-                                   for n, i in enumerate(ids)]
+    change = sync_attachments(record, attachment_ids, RecordAttachment)
+    if change.changed:
         db.session.flush()
-    refresh_attachment_visibility(set(before) | set(ids))
-    return before != ids
+    refresh_attachment_visibility(set(change.before) | set(change.ids))
+    return change.changed
 
 
 def refresh_attachment_visibility(attachment_ids) -> None:

@@ -14,7 +14,8 @@ from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, Integer,
                         UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.plugin_api import Attachment, Conflict, db, TenantScoped, TimestampMixin, UTCDateTime
+from core.plugin_api import (Attachment, AttachmentLink, Conflict, db, TenantScoped, TimestampMixin,
+                            UTCDateTime)
 
 DEFAULT_SECTIONS = ["政府令", "规范性文件", "政府文件", "政府办公室文件", "部门文件", "人事任免", "政策解读"]
 FREQUENCY_LABELS = {"monthly": "月刊", "bimonthly": "双月刊", "quarterly": "季刊", "irregular": "不定期"}
@@ -190,17 +191,14 @@ class ArticleIssuer(TenantScoped, db.Model):
     article: Mapped[GazetteArticle] = relationship(back_populates="issuer_rows")
 
 
-class ArticleAttachment(TenantScoped, db.Model):
+class ArticleAttachment(AttachmentLink, TenantScoped, db.Model):
     __tablename__ = "gazette_article_attachments"
     __table_args__ = (UniqueConstraint("article_id", "attachment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("gazette_articles.id", ondelete="CASCADE"), index=True)
-    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
     article: Mapped[GazetteArticle] = relationship(back_populates="attachment_links")
-    attachment: Mapped[Attachment] = relationship()
 
 
 # --- the freeze ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 from core.plugin_api import (Attachment, audit, china_today, clean_html, collect, Conflict, db, DomainError,
                             duplicate, has_permission, mark_public, NotFound, Page, Permission, plain_text,
                             prefer_search_index, require_permission, search_match, SearchDocument,
-                            SharedDocument, Tenant, text_to_html, url_path_for, utcnow)
+                            SharedDocument, sync_attachments, Tenant, text_to_html, url_path_for, utcnow)
 from plugins.gazette.models import (DEFAULT_SECTIONS, FREQUENCY_LABELS, VALIDITY_LABELS, ArticleAttachment,
                                     ArticleIssuer, Gazette, GazetteArticle, GazetteIssue, IssueFrozen)
 
@@ -274,17 +274,7 @@ def _set_issuers(article: GazetteArticle, names: list[str]) -> None:
 
 
 def _set_attachments(article: GazetteArticle, attachment_ids) -> bool:
-    ids = list(dict.fromkeys(_int(i, "附件", "attachment_ids", 1, 2**31 - 1) for i in attachment_ids or []))
-    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
-    missing = [i for i in ids if i not in found]
-    if missing:  # another tenant's file is simply not found
-        raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
-    before = [link.attachment_id for link in article.attachment_links]
-    if before == ids:
-        return False
-    article.attachment_links = [ArticleAttachment(tenant_id=article.tenant_id, attachment=found[i], position=n)
-                                for n, i in enumerate(ids)]
-    return True
+    return sync_attachments(article, attachment_ids, ArticleAttachment).changed
 
 
 def _ensure_section(issue: GazetteIssue, section: str) -> None:

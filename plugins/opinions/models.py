@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.plugin_api import Attachment, china_today, db, TenantScoped, TimestampMixin, UTCDateTime
+from core.plugin_api import (Attachment, AttachmentLink, china_today, db, TenantScoped, TimestampMixin,
+                            UTCDateTime)
 
 MIN_PERIOD_DAYS = 30
 STATUS_LABELS = {"draft": "草稿", "scheduled": "即将开始", "open": "正在征集", "closed": "已结束",
@@ -88,15 +89,11 @@ class Article(TenantScoped, db.Model):
     consultation: Mapped[Consultation] = relationship(back_populates="articles")
 
 
-class ConsultationAttachment(TenantScoped, db.Model):
+class ConsultationAttachment(AttachmentLink, TenantScoped, db.Model):
     __tablename__ = "opinion_consultation_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("opinion_consultations.id", ondelete="CASCADE"), index=True)
-    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    attachment: Mapped[Attachment] = relationship()
 
 
 class AnswerGroup(TenantScoped, TimestampMixin, db.Model):

@@ -12,9 +12,10 @@ from html.parser import HTMLParser
 
 from sqlalchemy import func, select
 
-from core.plugin_api import (across_tenants, Attachment, audit, china_date, china_today, clean_html, codes,
-                            Conflict, db, DomainError, mark_public, mask_contact, mask_name, normalise_email,
-                            normalise_phone, Permission, plain_text, require_permission, Tenant, utcnow)
+from core.plugin_api import (across_tenants, audit, china_date, china_today, clean_html, codes, Conflict, db,
+                            DomainError, mark_public, mask_contact, mask_name, normalise_email,
+                            normalise_phone, Permission, plain_text, require_permission, sync_attachments,
+                            Tenant, utcnow)
 from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLINE_SOURCES, REASON_REQUIRED,
                                      SOURCE_LABELS, AnswerGroup, Article, Comment, Consultation,
                                      ConsultationAttachment)
@@ -209,20 +210,11 @@ def update_consultation(actor, consultation: Consultation, data: dict) -> list[s
 
 
 def set_attachments(consultation: Consultation, attachment_ids) -> bool:
-    ids = list(dict.fromkeys(int(i) for i in attachment_ids or []))
-    valid = [i for i in ids if valid_id(i)]
-    found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(valid)))} if valid else {}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise DomainError(f"附件不存在：{'、'.join(map(str, missing))}。", field="attachment_ids")
-    if [link.attachment_id for link in consultation.attachment_links] == ids:
-        return False
-    consultation.attachment_links = [ConsultationAttachment(tenant_id=consultation.tenant_id, attachment=found[i],
-                                                            position=n) for n, i in enumerate(ids)]
-    if consultation.announced_at is not None:
-        for a in found.values():
+    change = sync_attachments(consultation, attachment_ids, ConsultationAttachment)
+    if change.changed and consultation.announced_at is not None:
+        for a in change.found.values():
             mark_public(a)
-    return True
+    return change.changed
 
 
 def announce(actor, consultation: Consultation) -> None:

@@ -281,3 +281,25 @@ def test_another_tenants_attachment_cannot_be_attached(demo, ctx):
         with pytest.raises(DomainError, match="附件不存在"):
             services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "甲",
                                                   "attachment_ids": [foreign_id]})
+        with pytest.raises(DomainError, match="附件编号必须是整数"):
+            services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "乙",
+                                                  "attachment_ids": ["一号"]})
+
+
+def test_files_keep_the_order_given_and_a_repeated_one_links_once(demo, ctx):
+    """core's sync_attachments, through the catalog (the gazette and opinions use the same one)."""
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town):
+        files = [Attachment(token=f"{n}" * 32, filename=f"{n}.pdf", extension="pdf", content_type="application/pdf",
+                            size=1, sha256="0" * 64) for n in (1, 2, 3)]
+        db.session.add_all(files)
+        db.session.flush()
+        a, b, c = (f.id for f in files)
+        record = services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "丙",
+                                                       "attachment_ids": [c, a, c, b]})
+        db.session.commit()
+        assert [link.attachment_id for link in record.attachment_links] == [c, a, b]
+        assert [link.position for link in record.attachment_links] == [0, 1, 2]
+        assert services.update_record(SYSTEM, record, {"attachment_ids": [str(c), a, b]}) == []   # no change
+        assert services.set_attachments(record, [b]) is True
+        assert [link.attachment_id for link in record.attachment_links] == [b]
