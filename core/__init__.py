@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from core import rls
     with app.app_context():
         rls.install(db.engine)      # PostgreSQL: the tenant scope reaches row-level security
-    registry = build_plugin_manager()
+    registry = build_plugin_manager(off=app.config["PLUGINS_OFF"])
     app.extensions["cms"] = registry
     init_migrations(app, db, registry)
     core.search.init_app(app, registry)

@@ -68,6 +68,9 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         ATTACHMENT_DIR=os.environ.get("ATTACHMENT_DIR", str(instance / "attachments")),
         ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_MB", 20)) * 1024 * 1024,
         MAX_CONTENT_LENGTH=(int(os.environ.get("ATTACHMENT_MAX_MB", 20)) + 1) * 1024 * 1024,
+        # Installed plugins left unloaded, as if absent (comma-separated names): their tables stay,
+        # `cms db upgrade` skips them and search hides their entries (docs/plugins.md).
+        PLUGINS_OFF=[n.strip() for n in os.environ.get("PLUGINS_OFF", "").split(",") if n.strip()],
         # Site
         SITE_NAME=os.environ.get("SITE_NAME", "政务公开平台"),
         SITE_ID_CODE=os.environ.get("SITE_ID_CODE", ""),   # 网站标识码, from the government website registry

@@ -205,11 +205,15 @@ def collect(hook_caller, **kwargs) -> list:
     return _flatten(hook_caller(**kwargs))
 
 
-def build_plugin_manager() -> PluginRegistry:
-    """Load every plugin of the entry-point group; any problem stops start-up with a clear message."""
+def build_plugin_manager(off: Iterable[str] = ()) -> PluginRegistry:
+    """Load every plugin of the entry-point group but those `off` (installed, left unloaded as if
+    absent: PLUGINS_OFF); any problem stops start-up with a clear message."""
     pm = pluggy.PluginManager("cms")
     pm.add_hookspecs(hookspecs)
+    off = set(off)
     for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in off:
+            continue
         if pm.has_plugin(ep.name):
             raise PluginError(f"插件名称重复：“{ep.name}”被注册了两次（{ep.value}）。")
         try:

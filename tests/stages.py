@@ -1,6 +1,7 @@
 """`make test`: every stage of the check, one after the other, and the time each took at the end.
 
-Stages: bandit; the whole suite on SQLite (two workers, random order); again on PostgreSQL
+Stages: bandit; the whole suite on SQLite (two workers, random order); the core tests with the
+four built-in plugins switched off (core must not need them); again on PostgreSQL
 (browser tests once, on SQLite, plus one journey on PostgreSQL); tenant isolation with
 PostgreSQL's row-level security as the only wall; the date-sensitive tests under the risky days.
 One random-order seed for the whole run, printed first: RANDOMLY_SEED=N make test repeats it.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -47,6 +49,17 @@ def _dated_files() -> list[str]:
     and collecting the whole suite."""
     return sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py")
                   if "mark.dated" in path.read_text(encoding="utf-8"))
+
+
+BUILT_IN_PLUGINS = "catalog,opinions,open_day,gazette"
+PLUGIN_IMPORT = re.compile(r"^\s*(from|import) (plugins[. ]|tests\.(catalog|gazette|open_day|opinions)\b)", re.M)
+
+
+def _core_files_without_plugins() -> list[str]:
+    """The core test files that import no built-in plugin: they run again with all four switched off
+    (the tests marked builtin_plugins in them are about those plugins, and are left out)."""
+    return sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests" / "core").glob("test_*.py")
+                  if not PLUGIN_IMPORT.search(path.read_text(encoding="utf-8")))
 
 
 def _postgres_answers() -> bool:
@@ -95,6 +108,9 @@ def main() -> int:
     stages: list[tuple[str, list[str], dict]] = [
         ("bandit (core/, plugins/)", [str(BIN / "bandit"), "-q", "-r", "core", "plugins", "-ll"], os.environ),
         ("SQLite: whole suite", _pytest(*parallel, *order), sqlite),
+        ("SQLite: core tests with the four built-in plugins switched off",
+         _pytest(*parallel, *order, "-m", "not builtin_plugins", *_core_files_without_plugins()),
+         {**sqlite, "PLUGINS_OFF": BUILT_IN_PLUGINS}),
     ]
     if _postgres_answers():
         stages += [

@@ -147,6 +147,7 @@ def test_a_town_security_admin_cannot_revoke_a_grant_outside_the_town(demo, clie
         assert db.session.get(RoleGrant, wang_grant) is not None
 
 
+@pytest.mark.builtin_plugins
 def test_plugins_can_be_switched_off_per_tenant(demo, client, auth):
     auth.login("wang")
     page = client.get("/admin/baishui/plugins").get_data(as_text=True)

@@ -134,6 +134,7 @@ def test_api_answers_utf8_json(demo, client, path):
     assert "白水镇".encode() in response.data
 
 
+@pytest.mark.builtin_plugins
 def test_an_operation_declares_its_permission_and_it_is_checked_before_the_body(demo, client, runner):
     """`operation(permission=...)`: one declaration, checked for every call and shown in the OpenAPI
     document; a person with no content role on the tenant is refused before the body is even read."""

@@ -23,6 +23,7 @@ def editor_token(demo):
     return plain
 
 
+@pytest.mark.builtin_plugins
 def test_no_request_the_schema_allows_or_forbids_makes_a_server_error(demo, editor_token):
     """Each operation: generated requests, anonymous and with a town editor's token."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", demo)

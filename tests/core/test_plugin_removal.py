@@ -116,6 +116,7 @@ def seed(app) -> None:
         db.session.remove()
 
 
+@pytest.mark.builtin_plugins
 def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_takes_it_back(site, tmp_path):
     with fresh_database(tmp_path, "cms_removal") as url:
         installed = make_app(url, tmp_path / "one")
@@ -169,6 +170,7 @@ def test_a_revision_nobody_recorded_is_refused_with_a_way_out(tmp_path):
             db.engine.dispose()
 
 
+@pytest.mark.builtin_plugins
 def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_entries(site, tmp_path):
     with fresh_database(tmp_path, "cms_removal") as url:
         app = make_app(url, tmp_path / "one")
@@ -204,6 +206,7 @@ def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_ent
             db.engine.dispose()
 
 
+@pytest.mark.builtin_plugins
 def test_a_branch_taken_down_by_hand_is_upgraded_again_not_taken_for_applied(tmp_path):
     """The record follows `cms db downgrade` too: a revision undone by hand runs again on the next
     upgrade instead of being put back as if it were applied."""

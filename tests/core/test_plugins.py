@@ -198,6 +198,7 @@ def login(client, username: str):
     Auth(client).login(username)
 
 
+@pytest.mark.builtin_plugins
 def test_the_builtin_plugins_come_through_the_entry_point_group(app):
     names = {ep.name for ep in entry_points(group="cms.plugins")}
     assert {"catalog", "opinions", "open_day", "gazette"} <= names
@@ -245,6 +246,7 @@ def test_hook_tenant_provisioned(plugin_app):
                                 "shangzhuang"}
 
 
+@pytest.mark.builtin_plugins
 def test_hook_search_sources(plugin_app):
     """Registered at start-up next to the built-in sources, by model, with its facet label."""
     from core.search import sources
@@ -360,6 +362,7 @@ def test_every_hook_is_documented_and_tested():
     assert set(HOOKS) <= tested, f"hooks without a test: {set(HOOKS) - tested}"
 
 
+@pytest.mark.builtin_plugins
 def test_menus_declared_in_plugin_info_follow_the_tenant_and_the_permission(demo, client):
     """portal_menu and admin_menu (PluginInfo) instead of nav hooks: shown in their order where the
     plugin is on for the tenant, and in the admin area only to people with the entry's permission."""
@@ -382,3 +385,19 @@ def test_menus_declared_in_plugin_info_follow_the_tenant_and_the_permission(demo
     page = client.get("/admin/qinglan/")
     assert page.status_code == 200 and "用户与权限" in page.get_data(as_text=True)
     assert "/admin/qinglan/open-day/" not in page.get_data(as_text=True)
+
+
+@pytest.mark.builtin_plugins
+def test_installed_plugins_can_be_left_unloaded(demo, migrated, tmp_path):
+    """PLUGINS_OFF: installed, not loaded, as if absent (make test runs the core tests so, with all
+    four built-in plugins off)."""
+    from tests.conftest import make_app
+    app = make_app(migrated, tmp_path, PLUGINS_OFF=["opinions", "gazette"])
+    assert set(app.extensions["cms"].infos) == {"catalog", "open_day"}
+    client = app.test_client()
+    html = client.get("/qinglan/").get_data(as_text=True)
+    assert "政府开放日" in html and "意见征集" not in html and "政府公报" not in html
+    assert client.get("/qinglan/opinions/").status_code == 404
+    assert client.get("/qinglan/search?q=%E5%85%AC%E6%8A%A5").status_code == 200
+    with app.app_context():
+        db.engine.dispose()

@@ -180,6 +180,7 @@ def test_dry_run_writes_nothing(app, runner):
         assert _count(Tenant) == 0
 
 
+@pytest.mark.builtin_plugins
 def test_sync_runs_the_tenant_provisioned_hook_and_default_plugins(demo, ctx):
     town, village, district = tenant_by_slug("baishui"), tenant_by_slug("dongpo"), tenant_by_slug("qinglan")
     assert "gazette" in district.enabled_plugins and "gazette" not in town.enabled_plugins

@@ -70,6 +70,7 @@ def crawl(client, start: str, limit: int) -> dict[str, list[str]]:
     return problems
 
 
+@pytest.mark.builtin_plugins
 def test_public_pages_carry_the_policy_and_need_nothing_inline(demo_content, client):
     assert crawl(client, "/qinglan/", limit=250) == {}
 

@@ -31,6 +31,7 @@ def filled(table, now, **values) -> dict:
     return values
 
 
+@pytest.mark.builtin_plugins
 @pytest.mark.owner
 def test_upgrading_indexes_what_was_published_before_site_search(empty_database, tmp_path):
     app = make_app(empty_database, tmp_path)
