@@ -67,6 +67,21 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 REDIS_PREFIX = f"cms-test-{RUN_ID}:"
 
 
+# The longest tests (seconds each, where most take a fraction of one), started first and together
+# on one worker under `--dist loadgroup`: otherwise a random order may leave one of them for last,
+# with the other worker idle while it runs.
+LONG_RUNNING = ("tests/core/test_api_fuzz.py", "tests/open_day/test_concurrency.py",
+                "tests/catalog/test_index_concurrency.py", "tests/opinions/test_ratelimit.py",
+                "tests/core/test_crash.py", "tests/test_query_counts.py", "tests/test_access_matrix.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(LONG_RUNNING) and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("long"))
+
+
 def pytest_report_header(config):
     from core import clock
     where = 'PostgreSQL (' + os.environ['TEST_DATABASE_URL'] + ')' if os.environ.get('TEST_DATABASE_URL') else 'SQLite file'

@@ -1,9 +1,10 @@
 """`make test`: every stage of the check, one after the other, and the time each took at the end.
 
-Stages: bandit; the whole suite on SQLite (two workers, random order); the core tests with the
-four built-in plugins switched off (core must not need them); again on PostgreSQL
-(browser tests once, on SQLite, plus one journey on PostgreSQL); tenant isolation with
-PostgreSQL's row-level security as the only wall; the date-sensitive tests under the risky days.
+Stages: bandit; the whole suite on SQLite (two workers, random order); again on PostgreSQL
+(browser tests once, on SQLite, plus one journey on PostgreSQL); then, as small one-process runs
+side by side: tenant isolation with PostgreSQL's row-level security as the only wall, the core
+tests with the four built-in plugins switched off (core must not need them), and the
+date-sensitive tests under the risky days.
 One random-order seed for the whole run, printed first: RANDOMLY_SEED=N make test repeats it.
 Stops at the first stage that fails (later stages would mostly fail the same way).
 """
@@ -108,21 +109,23 @@ def main() -> int:
     stages: list[tuple[str, list[str], dict]] = [
         ("bandit (core/, plugins/)", [str(BIN / "bandit"), "-q", "-r", "core", "plugins", "-ll"], os.environ),
         ("SQLite: whole suite", _pytest(*parallel, *order), sqlite),
-        ("SQLite: core tests with the four built-in plugins switched off",
-         _pytest(*parallel, *order, "-m", "not builtin_plugins", *_core_files_without_plugins()),
-         {**sqlite, "PLUGINS_OFF": BUILT_IN_PLUGINS}),
     ]
     if _postgres_answers():
         stages += [
             ("PostgreSQL: whole suite (browser: one journey)",
              _pytest(*parallel, *order, "-m", "not browser or postgres_journey"), pg),
-            ("PostgreSQL: isolation with row-level security alone",
-             _pytest(*parallel, *order, "-m", "not orm_filter and not owner", *ISOLATION_TESTS),
-             {**pg, "TEST_RLS_ONLY": "1"}),
         ]
     else:
         print("PostgreSQL does not answer on 127.0.0.1:5432: the PostgreSQL stages are not run.", flush=True)
-    days = []
+    # Small runs in one process each, side by side at the end: isolation under row-level security
+    # alone, the core without the built-in plugins, and the dated tests under each risky day.
+    days = [("SQLite: core tests with the four built-in plugins switched off",
+             _pytest(*order, "-m", "not builtin_plugins", *_core_files_without_plugins()),
+             {**sqlite, "PLUGINS_OFF": BUILT_IN_PLUGINS})]
+    if _postgres_answers():
+        days.insert(0, ("PostgreSQL: isolation with row-level security alone",
+                        _pytest(*order, "-m", "not orm_filter and not owner", *ISOLATION_TESTS),
+                        {**pg, "TEST_RLS_ONLY": "1"}))
     dated_files = _dated_files()
     for label, day, zone in RISKY_DAYS:
         env = {**sqlite, "CMS_TEST_TODAY": day, **({"TZ": zone} if zone else {})}
@@ -138,14 +141,14 @@ def main() -> int:
         if not ok:
             break
     else:
-        # Each day is a small run in one process (its demo data built once); the days run side by
-        # side, as many at once as there are workers, their output printed as each ends.
+        # Each is a small run in one process (its demo data built once); they run side by side, as
+        # many at once as there are workers, their output printed as each ends.
         done += _side_by_side(days, int(workers) or 1)
     stages += days
     print("\n== time of each stage ==")
     for label, seconds, ok in done:
         print(f"{seconds:7.1f} s  {'ok  ' if ok else 'FAIL'}  {label}")
-    print(f"{time.monotonic() - begun:7.1f} s  in all (the days side by side, {int(workers) or 1} at once; seed {seed})")
+    print(f"{time.monotonic() - begun:7.1f} s  in all (the last runs side by side, {int(workers) or 1} at once; seed {seed})")
     skipped = len(stages) - len(done)
     if skipped:
         print(f"{skipped} later stage(s) not run after the failure.")
