@@ -20,6 +20,7 @@ from core.tenancy import tenant_by_slug
 from tests.conftest import DEMO_FILE, _empty_all_tables, make_app, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILT_IN = ["catalog", "gazette", "open_day", "opinions"]
 HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
                if getattr(fn, "cms_spec", None) is not None)
 
@@ -171,11 +172,14 @@ def uninstall_plugin(site: Path, module: str) -> None:
 
 
 @pytest.fixture
-def plugin_app(migrated, tmp_path):
+def plugin_app(migrated, tmp_path, request):
     site = tmp_path / "site"
     install_plugin(site, "cms_noticeboard", NOTICEBOARD, "noticeboard")
     try:
-        app = make_app(migrated, tmp_path)
+        # The test plugin alone (the built-in four installed but left unloaded, PLUGINS_OFF), unless
+        # the test is about the built-in ones too.
+        off = [] if request.node.get_closest_marker("builtin_plugins") else BUILT_IN
+        app = make_app(migrated, tmp_path, PLUGINS_OFF=off)
         from core.provisioning import sync_file
         with app.app_context():
             sync_file(DEMO_FILE)
