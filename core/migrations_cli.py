@@ -131,10 +131,7 @@ def _set_aside_absent_plugins(app) -> list[str]:
             f"数据库记录的迁移版本 {'、'.join(strangers)} 不属于本安装的核心或任何插件，也没有记录它属于哪个插件"
             "（插件在本版本之前被移除）。请先重新安装该插件并运行 cms db upgrade，再移除它。")
     known = rows - unknown
-    # What every branch stood at, as far as this installation's scripts know them: a revision set
-    # aside may have stood for a core revision, which comes back as a row of its own.
-    wanted = known | {revision for revision in recorded.values() if _known(script, revision)}
-    heads = wanted - _below(script, wanted)
+    heads = _standing(script, known, recorded)
     messages = [f"插件“{branch}”不在本安装中：其数据表和数据保留未动，本次升级跳过它"
                 f"（恢复该插件后再运行 cms db upgrade 即可继续使用）。"
                 for branch, revision in sorted(recorded.items()) if not _known(script, revision)]
@@ -144,6 +141,14 @@ def _set_aside_absent_plugins(app) -> list[str]:
     with db.engine.begin() as conn:
         _write_versions(conn, rows, heads)
     return messages
+
+
+def _standing(script, rows: set[str], recorded: dict[str, str]) -> set[str]:
+    """What alembic_version should hold: the heads of what every branch stands at, as far as this
+    installation's scripts know them (the rows, and the recorded revisions: a revision set aside may
+    have stood for a core revision, which comes back as a row of its own)."""
+    wanted = {r for r in rows | set(recorded.values()) if _known(script, r)}
+    return wanted - _below(script, wanted)
 
 
 def _write_versions(conn, rows: set[str], heads: set[str]) -> None:
@@ -162,13 +167,12 @@ def _record_branches(app) -> None:
         if not inspect(conn).has_table(MigrationBranch.__tablename__):
             return                                   # taken below core's 0011
         rows = _version_rows(conn)
-        applied = [script.get_revision(r) for r in rows | _below(script, rows)]
+        # Branches are linear: a branch's applied revision is its member with the longest ancestry.
+        depth = {r: len(list(script.iterate_revisions(r, "base"))) for r in rows | _below(script, rows)}
         heads: dict[str, str] = {}
-        for revision in applied:
-            for branch in revision.branch_labels:
-                current = heads.get(branch)
-                if current is None or current in _below(script, [revision.revision]):
-                    heads[branch] = revision.revision
+        for revision in sorted(depth, key=depth.get):
+            for branch in script.get_revision(revision).branch_labels:
+                heads[branch] = revision
         # Every branch this installation has is recorded as it now stands (one taken down to its base
         # loses its record); the records of absent plugins' branches stay for their return.
         present = {label for revision in script.walk_revisions() for label in revision.branch_labels}
@@ -189,8 +193,7 @@ def _normalise_versions(app, *, drop_branch: str | None = None) -> None:
             table = MigrationBranch.__table__
             conn.execute(table.delete().where(table.c.branch == drop_branch))
         rows = _version_rows(conn)
-        wanted = {r for r in rows | set(_recorded(conn).values()) if _known(script, r)}
-        _write_versions(conn, rows, wanted - _below(script, wanted))
+        _write_versions(conn, rows, _standing(script, rows, _recorded(conn)))
 
 
 plugins_group = click.Group("plugins", help="功能插件：列出已安装的插件，把插件移出本安装。")

@@ -176,11 +176,12 @@ class PluginRegistry:
         return self.pm.subset_hook_caller(hook_name, remove_plugins=[p for p in others if p is not None])
 
     def menu(self, tenant, which: str, allowed: Callable[[str], bool] = lambda permission: True) -> list[NavItem]:
-        """The declared entries (`portal_menu` or `admin_menu`) of every plugin, as NavItems; those
-        whose permission `allowed` refuses are left out (enabled_items keeps the tenant's plugins)."""
+        """The declared entries (`portal_menu` or `admin_menu`) of the plugins enabled for the tenant,
+        as NavItems; those whose permission `allowed` refuses are left out."""
         from flask import url_for
         return [NavItem(plugin=info.name, title=entry.title, url=url_for(entry.endpoint, tenant=tenant), order=entry.order)
-                for info in self.infos.values() for entry in getattr(info, which) if allowed(entry.permission)]
+                for info in self.infos.values() if self.is_enabled(tenant, info.name)
+                for entry in getattr(info, which) if allowed(entry.permission)]
 
     def enabled_items(self, tenant, items: Iterable) -> list:
         """Keep the items (NavItem, Widget) of plugins enabled for the tenant, in display order."""

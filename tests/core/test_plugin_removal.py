@@ -4,6 +4,7 @@ site search shows nothing of the plugin, and the plugin can come back to its dat
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 import re
 import sys
 
@@ -81,6 +82,15 @@ def site(tmp_path):
         uninstall_plugin(site, "cms_bulletin")
 
 
+@contextmanager
+def installation(tmp_path):
+    """A database of its own, upgraded by `cms db upgrade`: its address and the app serving it."""
+    with fresh_database(tmp_path, "cms_removal") as url:
+        app = make_app(url, tmp_path / "one")
+        upgrade(app)
+        yield url, app
+
+
 def upgrade(app) -> str:
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -118,9 +128,7 @@ def seed(app) -> None:
 
 @pytest.mark.builtin_plugins
 def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_takes_it_back(site, tmp_path):
-    with fresh_database(tmp_path, "cms_removal") as url:
-        installed = make_app(url, tmp_path / "one")
-        upgrade(installed)
+    with installation(tmp_path) as (url, installed):
         assert {"0001_bulletin"} <= versions(installed) and "0011_core" not in versions(installed)
         seed(installed)
         assert found(installed, "停水简报") == ["白水镇停水简报"]
@@ -154,9 +162,7 @@ def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_take
 
 
 def test_a_revision_nobody_recorded_is_refused_with_a_way_out(tmp_path):
-    with fresh_database(tmp_path, "cms_removal") as url:
-        app = make_app(url, tmp_path / "one")
-        upgrade(app)
+    with installation(tmp_path) as (url, app):
         with app.app_context():
             db.session.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0003_gone')"))
             db.session.commit()
@@ -172,9 +178,7 @@ def test_a_revision_nobody_recorded_is_refused_with_a_way_out(tmp_path):
 
 @pytest.mark.builtin_plugins
 def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_entries(site, tmp_path):
-    with fresh_database(tmp_path, "cms_removal") as url:
-        app = make_app(url, tmp_path / "one")
-        upgrade(app)
+    with installation(tmp_path) as (url, app):
         runner = app.test_cli_runner()
         seed(app)
         assert "bulletin\t简报\t已安装\t0001_bulletin" in runner.invoke(args=["plugins", "list"]).output
@@ -210,9 +214,7 @@ def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_ent
 def test_a_branch_taken_down_by_hand_is_upgraded_again_not_taken_for_applied(tmp_path):
     """The record follows `cms db downgrade` too: a revision undone by hand runs again on the next
     upgrade instead of being put back as if it were applied."""
-    with fresh_database(tmp_path, "cms_removal") as url:
-        app = make_app(url, tmp_path / "one")
-        upgrade(app)
+    with installation(tmp_path) as (url, app):
         runner = app.test_cli_runner()
         down = runner.invoke(args=["db", "downgrade", "catalog@-2"])
         assert down.exit_code == 0, down.output
