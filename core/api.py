@@ -1,8 +1,7 @@
 """The JSON API base (/api/v1): bearer-token authentication, JSON errors, request validation and an
 OpenAPI 3.1 document generated from the routes and the pydantic models they declare.
 
-Plugins write API views the same way: `@operation(summary=..., response=Model, body=Model, auth=True)`.
-"""
+Core features and plugins write API views the same way: `@operation(summary=..., response=Model, body=Model, auth=True)`."""
 from __future__ import annotations
 
 import re
@@ -10,16 +9,13 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated, Any
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from flask import Blueprint, current_app, g, jsonify, request
+from pydantic import BaseModel, Field, ValidationError
 
-from core import audit
-from core.accounts import ROLE_LABELS, Permission, has_permission, require_permission, user_for_token
-from core.attachments import Attachment, save_upload
+from core.accounts import user_for_token
 from core.db import db
 from core.errors import DomainError
-from core.tenancy import STATUS_ACTIVE, Tenant, get_or_404
+
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -140,136 +136,9 @@ def api_user():
     return g.get("api_user")
 
 
-# --- models -----------------------------------------------------------------------------------
-
 class ErrorOut(BaseModel):
     error: str
     details: list[dict] | None = None
-
-
-class TenantOut(BaseModel):
-    model_config = ConfigDict(title="Tenant")
-    slug: str
-    name: str
-    kind: str
-    parent: str | None
-    status: str
-    unit_code: str | None
-    url: str
-
-
-class TenantDetailOut(TenantOut):
-    model_config = ConfigDict(title="TenantDetail")
-    intro: str
-    contact: dict[str, str]
-    children: list[str]
-    ancestors: list[str]
-    plugins: list[str]
-
-
-class GrantOut(BaseModel):
-    tenant: str
-    role: str
-    role_label: str
-
-
-class MeOut(BaseModel):
-    username: str
-    display_name: str
-    is_superadmin: bool
-    grants: list[GrantOut]
-
-
-def tenant_out(t: Tenant, parent_slug: str | None, url_path: str) -> dict:
-    return TenantOut(slug=t.slug, name=t.name, kind=t.kind, parent=parent_slug, status=t.status,
-                     unit_code=t.unit_code, url=url_for("portal.home", tenant_path=url_path, _external=True)).model_dump()
-
-
-# --- core endpoints ---------------------------------------------------------------------------
-
-@bp.get("/tenants")
-@operation("租户树：全部区县、乡镇（街道）和村（社区）", response=TenantOut, response_list=True,
-           query={"status": {"type": "string", "enum": ["active", "archived", "all"], "default": "active",
-                             "description": "按状态筛选"}})
-def list_tenants():
-    """Every tenant in tree order, with its parent's slug, so a client can rebuild the tree."""
-    status = request.args.get("status", STATUS_ACTIVE)
-    if status not in {"active", "archived", "all"}:
-        raise ApiError("status 只能是 active、archived 或 all。", 400)
-    everyone = db.session.scalars(select(Tenant).order_by(Tenant.path)).all()
-    # Tree order puts every parent before its children: paths build up in one pass, no query per tenant.
-    url_paths: dict[int, str] = {}
-    slugs: dict[int, str] = {}
-    for t in everyone:
-        slugs[t.id] = t.slug
-        url_paths[t.id] = f"{url_paths[t.parent_id]}/{t.slug}" if t.parent_id else t.slug
-    return jsonify([tenant_out(t, slugs.get(t.parent_id), url_paths[t.id])
-                    for t in everyone if status == "all" or t.status == status])
-
-
-@bp.get("/tenants/<tenant_slug>")
-@operation("一个租户的详情", response=TenantDetailOut, errors=(404,))
-def get_tenant():
-    t: Tenant = g.tenant
-    registry = current_app.extensions["cms"]
-    data = tenant_out(t, t.parent.slug if t.parent else None, t.url_path)
-    data.update(intro=t.intro, contact=t.contact or {}, children=[c.slug for c in t.active_children()],
-                ancestors=[a.slug for a in t.ancestors()],
-                plugins=[p for p in (t.enabled_plugins or []) if registry.serves(p, t.kind)])
-    return jsonify(TenantDetailOut(**data).model_dump())
-
-
-@bp.get("/me")
-@operation("当前令牌所属的用户及其授权", response=MeOut, auth=True, errors=(401,))
-def me():
-    user = g.api_user
-    grants = [GrantOut(tenant=gr.tenant.slug, role=gr.role, role_label=ROLE_LABELS[gr.role]) for gr in user.grants]
-    return jsonify(MeOut(username=user.username, display_name=user.display_name, is_superadmin=user.is_superadmin,
-                         grants=grants).model_dump())
-
-
-class AttachmentOut(BaseModel):
-    model_config = ConfigDict(title="Attachment")
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    is_public: bool
-    url: str
-    created_at: str
-
-
-def attachment_out(item: Attachment) -> dict:
-    return AttachmentOut(id=item.id, filename=item.filename, content_type=item.content_type, size=item.size,
-                         sha256=item.sha256, is_public=item.is_public, created_at=item.created_at.isoformat(),
-                         url=url_for("portal.attachment", token=item.token, name=item.filename, _external=True)
-                         ).model_dump()
-
-
-@bp.post("/tenants/<tenant_slug>/attachments")
-@operation("上传附件（编辑）", response=AttachmentOut, auth=True, status=201, errors=(400, 403, 404, 413),
-           form={"type": "object", "required": ["file"], "properties": {
-               "file": {"type": "string", "format": "binary", "description": "PDF、Word、Excel、OFD、JPG 或 PNG"},
-               "public": {"type": "boolean", "description": "立即公开；默认在引用它的内容发布后公开"}}})
-def upload_attachment():
-    """Store a file for the tenant; its extension and its content must both be on the allow-list."""
-    require_permission(g.api_user, Permission.CONTENT_EDIT, g.tenant)
-    item = save_upload(request.files.get("file"), uploaded_by=g.api_user,
-                       is_public=request.form.get("public", "").lower() in {"1", "true", "yes"})
-    audit.record("attachment.upload", target=item, summary=f"通过 API 上传附件 {item.filename}")
-    db.session.commit()
-    return jsonify(attachment_out(item)), 201
-
-
-@bp.get("/tenants/<tenant_slug>/attachments/<int:attachment_id>")
-@operation("附件信息", response=AttachmentOut, errors=(404,))
-def get_attachment(attachment_id: int):
-    """A public attachment, or an internal one for a token that may see the tenant's drafts."""
-    item = get_or_404(Attachment, attachment_id)
-    if not item.is_public and not has_permission(api_user(), Permission.CONTENT_VIEW, g.tenant):
-        raise ApiError("不存在。", 404)
-    return jsonify(attachment_out(item))
 
 
 @bp.get("/openapi.json")
@@ -278,9 +147,9 @@ def openapi():
     return jsonify(build_openapi(current_app))
 
 
-# --- OpenAPI generation -----------------------------------------------------------------------
-
 _RULE_ARG = re.compile(r"<(?:(?P<conv>[a-zA-Z_]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
 _CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
 
 

@@ -30,7 +30,7 @@ class Base(DeclarativeBase):
 
 
 class TenantSession(FlaskSession):
-    """The application's session class; core.tenancy attaches the tenant filter to it."""
+    """The application's session class; core.tenants attaches the tenant filter to it."""
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})

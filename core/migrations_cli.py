@@ -237,7 +237,7 @@ def plugins_remove(name: str, purge: bool, yes: bool) -> None:
 
     from core import audit, search
     from core.accounts import SYSTEM
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     registry = current_app.extensions["cms"]
     if name not in registry.infos:
         with db.engine.connect() as conn:
@@ -333,7 +333,7 @@ def grant_app_role_command(role: str) -> None:
     """
     from sqlalchemy import text
 
-    from core import rls
+    from core.security import rls
     from core.db import db
     if db.engine.dialect.name != "postgresql":
         raise click.ClickException("行级安全只用于 PostgreSQL。")

@@ -12,9 +12,9 @@ from core.plugins import (MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDo
 
 # Data: the session, column types, tenant-owned models and the tenant scope.
 from core.db import TimestampMixin, UTCDateTime, db
-from core.tenancy import Tenant, TenantScoped, across_subtree, across_tenants, get_or_404, tenant_by_slug, tenant_scope
-from core.rls import disable_in_migration as disable_rls_in_migration
-from core.rls import enable_in_migration as enable_rls_in_migration
+from core.tenants import Tenant, TenantScoped, across_subtree, across_tenants, get_or_404, tenant_by_slug, tenant_scope
+from core.security.rls import disable_in_migration as disable_rls_in_migration
+from core.security.rls import enable_in_migration as enable_rls_in_migration
 
 # People and permissions, named policies.
 from core.accounts import (SYSTEM, Permission, has_permission, may_see_personal_data, require_permission,
@@ -34,7 +34,7 @@ from core.attachments import (Attachment, AttachmentLink, duplicate, mark_public
 
 # Admin views, forms, pagination and URLs; the one way to run an action from a form or a button.
 from core.actions import run_button, run_form, show_error
-from core.admin import requires, save_uploads
+from core.web.admin import requires, save_uploads
 from core.forms import REQUIRED, ActionForm, choices
 from core.pagination import Page, page_args, paginate
 from core.web import int_arg, url_path_for
@@ -51,7 +51,7 @@ from core.sanitize import clean_html, plain_text, text_to_html
 from core.masking import mask_contact, mask_id_number, mask_name, mask_phone
 from core.contacts import ascii_text, normalise_email, normalise_id_number, normalise_mobile, normalise_phone
 from core.exports import append_rows, csv_rows, csv_safe
-from core.ratelimit import client_address, limiter
+from core.security.ratelimit import client_address, limiter
 
 # China's date and time, and its working-day calendar.
 from core.clock import CHINA_TZ, china_date, china_moment, china_today, utcnow

@@ -222,7 +222,7 @@ def migrated(database_url, run_role, tmp_path_factory):
     with app.app_context():
         upgrade(revision="heads")
         if RLS_ONLY:
-            from core.rls import grant_app_role_statements
+            from core.security.rls import grant_app_role_statements
             assert run_role("rls_test") == RLS_TEST_ROLE
             for statement in grant_app_role_statements(RLS_TEST_ROLE):
                 db.session.execute(text(statement))
@@ -251,7 +251,7 @@ def _empty_all_tables() -> None:
         return
     # DELETE beats TRUNCATE for the few hundred rows a test leaves (TRUNCATE has a cost per table).
     # The audit log refuses DELETE unless the chain head says a purge is running (migration 0008).
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     with across_tenants(None, reason="tests: empty every table"):
         _delete_everything()
 
@@ -283,7 +283,7 @@ def shared_app(migrated, tmp_path_factory):
 @pytest.fixture
 def app(shared_app, tmp_path):
     """The application with an empty database, fresh settings, fresh rate limits and its own files."""
-    from core.ratelimit import limiter
+    from core.security.ratelimit import limiter
     saved = dict(shared_app.config)
     shared_app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
     limiter.init_app(shared_app)  # other tests may have built apps of their own since
@@ -359,7 +359,7 @@ def _sqlite_restore(image: Path) -> None:
 
 def _take_snapshot(name: str, files: Path, result: object = None) -> Snapshot:
     from core.search import FTS_TABLE
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     with across_tenants(None, reason="tests: snapshot"):
         # In key order: PostgreSQL returns updated rows in a new physical order, and a village
         # inserted before its town would break the foreign key.
@@ -410,7 +410,7 @@ def _links_to_later_rows(table, rows: list[dict]) -> tuple[list[dict], dict[tupl
 
 def _insert_snapshot(app, snapshot: Snapshot) -> None:
     from core.search import FTS_TABLE
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     with app.app_context(), across_tenants(None, reason="tests: restore a snapshot"):
         for table, rows in snapshot.tables:
             if not rows:
@@ -457,7 +457,7 @@ def snapshots(migrated, tmp_path_factory):
 
 
 def _sync_demo(app) -> None:
-    from core.provisioning import sync_file
+    from core.tenants.provisioning import sync_file
     sync_file(DEMO_FILE)
 
 

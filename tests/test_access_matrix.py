@@ -21,7 +21,7 @@ import pytest
 from core.accounts import SYSTEM, create_user, grant_role, issue_token, user_by_username
 from core.clock import utcnow
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from tests.conftest import Auth, csrf_from
 
 SECRET = "机密甲乙丙"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.db import db
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from tests.catalog.conftest import make_record
 from tests.gazette.conftest import make_issue
 from tests.open_day.conftest import make_event

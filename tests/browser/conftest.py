@@ -31,7 +31,7 @@ class Site:
 
 def _paths(app) -> dict[str, str]:
     """One page of every public page type of the demo."""
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     from plugins.catalog.models import Record
     from plugins.gazette.models import GazetteArticle, GazetteIssue
     from plugins.open_day.models import OpenDay
@@ -80,7 +80,7 @@ def _serve(url, tmp_path_factory):
     from flask_migrate import upgrade
 
     from core.plugins import collect
-    from core.provisioning import sync_file
+    from core.tenants.provisioning import sync_file
     app = make_app(url, tmp_path_factory.mktemp("browser-site"))
     with app.app_context():
         upgrade(revision="heads")

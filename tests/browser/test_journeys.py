@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from core.clock import china_today
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import DEMO_PASSWORD, totp_code

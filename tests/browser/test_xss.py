@@ -17,7 +17,7 @@ import pytest
 from core.accounts import SYSTEM
 from core.clock import utcnow
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from tests.browser.conftest import DESKTOP
 from tests.core.test_sanitize import VECTORS
 

@@ -7,7 +7,7 @@ import pytest
 
 from core.accounts import SYSTEM, user_by_username
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from core.clock import CHINA_TZ
 from plugins.catalog import services
 

@@ -8,7 +8,7 @@ import openpyxl
 from sqlalchemy import select
 
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog.models import Record
 from tests.catalog.conftest import leaf
 from tests.conftest import csrf_from, post_form
@@ -60,7 +60,7 @@ def test_a_form_error_keeps_what_was_typed(demo, client, auth):
     assert response.status_code == 200 and "依申请公开或不予公开的信息必须说明法定理由" in html
     assert 'value="依申请材料"' in html
     with demo.app_context():
-        from core.tenancy import across_tenants
+        from core.tenants import across_tenants
         with across_tenants(None, reason="test check"):
             assert db.session.scalars(select(Record)).all() == []
 

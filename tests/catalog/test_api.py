@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from openapi_spec_validator import validate
 
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from tests.catalog.conftest import leaf, make_record
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.provisioning import create_tenant
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants.provisioning import create_tenant
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import excel, services
 from plugins.catalog.services import ITEM_FIELDS
 

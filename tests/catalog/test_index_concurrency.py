@@ -5,7 +5,7 @@ import os
 
 from core.accounts import SYSTEM, user_by_username
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import services
 from tests.catalog.conftest import leaf
 from tests.conftest import worker_processes

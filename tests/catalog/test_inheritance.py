@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from plugins.catalog import services, standard
 from plugins.catalog.models import CatalogItem
 from tests.catalog.conftest import leaf
@@ -59,7 +59,7 @@ def test_seeding_is_idempotent(demo, ctx):
 
 
 def test_switching_the_plugin_on_later_seeds_the_tenant(demo, ctx):
-    from core.provisioning import create_tenant, set_plugins
+    from core.tenants.provisioning import create_tenant, set_plugins
     tenant = create_tenant(SYSTEM, slug="newtown", name="新镇", kind="town", parent=tenant_by_slug("qinglan"),
                            plugins=[])
     db.session.commit()

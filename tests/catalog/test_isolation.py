@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import services
 from tests.catalog.conftest import leaf, make_record
 from tests.conftest import post_form
@@ -131,7 +131,7 @@ def test_record_attachments_stay_with_their_tenant(demo, client, auth, liuhe_edi
         from sqlalchemy import select
 
         from core.attachments import Attachment
-        from core.tenancy import across_tenants
+        from core.tenants import across_tenants
         with across_tenants(None, reason="test check"):
             from core.db import db
             token = db.session.scalar(select(Attachment.token))

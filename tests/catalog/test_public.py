@@ -5,7 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from tests.catalog.conftest import leaf, make_record
 
 

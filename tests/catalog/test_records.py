@@ -12,7 +12,7 @@ from core.attachments import Attachment
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import AccessDenied, Conflict, DomainError
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import services
 from plugins.catalog.models import Record
 from tests.catalog.conftest import at, leaf, make_record

@@ -129,7 +129,7 @@ def test_periods():
 
 
 def test_reports_for_the_demo_county_show_real_findings(demo_content, ctx):
-    from core.tenancy import tenant_by_slug
+    from core.tenants import tenant_by_slug
     today = china_today()
     reports = {r.tenant.slug: r for r in evaluate([tenant_by_slug(s) for s in ("baishui", "dongpo", "liuhecun")])}
     baishui = reports["baishui"]

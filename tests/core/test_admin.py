@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.accounts import RoleGrant, User
 from core.db import db
-from core.tenancy import tenant_by_slug
+from core.tenants import tenant_by_slug
 from tests.conftest import post_form
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.attachments import Attachment
 from core.db import db
-from core.tenancy import across_tenants
+from core.tenants import across_tenants
 from tests.conftest import csrf_from
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -123,7 +123,7 @@ def test_a_rolled_back_upload_leaves_no_file(demo, ctx):
     from werkzeug.datastructures import FileStorage
 
     from core.attachments import save_upload
-    from core.tenancy import tenant_by_slug, tenant_scope
+    from core.tenants import tenant_by_slug, tenant_scope
     with tenant_scope(tenant_by_slug("baishui")):
         item = save_upload(FileStorage(io.BytesIO(PDF), filename="a.pdf"))
         from core.attachments import storage_path

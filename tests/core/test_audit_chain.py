@@ -66,7 +66,7 @@ def test_a_rolled_back_transaction_leaves_no_gap(ctx):
 ])
 def test_the_database_refuses_to_change_the_log(ctx, statement):
     _write(3)
-    # The triggers refuse it; a role without UPDATE on the log (the app's, see core.rls) is refused sooner.
+    # The triggers refuse it; a role without UPDATE on the log (the app's, see core.security.rls) is refused sooner.
     with pytest.raises(DatabaseError, match="append-only|permission denied"):
         db.session.execute(text(statement))
         db.session.flush()

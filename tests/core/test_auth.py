@@ -8,7 +8,7 @@ from core.accounts import Permission, User, has_permission, require_permission
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import AccessDenied, NotFound
-from core.tenancy import tenant_by_slug
+from core.tenants import tenant_by_slug
 from tests.conftest import csrf_from
 
 

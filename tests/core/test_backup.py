@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core import audit, backup
 from core.db import db
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from tests.conftest import Auth, fresh_database, make_app
 
 

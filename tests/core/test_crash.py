@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.db import db
-from core.tenancy import across_tenants
+from core.tenants import across_tenants
 from tests.catalog.conftest import make_record
 
 WORKER = textwrap.dedent("""
@@ -22,7 +22,7 @@ WORKER = textwrap.dedent("""
     with app.app_context():
         from core.accounts import SYSTEM
         from core.db import db
-        from core.tenancy import tenant_by_slug, tenant_scope
+        from core.tenants import tenant_by_slug, tenant_scope
         from plugins.catalog import services
         from tests.catalog.conftest import leaf
         town = tenant_by_slug("baishui")

@@ -14,7 +14,7 @@ from core.audit import AuditEntry
 from core.clock import utcnow
 from core.db import db
 from core.errors import Conflict, DomainError
-from core.tenancy import tenant_by_slug
+from core.tenants import tenant_by_slug
 from tests.conftest import DEMO_PASSWORD, csrf_from, post_form, totp_code
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.provisioning import create_tenant
-from core.tenancy import Tenant, tenant_by_slug, tenant_scope
+from core.tenants.provisioning import create_tenant
+from core.tenants import Tenant, tenant_by_slug, tenant_scope
 from plugins.catalog import services as catalog
 from plugins.catalog.models import Record
 from tests.catalog.conftest import make_record

@@ -113,8 +113,8 @@ def seed(app) -> None:
     """The demo county, a row in the plugin's table and its search entry in 白水镇."""
     from core import search
     from core.plugins import SearchDocument
-    from core.provisioning import sync_file
-    from core.tenancy import tenant_by_slug, tenant_scope
+    from core.tenants.provisioning import sync_file
+    from core.tenants import tenant_by_slug, tenant_scope
     with app.app_context():
         sync_file(DEMO_FILE)
         db.session.execute(text("INSERT INTO bulletin_items (id, title) VALUES (1, '白水镇停水简报')"))

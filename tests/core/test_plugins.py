@@ -16,7 +16,7 @@ import pytest
 from core import hookspecs
 from core.db import db
 from core.plugins import PluginError, collect
-from core.tenancy import tenant_by_slug
+from core.tenants import tenant_by_slug
 from tests.conftest import DEMO_FILE, _empty_all_tables, make_app, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,7 +180,7 @@ def plugin_app(migrated, tmp_path, request):
         # the test is about the built-in ones too.
         off = [] if request.node.get_closest_marker("builtin_plugins") else BUILT_IN
         app = make_app(migrated, tmp_path, PLUGINS_OFF=off)
-        from core.provisioning import sync_file
+        from core.tenants.provisioning import sync_file
         with app.app_context():
             sync_file(DEMO_FILE)
         yield app

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from core.db import db
-from core.tenancy import tenant_by_slug
+from core.tenants import tenant_by_slug
 
 
 def test_root_redirects_to_the_only_district(demo, client):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.accounts import RoleGrant, User
 from core.db import db
-from core.tenancy import Tenant, tenant_by_slug
+from core.tenants import Tenant, tenant_by_slug
 from tests.conftest import DEMO_FILE
 
 

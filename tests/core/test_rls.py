@@ -1,4 +1,4 @@
-"""PostgreSQL row-level security, the second wall between tenants (core.rls).
+"""PostgreSQL row-level security, the second wall between tenants (core.security.rls).
 
 The first wall, the ORM filter, is tested everywhere else; `make test` also runs the isolation
 tests with that filter off and the app connected as a role that owns no table (TEST_RLS_ONLY=1),
@@ -14,10 +14,10 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
-from core import rls
+from core.security import rls
 from core.db import db
 from core.security import deploy_findings
-from core.tenancy import Scope, across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import Scope, across_tenants, tenant_by_slug, tenant_scope
 from plugins.catalog.models import CatalogItem
 
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))

@@ -8,7 +8,7 @@ from core import search
 from core.db import db
 from core.plugins import SearchDocument
 from core.search import SearchEntry, Token
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 
 DOCS = {
     1: dict(title="青岚县人民政府关于印发《青岚县城区学校招生范围》的通知", code="青政发〔2023〕72号",

@@ -14,7 +14,7 @@ from core.accounts import SYSTEM
 from core.clock import utcnow
 from core.db import db
 from core.search import SearchEntry, highlight
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from plugins.catalog import services as catalog
 from plugins.catalog.models import Record
 from plugins.open_day import services as open_day
@@ -360,8 +360,8 @@ def test_the_index_itself_narrows_to_the_subtree(demo, docs):
 
 def test_very_many_matches_are_counted_up_to_a_limit(demo, client, docs, monkeypatch):
     monkeypatch.setattr(search, "FACET_LIMIT", 1)
-    import core.portal
-    monkeypatch.setattr(core.portal, "FACET_LIMIT", 1)
+    import core.search.views
+    monkeypatch.setattr(core.search.views, "FACET_LIMIT", 1)
     total, titles, html = results(client, "/qinglan/", "鳜鱼")
     assert "共找到 超过 1 条" in html and "分类统计只计算了前 1 条" in html
     # past the limit the newest are read from the end of the index, newest first

@@ -7,7 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, joinedload, mapped_column, r
 
 from core.attachments import Attachment
 from core.db import db
-from core.tenancy import (Tenant, TenantScoped, TenantScopeError, across_subtree, across_tenants, resolve_tenant_path,
+from core.tenants import (Tenant, TenantScoped, TenantScopeError, across_subtree, across_tenants, resolve_tenant_path,
                           subtree_ids, tenant_by_slug, tenant_scope)
 
 
@@ -54,7 +54,7 @@ def test_no_scope_fails_closed(two_towns):
 def test_another_tenants_object_is_not_found_by_primary_key_even_in_the_identity_map(two_towns):
     from werkzeug.exceptions import NotFound
 
-    from core.tenancy import get_or_404
+    from core.tenants import get_or_404
     a, b = two_towns
     with tenant_scope(b):
         b1 = db.session.scalar(select(Attachment).where(Attachment.filename == "b1.pdf"))

@@ -7,7 +7,7 @@ import pytest
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import services
 from tests.conftest import _restore_snapshot, _sync_demo
 

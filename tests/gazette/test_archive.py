@@ -12,7 +12,7 @@ from core.clock import china_today
 from core.db import db
 from core.sanitize import plain_text
 from core.search import normalise
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import services
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 from tests.gazette.conftest import make_issue

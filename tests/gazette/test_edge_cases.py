@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import pdf, services
 from plugins.gazette.models import ArticleIssuer, GazetteArticle, GazetteIssue, IssueFrozen
 from tests.gazette.conftest import make_issue, token

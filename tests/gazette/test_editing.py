@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.accounts import SYSTEM
 from core.db import db
 from core.errors import DomainError
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import services
 from plugins.gazette.models import GazetteArticle, GazetteIssue, IssueFrozen
 from tests.conftest import csrf_from, post_form

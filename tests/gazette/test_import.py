@@ -7,7 +7,7 @@ import yaml
 from sqlalchemy import func, select
 
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette.models import GazetteArticle
 from tests.conftest import DEMO_PASSWORD, csrf_from
 from tests.gazette.conftest import make_issue, token

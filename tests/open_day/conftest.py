@@ -6,7 +6,7 @@ from datetime import timedelta
 from core.accounts import SYSTEM
 from core.clock import utcnow
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.notify import Notification
-from core.tenancy import across_tenants
+from core.tenants import across_tenants
 from plugins.open_day.models import OpenDay, Registration
 from tests.conftest import worker_processes
 from tests.open_day.conftest import make_event, register

@@ -13,7 +13,7 @@ from core.accounts import SYSTEM
 from core.audit import AuditEntry
 from core.clock import utcnow
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay
 from tests.conftest import csrf_from, post_form

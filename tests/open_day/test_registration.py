@@ -8,7 +8,7 @@ from core.accounts import SYSTEM
 from core.db import db
 from core.errors import Conflict, DomainError
 from core.notify import Notification
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay, Registration
 from tests.open_day.conftest import make_event, register

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.accounts import SYSTEM
 from core.db import db
-from core.tenancy import across_tenants, tenant_by_slug, tenant_scope
+from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from plugins.opinions import services
 from plugins.opinions.models import Comment, Consultation
 from tests.conftest import csrf_from

@@ -8,7 +8,7 @@ import pytest
 from core.accounts import SYSTEM
 from core.db import db
 from core.errors import Conflict, DomainError
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from core.clock import china_today
 from plugins.opinions import services
 from plugins.opinions.models import Consultation

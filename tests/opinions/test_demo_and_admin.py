@@ -6,7 +6,7 @@ import pytest
 from datetime import timedelta
 
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 from tests.conftest import post_form

@@ -10,7 +10,7 @@ import pytest
 from core.accounts import SYSTEM
 from core.db import db
 from core.errors import Conflict, DomainError
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 from tests.conftest import post_form
@@ -161,7 +161,7 @@ def test_the_district_page_lists_only_towns_where_people_can_follow_the_link(dem
     assert "白水镇集贸市场改造提升方案" in client.get("/qinglan/opinions/").get_data(as_text=True)
     with demo_content.app_context():
         from core.accounts import SYSTEM as system
-        from core.provisioning import set_plugins
+        from core.tenants.provisioning import set_plugins
         set_plugins(system, tenant_by_slug("baishui"), ["catalog"])
         db.session.commit()
     assert "白水镇集贸市场改造提升方案" not in client.get("/qinglan/opinions/").get_data(as_text=True)

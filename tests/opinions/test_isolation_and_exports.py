@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.db import db
-from core.tenancy import tenant_by_slug, tenant_scope
+from core.tenants import tenant_by_slug, tenant_scope
 from plugins.opinions import services
 from tests.conftest import post_form
 from tests.opinions.conftest import comment, make_consultation

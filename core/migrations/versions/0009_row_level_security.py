@@ -7,7 +7,7 @@ Create Date: 2026-11-23 09:50:00
 """
 from alembic import op
 
-from core import rls
+from core.security import rls
 
 
 revision = '0009_core'

@@ -1,19 +1,17 @@
-"""The public portal shell: the county index, each tenant's home, and attachment downloads."""
+"""The public portal shell: the county index, each tenant's home, the health check, the display
+mode, sitemaps and robots.txt."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, make_response, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.accounts import Permission, has_permission
-from core.attachments import attachment_by_token, storage_path
 from core.clock import china_today
 from core.db import db
-from core.pagination import page_args
-from core.search import FACET_LIMIT, MAX_QUERY_CHARS, RANK_LIMIT, SearchEntry, SiteQuery, highlight, site_search
-from core.tenancy import STATUS_ACTIVE, Tenant, across_tenants
+from core.search import SearchEntry
+from core.tenants import STATUS_ACTIVE, Tenant
 from core.web import DISPLAY_COOKIE, host_root, portal_nav, safe_next
 from core.workdays import coverage_warnings
+
 
 bp = Blueprint("portal", __name__)
 
@@ -85,39 +83,13 @@ def home():
     return render_template("portal/home.html", tenant=tenant, children=tenant.active_children())
 
 
-@bp.get("/<tenant:tenant_path>/search")
-def search():
-    """Site search over every plugin's public documents: this tenant and the ones below it, or the
-    whole district (county) on request."""
-    tenant = g.tenant
-    registry = current_app.extensions["cms_search"]
-    query = SiteQuery.from_args(request.args, {s.key for s in registry.all})
-    too_long = len(" ".join((request.args.get("q") or "").split())) > MAX_QUERY_CHARS
-    base = tenant.root if query.whole else tenant
-    # The subtree in one statement, as narrow rows (a district has hundreds of units): what the
-    # search needs of each is its id, name, kind and plugins.
-    tenants = db.session.execute(select(Tenant.id, Tenant.name, Tenant.kind, Tenant.enabled_plugins)
-                                 .where(Tenant.path.startswith(base.path)).order_by(Tenant.path)).all()
-    ids = [t.id for t in tenants]
-    if query.tenant_id not in ids:
-        query.tenant_id = None
-    results = None
-    if query.q or query.type or query.year or query.tenant_id:
-        page, per_page = page_args()
-        with across_tenants(ids, reason="site search"):
-            results = site_search(query, tenants, page=page, per_page=per_page, scope=base.id)
-    return render_template("portal/search.html", tenant=tenant, query=query, results=results, base=base,
-                           too_long=too_long, max_chars=MAX_QUERY_CHARS, facet_limit=f"{FACET_LIMIT:,}", rank_limit=f"{RANK_LIMIT:,}",
-                           tenant_names={t.id: t.name for t in tenants}, highlight=highlight)
-
-
-SITEMAP_LIMIT = 50_000   # URLs per sitemap file (sitemaps.org)
-
-
 def _xml(template: str, **context):
     response = make_response(render_template(template, **context))
     response.mimetype = "application/xml"
     return response
+
+
+SITEMAP_LIMIT = 50_000   # URLs per sitemap file (sitemaps.org)
 
 
 @bp.get("/sitemap.xml")
@@ -158,20 +130,3 @@ def robots():
     body = ("User-agent: *\nDisallow: /admin/\nDisallow: /api/\nDisallow: /*/search\n"
             f"Sitemap: {url_for('portal.sitemap_index', _external=True)}\n")
     return current_app.response_class(body, mimetype="text/plain")
-
-
-@bp.get("/<tenant:tenant_path>/files/<token>")
-@bp.get("/<tenant:tenant_path>/files/<token>/<path:name>")
-def attachment(token: str, name: str | None = None):
-    """An attachment of this tenant; internal ones only for people who may see drafts."""
-    if len(token) != 32:
-        abort(404)
-    item = attachment_by_token(token)
-    if item is None or not (item.is_public or has_permission(current_user, Permission.CONTENT_VIEW, g.tenant)):
-        abort(404)
-    response = send_file(storage_path(item.token), mimetype=item.content_type, as_attachment=not item.inline,
-                         download_name=item.filename, conditional=True, max_age=3600 if item.is_public else 0)
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    if not item.is_public:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response

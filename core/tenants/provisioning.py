@@ -18,7 +18,7 @@ from core.accounts import (ROLES, SYSTEM, Permission, create_user, grant_role,
 from core.db import db
 from core.errors import DomainError
 from core.sanitize import clean_html
-from core.tenancy import (HOST_RE, KIND_LABELS, PARENT_KIND, RESERVED_SLUGS, SLUG_RE, STATUS_ACTIVE,
+from core.tenants import (HOST_RE, KIND_LABELS, PARENT_KIND, RESERVED_SLUGS, SLUG_RE, STATUS_ACTIVE,
                           STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug, tenant_scope)
 
 UNIT_CODE_RE = re.compile(r"^[0-9A-Za-z-]{1,32}$")

@@ -20,7 +20,7 @@ from core import clock
 from core.clock import utcnow
 from core.db import TimestampMixin, UTCDateTime, db
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
-from core.tenancy import Tenant
+from core.tenants import Tenant
 
 ROLES = ("admin", "security_admin", "audit_admin", "editor", "reviewer")
 ROLE_LABELS = {"admin": "系统管理员", "security_admin": "安全管理员", "audit_admin": "审计管理员",

@@ -2,7 +2,7 @@
 
 Every table of a tenant-owned model gets a policy (migrations: core 0009 and each plugin's) that
 shows and accepts only rows whose tenant_id is in the transaction's setting `cms.tenant_ids`.
-That setting follows the tenant scope of core.tenancy: before each statement, when the scope
+That setting follows the tenant scope of core.tenants: before each statement, when the scope
 differs from what the connection's transaction was told, `set_config(..., is_local => true)`
 sets it for the rest of the transaction. No scope means no rows, as with the ORM filter.
 
@@ -34,7 +34,7 @@ $$
 
 
 def setting_for(scope) -> str:
-    """The value of cms.tenant_ids for a scope of core.tenancy: "" (none), "*" (all) or "1,4,17"."""
+    """The value of cms.tenant_ids for a scope of core.tenants: "" (none), "*" (all) or "1,4,17"."""
     if scope is None:
         return ""
     if scope.tenant_ids is None:
@@ -50,7 +50,7 @@ def install(engine: Engine) -> None:
     if engine.dialect.name != "postgresql" or engine in _INSTALLED:
         return
     _INSTALLED.add(engine)
-    from core.tenancy import current_scope
+    from core.tenants import current_scope
 
     @event.listens_for(engine, "before_cursor_execute")
     def _set_scope(conn, cursor, statement, parameters, context, executemany):
@@ -101,7 +101,7 @@ def _run_in_migration(op, statements: list[str]) -> None:
 def tenant_tables() -> list[str]:
     """Tables of every tenant-owned model the installation knows (core's and the plugins')."""
     from core.db import db
-    from core.tenancy import TenantScoped
+    from core.tenants import TenantScoped
     return sorted({mapper.local_table.name for mapper in db.Model.registry.mappers
                    if issubclass(mapper.class_, TenantScoped)})
 

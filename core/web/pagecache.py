@@ -30,7 +30,7 @@ from sqlalchemy import bindparam, event, inspect, select, text
 
 from core.clock import utcnow
 from core.db import TenantSession
-from core.tenancy import Tenant, TenantScoped
+from core.tenants import Tenant, TenantScoped
 
 ALWAYS_IGNORED = frozenset({"updated_at"})
 CACHEABLE_TYPES = ("text/html", "application/xml", "application/atom+xml", "text/plain", "text/calendar")

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from core.clock import utcnow
 from core.db import TenantSession, UTCDateTime, db
 from core.errors import DomainError
-from core.tenancy import TenantScoped
+from core.tenants import TenantScoped
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

@@ -48,7 +48,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantSession, UTCDateTime, db
 from core.plugins import SearchDocument, SearchFollow, SearchSource
-from core.tenancy import Tenant, TenantScoped
+from core.tenants import Tenant, TenantScoped
 from core.clock import CHINA_TZ, china_today
 
 FIELDS = ("title", "code", "extra", "body")
@@ -353,7 +353,7 @@ def _follow(session, flush_context) -> None:
 
 def candidate_count(tenant_ids=None, *, only: str | None = None) -> int:
     """How many instances `reindex` will look at (for a progress bar)."""
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     total = 0
     for source in sources().all:
         if not only or source.key == only:
@@ -365,7 +365,7 @@ def candidate_count(tenant_ids=None, *, only: str | None = None) -> int:
 def reindex(tenant_ids=None, *, only: str | None = None, progress=None) -> int:
     """Rebuild the entries of every source (or `only` one, "plugin.kind") for the given tenants
     (None: all); returns how many documents are indexed. Runs across those tenants."""
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     count = 0
     for source in sources().all:
         if only and source.key != only:

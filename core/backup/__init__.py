@@ -86,7 +86,7 @@ def _heads() -> list[str]:
 
 
 def _subtree(slug: str):
-    from core.tenancy import Tenant, tenant_by_slug
+    from core.tenants import Tenant, tenant_by_slug
     tenant = tenant_by_slug(slug)
     if tenant is None:
         raise BackupError(f"单位“{slug}”不存在。")
@@ -112,7 +112,7 @@ def _tenant_tables() -> list[Table]:
 def backup(path: str | Path, *, tenant_slug: str | None = None, progress=None) -> Report:
     """Write the backup file; returns what it holds."""
     from core.attachments import Attachment, storage_path
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     path = Path(path)
     report = Report()
     with across_tenants(None, reason="backup"):
@@ -174,7 +174,7 @@ def read_manifest(path: str | Path) -> dict:
 def restore(path: str | Path, *, tenant_slug: str | None = None) -> Report:
     """Restore the backup (see the module's description); the caller commits."""
     from core import search
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     manifest = read_manifest(path)
     if manifest["heads"] != _heads():
         raise BackupError("备份与当前数据库的版本不同（迁移版本 {} ≠ {}）。请先把数据库升级到备份时的版本（cms db upgrade）。"
@@ -209,7 +209,7 @@ def restore(path: str | Path, *, tenant_slug: str | None = None) -> Report:
 
 def _check_empty() -> None:
     from core.accounts import User
-    from core.tenancy import Tenant
+    from core.tenants import Tenant
     if db.session.scalar(select(func.count()).select_from(Tenant)) or db.session.scalar(select(func.count()).select_from(User)):
         raise BackupError("目标数据库不是空的：恢复整个系统只能恢复到刚迁移好的空数据库（cms db upgrade）。")
     # The chain head that the migration created is replaced by the one in the backup.
@@ -300,7 +300,7 @@ def _reset_sequences(tables) -> None:
 
 def _bump_content_versions(tenant_ids: list[int] | None) -> None:
     """Cached pages of the restored tenants and of their ancestors are stale now."""
-    from core.tenancy import Tenant
+    from core.tenants import Tenant
     tenants = Tenant.__table__
     stmt = select(tenants.c.path)
     if tenant_ids is not None:
@@ -314,7 +314,7 @@ def _bump_content_versions(tenant_ids: list[int] | None) -> None:
 
 def dump(tenant_ids: list[int] | None = None) -> dict[str, list[dict]]:
     """Every row the backup would hold, for comparing two databases (tests, `cms restore --check`)."""
-    from core.tenancy import across_tenants
+    from core.tenants import across_tenants
     tables = _tables() if tenant_ids is None else _tenant_tables()
     with across_tenants(None, reason="compare"):
         return {t.name: [{k: _encode(v) for k, v in row._mapping.items()} for row in _rows(t, tenant_ids)]

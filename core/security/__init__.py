@@ -114,7 +114,7 @@ def deploy_findings(app: Flask) -> list[Finding]:
 
 
 def _row_level_security_findings(app: Flask) -> list[Finding]:
-    from core import rls
+    from core.security import rls
     from core.db import db
     found = []
     with app.app_context(), db.engine.connect() as connection:
@@ -126,7 +126,7 @@ def _row_level_security_findings(app: Flask) -> list[Finding]:
                              "迁移仍以所有者身份运行（docs/security.md）。"))
     if missing:
         found.append(Finding(ERROR, "S013", f"以下租户数据表没有行级安全策略：{'、'.join(missing)}。",
-                             "运行 cms db upgrade；插件的迁移应调用 core.rls.enable_in_migration。"))
+                             "运行 cms db upgrade；插件的迁移应调用 core.security.rls.enable_in_migration。"))
     return found
 
 
@@ -165,7 +165,7 @@ def published_passwords() -> set[str]:
     demo's accounts, which anyone who has read the repository can log in with."""
     import yaml
     found = set()
-    for path in sorted((Path(__file__).resolve().parents[1] / "tenants").glob("*.y*ml")):
+    for path in sorted((Path(__file__).resolve().parents[2] / "tenants").glob("*.y*ml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):

@@ -1,98 +1,35 @@
-"""The admin shell: login, the dashboards, tenants, users and grants, plugins, attachments, audit.
-
-Every tenant page runs the same three steps: the tenant is loaded from the URL (core.web),
-`requires()` checks access, then the view acts. Plugins protect their admin pages with the
-same `requires()` decorator.
-"""
+"""Logging in (password, then the second factor), logging out, one's own account, and the users
+and grants of a tenant."""
 from __future__ import annotations
 
-from functools import wraps
-
 import segno
-
-from flask import (Blueprint, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
-                   session, url_for)
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core import audit
-from core.web import safe_next
-from core.actions import run_form, show_error
 from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGrant, User, authenticate, check_totp,
-                           count_failure, create_user, grant_role, granted_tenants, has_permission, locked_message,
-                           login_succeeded, new_totp_secret, require_permission, revoke_role, set_active, totp_uri,
-                           unlock, user_by_username)
-from core.ratelimit import client_address, limiter
-from core.attachments import Attachment, save_upload
-from core.clock import china_today, utcnow
+                           count_failure, create_user, grant_role, locked_message, login_succeeded, new_totp_secret,
+                           revoke_role, set_active, totp_uri, unlock, user_by_username)
+from core.accounts.forms import GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm
+from core.actions import show_error
+from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError
+from core.forms import ActionForm
 from core.forms import choices as to_choices
-from core.forms import (ActionForm, CalendarForm, CalendarYearForm, ChildTenantForm, GrantForm, LoginForm, NewUserForm,
-                        PasswordForm, TotpForm, TenantSettingsForm, UploadForm)
-from core.pagination import page_args, paginate
-from core.plugins import collect
-from core.provisioning import CONTACT_FIELDS, create_tenant, set_plugins, set_status, update_tenant
-from core.workdays import (ArrangementError, CalendarOverride, arrangement_summary, coverage_source, coverage_warnings,
-                           in_year, parse_arrangement, remove_override, set_override, set_year, YEARS)
-from core.tenancy import CHILD_KIND, KIND_LABELS, STATUS_ACTIVE, STATUS_ARCHIVED, Tenant, TenantKind, tenant_by_slug
+from core.security.ratelimit import client_address, limiter
+from core.tenants import STATUS_ACTIVE, Tenant, tenant_by_slug
+from core.web import safe_next
+from core.web.admin import bp, requires
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def requires(permission: Permission):
-    """Log-in plus `permission` on the current tenant; 404 when the user has no role there at all."""
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            require_permission(current_user, permission, g.tenant)
-            return view(*args, **kwargs)
-        return wrapper
-    return decorator
-
-
-def accessible_tenants(user) -> list[Tenant]:
-    """Every tenant the user may enter in the admin area, in tree order."""
-    tops = granted_tenants(user)
-    if not tops:
-        return []
-    stmt = select(Tenant).where(or_(*[Tenant.path.startswith(t.path) for t in tops])).order_by(Tenant.path)
-    return list(db.session.scalars(stmt))
-
-
-def save_uploads(field_name: str) -> list[int]:
-    """Store the files posted in the form field `field_name`; their attachment ids, audited."""
-    ids = []
-    for upload in request.files.getlist(field_name):
-        if upload and upload.filename:
-            item = save_upload(upload, uploaded_by=current_user)
-            audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}")
-            ids.append(item.id)
-    return ids
-
-
-@bp.app_context_processor
-def _admin_context():
-    """For every admin page, the core's and the plugins' alike (and admin error pages)."""
-    if not has_request_context() or not request.path.startswith("/admin/"):
-        return {}
-    tenant = g.get("tenant")
-    nav = []
-    if tenant is not None and current_user.is_authenticated:
-        registry = current_app.extensions["cms"]
-        allowed = lambda permission: has_permission(current_user, permission, tenant)  # noqa: E731
-        nav = registry.enabled_items(tenant, registry.menu(tenant, "admin_menu", allowed)
-                                     + collect(registry.hook_for(tenant, "admin_nav"), tenant=tenant, user=current_user))
-    switch = accessible_tenants(current_user) if current_user.is_authenticated else []
-    return {"admin_nav": nav, "switch_tenants": switch, "Permission": Permission, "role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS,
-            "action_form": ActionForm(formdata=None)}
-
-
-# --- login ------------------------------------------------------------------------------------
 
 LOGIN_LIMIT = "LOGIN_LIMIT_PER_ADDRESS"
+
+
 PENDING_KEY = "pending_login"          # the user who gave a right password, until the second step
+
+
 PENDING_SECONDS = 300
 
 
@@ -261,117 +198,6 @@ def account():
     return render_template("admin/account.html", form=form)
 
 
-# --- dashboards -------------------------------------------------------------------------------
-
-@bp.get("/")
-@login_required
-def index():
-    tops = granted_tenants(current_user)
-    if len(tops) == 1:  # one grant (with its subtree): straight to that dashboard
-        return redirect(url_for("admin.dashboard", tenant=tops[0]))
-    return render_template("admin/index.html", tenants=accessible_tenants(current_user),
-                           calendar_warnings=calendar_warnings())
-
-
-def calendar_warnings() -> list:
-    """Years without holiday data, for the people who can enter them (superadmins)."""
-    return coverage_warnings(china_today()) if current_user.is_superadmin else []
-
-
-@bp.get("/switch")
-@login_required
-def switch():
-    tenant = tenant_by_slug(request.args.get("to", ""))
-    if tenant is None or not has_permission(current_user, Permission.ADMIN_ACCESS, tenant):
-        abort(404)
-    return redirect(url_for("admin.dashboard", tenant=tenant))
-
-
-@bp.get("/<tenant_slug>/")
-@requires(Permission.ADMIN_ACCESS)
-def dashboard():
-    registry = current_app.extensions["cms"]
-    widgets = registry.enabled_items(g.tenant, collect(registry.hook_for(g.tenant, "dashboard_widgets"),
-                                                       tenant=g.tenant, user=current_user))
-    return render_template("admin/dashboard.html", tenant=g.tenant, widgets=widgets, calendar_warnings=calendar_warnings())
-
-
-# --- tenant settings and child tenants --------------------------------------------------------
-
-@bp.route("/<tenant_slug>/settings", methods=["GET", "POST"])
-@requires(Permission.TENANT_MANAGE)
-def settings():
-    tenant = g.tenant
-    form = TenantSettingsForm(obj=tenant, **{k: tenant.contact.get(k, "") for k in CONTACT_FIELDS} if request.method == "GET" else {})
-    if form.validate_on_submit():
-        changes = {"name": form.name.data, "unit_code": form.unit_code.data, "intro": form.intro.data,
-                   "contact": {k: getattr(form, k).data for k in CONTACT_FIELDS}}
-        if current_user.is_superadmin and tenant.parent is None:
-            changes["host"] = form.host.data
-
-        def act():
-            return update_tenant(current_user, tenant, **changes)
-        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
-                        then=url_for("admin.settings"))
-        if done:
-            return done
-    return render_template("admin/settings.html", tenant=tenant, form=form)
-
-
-@bp.route("/<tenant_slug>/tenants", methods=["GET", "POST"])
-@requires(Permission.TENANT_MANAGE)
-def tenants():
-    tenant = g.tenant
-    child_kind = CHILD_KIND[TenantKind(tenant.kind)]
-    form = ChildTenantForm()
-    if child_kind is not None and form.validate_on_submit():
-        def act():
-            return create_tenant(current_user, slug=form.slug.data, name=form.name.data, kind=child_kind.value,
-                                 parent=tenant, unit_code=form.unit_code.data or None)
-        done = run_form(form, act, message=lambda child: f"已新建{child.kind_label}“{child.name}”。",
-                        then=url_for("admin.tenants"))
-        if done:
-            return done
-    return render_template("admin/tenants.html", tenant=tenant, form=form, child_kind=child_kind,
-                           children=tenant.children)
-
-
-@bp.post("/<tenant_slug>/tenants/<child_slug>/status")
-@requires(Permission.TENANT_MANAGE)
-def tenant_status(child_slug: str):
-    child = tenant_by_slug(child_slug)
-    if child is None or child.parent_id != g.tenant.id or not ActionForm().validate_on_submit():
-        abort(404)
-    status = request.form.get("status")
-    try:
-        set_status(current_user, child, STATUS_ARCHIVED if status == STATUS_ARCHIVED else STATUS_ACTIVE)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"“{child.name}”已{'撤并' if child.status == STATUS_ARCHIVED else '恢复'}。", "success")
-    return redirect(url_for("admin.tenants"))
-
-
-@bp.route("/<tenant_slug>/plugins", methods=["GET", "POST"])
-@requires(Permission.TENANT_MANAGE)
-def plugins():
-    tenant = g.tenant
-    registry = current_app.extensions["cms"]
-    available = [i for i in registry.infos.values() if tenant.kind in i.tenant_kinds]
-    form = ActionForm()
-    if form.validate_on_submit():
-        chosen = [i.name for i in available if request.form.get(f"plugin-{i.name}")]
-        changed = set_plugins(current_user, tenant, chosen)
-        db.session.commit()
-        flash("已保存。" if changed else "没有改动。", "success")
-        return redirect(url_for("admin.plugins"))
-    return render_template("admin/plugins.html", tenant=tenant, available=available, form=form)
-
-
-# --- users and grants -------------------------------------------------------------------------
-
 def _subtree_choices(tenant: Tenant) -> list[tuple[str, str]]:
     rows = db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path), Tenant.status == STATUS_ACTIVE)
                               .order_by(Tenant.path))
@@ -490,106 +316,3 @@ def user_action(user_id: int, action: str):
     db.session.commit()
     flash(f"{done}：{user.username}。", "success")
     return redirect(url_for("admin.users"))
-
-
-# --- attachments and audit --------------------------------------------------------------------
-
-@bp.route("/<tenant_slug>/attachments", methods=["GET", "POST"])
-@requires(Permission.CONTENT_VIEW)
-def attachments():
-    form = UploadForm()
-    if request.method == "POST":
-        require_permission(current_user, Permission.CONTENT_EDIT, g.tenant)
-        if form.validate_on_submit():
-            try:
-                item = save_upload(request.files.get("file"), uploaded_by=current_user, is_public=form.public.data)
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                audit.record("attachment.upload", target=item, summary=f"上传附件 {item.filename}（{item.size_label}）")
-                db.session.commit()
-                flash(f"已上传“{item.filename}”。", "success")
-                return redirect(url_for("admin.attachments"))
-    page = paginate(select(Attachment).order_by(Attachment.created_at.desc(), Attachment.id.desc()), *page_args())
-    return render_template("admin/attachments.html", tenant=g.tenant, form=form, page=page)
-
-
-@bp.get("/audit")
-@login_required
-def audit_all():
-    """The whole installation's log, logins and CLI runs included: superadmins only."""
-    if not current_user.is_superadmin:
-        abort(404)
-    page = paginate(audit.subtree_query(None, action=request.args.get("action") or None), *page_args(50))
-    tenant_names = {t.id: t.name for t in db.session.scalars(select(Tenant))}
-    return render_template("admin/audit.html", tenant=None, page=page, tenant_names=tenant_names)
-
-
-@bp.route("/calendar", methods=["GET", "POST"])
-@login_required
-def calendar():
-    """Working-day overrides (放假、调休), kept by superadmins for years the package does not know yet."""
-    if not current_user.is_superadmin:
-        abort(404)
-    year = request.args.get("year", type=int) or china_today().year
-    if year not in YEARS:
-        abort(404)
-    form = CalendarForm()
-    if form.validate_on_submit():
-        day = form.day.data
-        if request.form.get("remove"):
-            remove_override(day)
-            audit.record("calendar.remove", summary=f"删除 {day} 的设置")
-        else:
-            set_override(day, form.kind.data == "workday", form.note.data or "")
-            audit.record("calendar.set", summary=f"{day} 设为{'工作日' if form.kind.data == 'workday' else '休息日'} {form.note.data}")
-        db.session.commit()
-        flash("已保存。", "success")
-        return redirect(url_for("admin.calendar", year=day.year))
-    return calendar_page(year, form, CalendarYearForm(formdata=None))
-
-
-@bp.post("/calendar/<int:year>")
-@login_required
-def calendar_year(year: int):
-    """A year's whole arrangement pasted from the State Council's notice: replaces its overrides."""
-    if not current_user.is_superadmin or year not in YEARS:
-        abort(404)
-    form = CalendarYearForm()
-    if form.validate_on_submit():
-        try:
-            days = parse_arrangement(year, form.arrangement.data)
-        except ArrangementError as exc:
-            form.arrangement.errors = list(form.arrangement.errors) + exc.problems
-        else:
-            set_year(year, days, actor=current_user, source=form.source.data or "")
-            db.session.commit()
-            flash(f"已录入 {year} 年节假日安排：{arrangement_summary(days)}。", "success")
-            return redirect(url_for("admin.calendar", year=year))
-    return calendar_page(year, CalendarForm(formdata=None), form)
-
-
-def calendar_page(year: int, form: CalendarForm, year_form: CalendarYearForm):
-    overrides = [(o.day, o.is_workday, o.note) for o in db.session.scalars(
-        select(CalendarOverride).where(in_year(year)).order_by(CalendarOverride.day))]
-    return render_template("admin/calendar.html", year=year, source=coverage_source(year), overrides=overrides,
-                           form=form, year_form=year_form)
-
-
-@bp.get("/<tenant_slug>/outbox")
-@requires(Permission.TENANT_MANAGE)
-def outbox():
-    """Messages sent (or kept, when no SMS/e-mail plugin is installed) for this tenant and below."""
-    from core.notify import Notification
-    stmt = select(Notification).where(Notification.tenant_id.in_(
-        select(Tenant.id).where(Tenant.path.startswith(g.tenant.path)))).order_by(Notification.id.desc())
-    page = paginate(stmt, *page_args(50))
-    return render_template("admin/outbox.html", tenant=g.tenant, page=page)
-
-
-@bp.get("/<tenant_slug>/audit")
-@requires(Permission.AUDIT_READ)
-def audit_log():
-    page = paginate(audit.subtree_query(g.tenant, action=request.args.get("action") or None), *page_args(50))
-    tenant_names = {t.id: t.name for t in db.session.scalars(select(Tenant).where(Tenant.path.startswith(g.tenant.path)))}
-    return render_template("admin/audit.html", tenant=g.tenant, page=page, tenant_names=tenant_names)

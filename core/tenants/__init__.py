@@ -71,7 +71,7 @@ class Tenant(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     host: Mapped[str | None] = mapped_column(String(255), unique=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    # Incremented, with the time, whenever public content of this tenant or below it changes (core.pagecache).
+    # Incremented, with the time, whenever public content of this tenant or below it changes (core.web.pagecache).
     content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     content_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -237,7 +237,7 @@ class TenantScoped:
 
 def _orm_filter_on() -> bool:
     """TENANT_ORM_FILTER=False switches this filter off, only to prove that PostgreSQL's row-level
-    security (core.rls) holds on its own: the isolation tests run that way too."""
+    security (core.security.rls) holds on its own: the isolation tests run that way too."""
     from flask import current_app, has_app_context
     return not has_app_context() or current_app.config.get("TENANT_ORM_FILTER", True)
 

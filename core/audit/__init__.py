@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import TenantSession, UTCDateTime, db
-from core.tenancy import Tenant
+from core.tenants import Tenant
 
 
 class AuditEntry(db.Model):
