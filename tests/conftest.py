@@ -4,6 +4,7 @@ every test; the app, its test client and CLI runner; the demo county; login help
 clock (CMS_TEST_TODAY) and its own Redis keys (TEST_REDIS_URL)."""
 from __future__ import annotations
 
+import ast
 import importlib.util
 import multiprocessing
 import os
@@ -67,16 +68,58 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 REDIS_PREFIX = f"cms-test-{RUN_ID}:"
 
 
+
+# Tests follow the architecture: each plugin's tests live in tests/<plugin>/, and its factories,
+# fixtures and access-matrix entries in tests/<plugin>/fixtures.py, a pytest plugin loaded only
+# when the plugin is installed and not switched off (PLUGINS_OFF). A test package or file that
+# needs plugins says so with REQUIRES_PLUGINS = (...) in its __init__.py or module; without them
+# it is not collected (not skipped) and the report header names what was left out.
+AVAILABLE_PLUGINS = frozenset(ep.name for ep in entry_points(group="cms.plugins")) - {
+    name.strip() for name in os.environ.get("PLUGINS_OFF", "").split(",") if name.strip()}
+pytest_plugins = ["tests.access", *(f"tests.{name}.fixtures" for name in sorted(AVAILABLE_PLUGINS)
+                                    if (ROOT / "tests" / name / "fixtures.py").is_file())]
+BUILT_IN_PLUGINS = frozenset({"catalog", "opinions", "open_day", "gazette"})
+LEFT_OUT: set[str] = set()
+
+
+def required_plugins(path: Path) -> tuple[str, ...]:
+    """REQUIRES_PLUGINS of a test module or package, read without importing it."""
+    source = path / "__init__.py" if path.is_dir() else path
+    if source.suffix != ".py" or not source.is_file():
+        return ()
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "REQUIRES_PLUGINS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    return ()
+
+
+def pytest_ignore_collect(collection_path, config):
+    missing = set(required_plugins(Path(collection_path))) - AVAILABLE_PLUGINS
+    if missing:
+        LEFT_OUT.add(f"{Path(collection_path).relative_to(ROOT)} (needs {', '.join(sorted(missing))})")
+        return True
+    return None
+
+
 # The longest tests (seconds each, where most take a fraction of one), started first and together
 # on one worker under `--dist loadgroup`: otherwise a random order may leave one of them for last,
 # with the other worker idle while it runs.
 LONG_RUNNING = ("tests/core/test_api_fuzz.py", "tests/open_day/test_concurrency.py",
                 "tests/catalog/test_index_concurrency.py", "tests/opinions/test_ratelimit.py",
-                "tests/core/test_crash.py", "tests/test_query_counts.py", "tests/test_access_matrix.py")
+                "tests/integration/test_crash.py", "tests/integration/test_query_counts.py", "tests/test_access_matrix.py")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    if not BUILT_IN_PLUGINS <= AVAILABLE_PLUGINS:
+        # Tests of core together with the four built-in plugins (marked builtin_plugins) go when
+        # one of them is absent, as a plugin's own tests do.
+        deselected = [item for item in items if item.get_closest_marker("builtin_plugins")]
+        if deselected:
+            LEFT_OUT.add(f"{len(deselected)} tests marked builtin_plugins (needs "
+                         f"{', '.join(sorted(BUILT_IN_PLUGINS - AVAILABLE_PLUGINS))})")
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not item.get_closest_marker("builtin_plugins")]
     for item in items:
         if item.nodeid.startswith(LONG_RUNNING) and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("long"))
@@ -90,7 +133,13 @@ def pytest_report_header(config):
              "CMS_TEST_TODAY=YYYY-MM-DD runs as another day)")
     return [f"database: {where}" + (f"; row-level security only (role {RLS_TEST_ROLE}, ORM tenant filter off)"
                                     if RLS_ONLY else ""),
-            f"today: {today}", f"redis: {TEST_REDIS_URL}, keys under {REDIS_PREFIX}*"]
+            f"today: {today}", f"redis: {TEST_REDIS_URL}, keys under {REDIS_PREFIX}*",
+            "plugins: " + ", ".join(sorted(AVAILABLE_PLUGINS))]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if LEFT_OUT:
+        terminalreporter.write_line("not collected, their plugins are not installed or are off: " + "; ".join(sorted(LEFT_OUT)))
 
 
 # What the concurrency tests' worker processes run, the app and its plugins: imported once by the

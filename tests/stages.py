@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import socket
 import subprocess
 import sys
@@ -39,7 +38,7 @@ RISKY_DAYS = [
 # Tests of tenant isolation, run again with row-level security as the only wall.
 ISOLATION_TESTS = [
     "tests/core/test_tenancy.py", "tests/core/test_rls.py", "tests/core/test_attachments.py",
-    "tests/core/test_site_search.py", "tests/core/test_api.py", "tests/catalog/test_isolation.py",
+    "tests/integration/test_site_search.py", "tests/core/test_api.py", "tests/catalog/test_isolation.py",
     "tests/gazette/test_isolation.py", "tests/opinions/test_isolation_and_exports.py",
     "tests/open_day/test_pages_and_admin.py",
 ]
@@ -53,16 +52,6 @@ def _dated_files() -> list[str]:
 
 
 BUILT_IN_PLUGINS = "catalog,opinions,open_day,gazette"
-PLUGIN_IMPORT = re.compile(r"^\s*(from|import) (plugins[. ]|tests\.(catalog|gazette|open_day|opinions)\b)", re.M)
-
-
-def _core_files_without_plugins() -> list[str]:
-    """The core test files that import no built-in plugin: they run again with all four switched off
-    (the tests marked builtin_plugins in them are about those plugins, and are left out)."""
-    return sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests" / "core").glob("test_*.py")
-                  if not PLUGIN_IMPORT.search(path.read_text(encoding="utf-8")))
-
-
 def _postgres_answers() -> bool:
     try:
         socket.create_connection(("127.0.0.1", 5432), 2).close()
@@ -119,8 +108,8 @@ def main() -> int:
         print("PostgreSQL does not answer on 127.0.0.1:5432: the PostgreSQL stages are not run.", flush=True)
     # Small runs in one process each, side by side at the end: isolation under row-level security
     # alone, the core without the built-in plugins, and the dated tests under each risky day.
-    days = [("SQLite: core tests with the four built-in plugins switched off",
-             _pytest(*order, "-m", "not builtin_plugins", *_core_files_without_plugins()),
+    days = [("SQLite: core tests and the access matrix with the four built-in plugins switched off",
+             _pytest(*order, "tests/core", "tests/test_access_matrix.py"),
              {**sqlite, "PLUGINS_OFF": BUILT_IN_PLUGINS})]
     if _postgres_answers():
         days.insert(0, ("PostgreSQL: isolation with row-level security alone",

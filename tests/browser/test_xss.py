@@ -59,7 +59,7 @@ def stored(site):
     from plugins.gazette import services as gazette
     from plugins.open_day import services as open_day
     from plugins.opinions import services as opinions
-    from tests.catalog.conftest import leaf
+    from tests.catalog.fixtures import leaf
     from core.clock import china_today
     public, admin = [], []
     with site.app.app_context():

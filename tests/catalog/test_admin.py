@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog.models import Record
-from tests.catalog.conftest import leaf
+from tests.catalog.fixtures import leaf
 from tests.conftest import csrf_from, post_form
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "catalog-education-example.xlsx"

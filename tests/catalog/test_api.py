@@ -7,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from core.tenants import tenant_by_slug, tenant_scope
-from tests.catalog.conftest import leaf, make_record
+from tests.catalog.fixtures import leaf, make_record
 
 
 def token(runner, username: str) -> dict:

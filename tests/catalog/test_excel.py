@@ -59,7 +59,7 @@ def test_the_real_world_fixture_imports(blank_district):
 def test_round_trip_export_then_import_into_a_fresh_tenant_gives_the_same_catalog(demo, ctx, blank_district):
     town = tenant_by_slug("baishui")
     with tenant_scope(town):
-        from tests.catalog.conftest import leaf
+        from tests.catalog.fixtures import leaf
         item = leaf(town, "临时救助")
         services.set_applicability(SYSTEM, item, False, "由县民政局统一公开")
         services.update_item(SYSTEM, leaf(town, "高龄津贴发放"), {"audience_note": "80周岁以上老年人（含）"})

@@ -7,7 +7,7 @@ from core.accounts import SYSTEM, user_by_username
 from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import services
-from tests.catalog.conftest import leaf
+from tests.catalog.fixtures import leaf
 from tests.conftest import worker_processes
 from tests.catalog.publishers import publish_many
 

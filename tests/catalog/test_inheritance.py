@@ -9,7 +9,7 @@ from core.db import db
 from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from plugins.catalog import services, standard
 from plugins.catalog.models import CatalogItem
-from tests.catalog.conftest import leaf
+from tests.catalog.fixtures import leaf
 
 
 def _domains_of(slug: str) -> set[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import services
-from tests.catalog.conftest import leaf, make_record
+from tests.catalog.fixtures import leaf, make_record
 from tests.conftest import post_form
 
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 from core.tenants import tenant_by_slug, tenant_scope
-from tests.catalog.conftest import leaf, make_record
+from tests.catalog.fixtures import leaf, make_record
 
 
 def test_catalog_page_by_domain_and_item_with_counts(demo, client):

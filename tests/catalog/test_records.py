@@ -15,7 +15,7 @@ from core.errors import AccessDenied, Conflict, DomainError
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.catalog import services
 from plugins.catalog.models import Record
-from tests.catalog.conftest import at, leaf, make_record
+from tests.catalog.fixtures import at, leaf, make_record
 from tests.conftest import at_china
 
 

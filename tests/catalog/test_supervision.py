@@ -12,7 +12,7 @@ from core.clock import china_today
 from core.workdays import Calendar
 from plugins.catalog.models import CatalogItem
 from plugins.catalog.supervision import Period, evaluate, evaluate_item
-from tests.catalog.conftest import at
+from tests.catalog.fixtures import at
 
 # Date-dependent: make test runs this module again under the risky days (tests/stages.py).
 pytestmark = pytest.mark.dated

@@ -104,3 +104,46 @@ def test_core_is_organised_by_feature_and_assembled_in_one_place():
     # The shells and helpers every feature hangs from import no feature's views.
     for leaf in ("core.web", "core.web.admin", "core.web.portal", "core.api", "core.cli", "core.forms", "core.actions"):
         assert not {e for e in graph[leaf] if e.endswith((".views", ".cli"))}, leaf
+
+
+BUILT_IN = ("catalog", "opinions", "open_day", "gazette")
+
+
+def built_in_references(source: str) -> list[tuple[int, str, bool]]:
+    """(line, module, whether the test around it is marked builtin_plugins) for each import of a
+    built-in plugin or of its tests."""
+    tree = ast.parse(source)
+    found = []
+
+    def marked(function) -> bool:
+        return any("builtin_plugins" in ast.unparse(d) for d in function.decorator_list)
+
+    def visit(node, inside_marked: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            here = inside_marked or (isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and marked(child))
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                names = [child.module or ""] if isinstance(child, ast.ImportFrom) else [a.name for a in child.names]
+                for name in names:
+                    parts = name.split(".")
+                    if parts[0] in ("plugins", "tests") and len(parts) > 1 and parts[1] in BUILT_IN:
+                        found.append((child.lineno, name, here))
+            visit(child, here)
+
+    visit(tree, False)
+    return found
+
+
+def test_the_finder_sees_plugin_imports_and_the_marker():
+    source = ("import pytest\nfrom plugins.catalog import services\n\n"
+              "@pytest.mark.builtin_plugins\ndef test_a():\n    from tests.open_day.fixtures import make_event\n\n"
+              "def test_b():\n    from plugins.gazette.models import Issue\n")
+    assert built_in_references(source) == [(2, "plugins.catalog", False), (6, "tests.open_day.fixtures", True),
+                                           (9, "plugins.gazette.models", False)]
+
+
+def test_core_tests_use_only_the_test_plugin():
+    """tests/core runs with the four built-in plugins switched off (make test) or deleted: a test
+    there that needs one says so with the builtin_plugins marker and imports it inside itself."""
+    unmarked = {f"{path.name}:{line} {module}" for path in sorted((ROOT / "tests" / "core").glob("*.py"))
+                for line, module, marked in built_in_references(path.read_text(encoding="utf-8")) if not marked}
+    assert unmarked == set()

@@ -14,11 +14,10 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
-from core.security import rls
+from core.attachments import Attachment
 from core.db import db
-from core.security import deploy_findings
+from core.security import deploy_findings, rls
 from core.tenants import Scope, across_tenants, tenant_by_slug, tenant_scope
-from plugins.catalog.models import CatalogItem
 
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 # Not a skip to make a run green: SQLite has no row-level security to test. `make test` runs these
@@ -127,7 +126,7 @@ def test_each_statement_runs_under_the_scope_of_its_moment(demo):
                 assert setting() == ",".join(sorted((str(baishui.id), str(liuhe.id)), key=int))
             assert setting() == str(baishui.id)
             db.session.commit()
-            db.session.execute(select(CatalogItem.id).limit(1)).all()
+            db.session.execute(select(Attachment.id).limit(1)).all()
             assert setting() == str(baishui.id)                          # set again in the new transaction
         assert setting() == ""
 

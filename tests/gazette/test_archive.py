@@ -15,7 +15,7 @@ from core.search import normalise
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import services
 from plugins.gazette.models import GazetteArticle, GazetteIssue
-from tests.gazette.conftest import make_issue
+from tests.gazette.fixtures import make_issue
 
 # Date-dependent: make test runs this module again under the risky days (tests/stages.py).
 pytestmark = pytest.mark.dated

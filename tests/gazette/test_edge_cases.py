@@ -15,7 +15,7 @@ from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import pdf, services
 from plugins.gazette.models import ArticleIssuer, GazetteArticle, GazetteIssue, IssueFrozen
-from tests.gazette.conftest import make_issue, token
+from tests.gazette.fixtures import make_issue, token
 
 API = "/api/v1/tenants/qinglan/gazette"
 

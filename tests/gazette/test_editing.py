@@ -14,7 +14,7 @@ from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import services
 from plugins.gazette.models import GazetteArticle, GazetteIssue, IssueFrozen
 from tests.conftest import csrf_from, post_form
-from tests.gazette.conftest import make_issue, token
+from tests.gazette.fixtures import make_issue, token
 
 API = "/api/v1/tenants/qinglan/gazette"
 ADMIN = "/admin/qinglan/gazette"

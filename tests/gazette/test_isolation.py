@@ -9,7 +9,7 @@ from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette.models import GazetteArticle
 from tests.conftest import DEMO_PASSWORD, csrf_from
-from tests.gazette.conftest import make_issue, token
+from tests.gazette.fixtures import make_issue, token
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.gazette import pdf, services
 from plugins.gazette.models import GazetteArticle, GazetteIssue
-from tests.gazette.conftest import make_issue
+from tests.gazette.fixtures import make_issue
 
 ARTICLES = [
     {"section": "规范性文件", "title": "青岚县人民政府关于印发《青岚县农村危房改造补助资金管理办法》的通知",
@@ -120,7 +120,7 @@ def test_public_pdf_download_and_admin_preview(demo, client, auth):
 
 
 def test_without_a_chinese_font_the_editor_gets_a_clear_message(demo, client, auth, runner):
-    from tests.gazette.conftest import token
+    from tests.gazette.fixtures import token
     demo.config["GAZETTE_PDF_FONT"] = "/nonexistent/font.ttc"
     with demo.app_context():
         issue_id = make_issue(year=2024, number=8, articles=ARTICLES[:1])

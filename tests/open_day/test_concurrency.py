@@ -14,7 +14,7 @@ from core.notify import Notification
 from core.tenants import across_tenants
 from plugins.open_day.models import OpenDay, Registration
 from tests.conftest import worker_processes
-from tests.open_day.conftest import make_event, register
+from tests.open_day.fixtures import make_event, register
 from tests.open_day.workers import cancel_many, register_many
 
 FULL_SIZE = bool(os.environ.get("TEST_DATABASE_URL"))

@@ -17,7 +17,7 @@ from core.tenants import tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay
 from tests.conftest import csrf_from, post_form
-from tests.open_day.conftest import make_event, move, register
+from tests.open_day.fixtures import make_event, move, register
 
 # Date-dependent: make test runs this module again under the risky days (tests/stages.py).
 pytestmark = pytest.mark.dated

@@ -11,7 +11,7 @@ from core.notify import Notification
 from core.tenants import across_tenants, tenant_by_slug, tenant_scope
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay, Registration
-from tests.open_day.conftest import make_event, register
+from tests.open_day.fixtures import make_event, register
 
 # Date-dependent: make test runs this module again under the risky days (tests/stages.py).
 pytestmark = pytest.mark.dated

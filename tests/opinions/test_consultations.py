@@ -12,7 +12,7 @@ from core.tenants import tenant_by_slug, tenant_scope
 from core.clock import china_today
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
-from tests.opinions.conftest import DRAFT, make_consultation
+from tests.opinions.fixtures import DRAFT, make_consultation
 
 # Date-dependent: make test runs this module again under the risky days (tests/stages.py).
 pytestmark = pytest.mark.dated

@@ -10,7 +10,7 @@ from core.tenants import tenant_by_slug, tenant_scope
 from plugins.opinions import services
 from plugins.opinions.models import Consultation
 from tests.conftest import post_form
-from tests.opinions.conftest import comment, make_consultation
+from tests.opinions.fixtures import comment, make_consultation
 
 # Date-dependent: make test runs this module again under the risky days (tests/stages.py).
 pytestmark = pytest.mark.dated

@@ -13,7 +13,7 @@ from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from plugins.opinions import services
 from tests.conftest import post_form
-from tests.opinions.conftest import comment, make_consultation
+from tests.opinions.fixtures import comment, make_consultation
 
 
 @pytest.fixture

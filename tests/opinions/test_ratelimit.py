@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
-from tests.opinions.conftest import make_consultation
+from tests.opinions.fixtures import make_consultation
 
 
 def _post(client, cid, address="10.0.0.1"):

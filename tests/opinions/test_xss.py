@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 from tests.conftest import csrf_from
-from tests.opinions.conftest import make_consultation
+from tests.opinions.fixtures import make_consultation
 
 XSS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "xss"
 VECTORS = [v for f in ("BRUTELOGIC-XSS-STRINGS.txt", "IntrudersXSS.txt", "XSS_Polyglots.txt")
@@ -69,7 +69,7 @@ def test_vectors_through_the_form_and_the_api_never_come_back_as_markup(demo, cl
 
 
 def test_the_tracking_page_escapes_what_was_typed(demo, client):
-    from tests.opinions.conftest import comment
+    from tests.opinions.fixtures import comment
     with demo.app_context():
         cid = make_consultation()
         code = comment("baishui", cid, content='<img src=x onerror=alert(1)>意见')

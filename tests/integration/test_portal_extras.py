@@ -7,7 +7,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.catalog.conftest import make_record
+from tests.catalog.fixtures import make_record
+
+REQUIRES_PLUGINS = ("catalog",)
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -16,9 +16,11 @@ from core.tenants.provisioning import create_tenant
 from core.tenants import Tenant, tenant_by_slug, tenant_scope
 from plugins.catalog import services as catalog
 from plugins.catalog.models import Record
-from tests.catalog.conftest import make_record
+from tests.catalog.fixtures import make_record
 from tests.conftest import at_china, make_app
-from tests.open_day.conftest import make_event, register
+from tests.open_day.fixtures import make_event, register
+
+REQUIRES_PLUGINS = ("catalog", "open_day", "opinions")
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_anonymous_pages_are_cached_with_validators(demo, client, cache):
 
 def test_a_page_with_a_form_or_a_cookie_is_never_stored(demo, client, cache):
     with demo.app_context():
-        from tests.opinions.conftest import make_consultation
+        from tests.opinions.fixtures import make_consultation
         consultation_id = make_consultation("baishui")
     for _ in range(2):
         response = client.get(f"/qinglan/baishui/opinions/{consultation_id}")

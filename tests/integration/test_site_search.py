@@ -19,10 +19,12 @@ from plugins.catalog import services as catalog
 from plugins.catalog.models import Record
 from plugins.open_day import services as open_day
 from plugins.open_day.models import OpenDay
-from tests.catalog.conftest import make_record
-from tests.gazette.conftest import make_issue
-from tests.open_day.conftest import make_event
-from tests.opinions.conftest import make_consultation
+from tests.catalog.fixtures import make_record
+from tests.gazette.fixtures import make_issue
+from tests.open_day.fixtures import make_event
+from tests.opinions.fixtures import make_consultation
+
+REQUIRES_PLUGINS = ("catalog", "gazette", "open_day", "opinions")
 
 
 def results(client, path: str, q: str = "", **args) -> tuple[int | None, list[str], str]:
@@ -172,7 +174,7 @@ def test_a_registration_does_not_touch_the_index(demo, client):
         with across_tenants(None, reason="test"):
             before = db.session.scalar(select(SearchEntry.id).where(SearchEntry.plugin == "open_day",
                                                                    SearchEntry.ref_id == event_id))
-        from tests.open_day.conftest import register
+        from tests.open_day.fixtures import register
         register("baishui", event_id, 1)
         with across_tenants(None, reason="test"):
             entry = db.session.scalar(select(SearchEntry).where(SearchEntry.id == before))

@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from core import audit
 from core.db import db
 from core.tenants import across_tenants
-from tests.catalog.conftest import make_record
+from tests.catalog.fixtures import make_record
+
+REQUIRES_PLUGINS = ("catalog",)
 
 WORKER = textwrap.dedent("""
     import sys, time
@@ -24,7 +26,7 @@ WORKER = textwrap.dedent("""
         from core.db import db
         from core.tenants import tenant_by_slug, tenant_scope
         from plugins.catalog import services
-        from tests.catalog.conftest import leaf
+        from tests.catalog.fixtures import leaf
         town = tenant_by_slug("baishui")
         with tenant_scope(town):
             item = leaf(town, "法律援助")

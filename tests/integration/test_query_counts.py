@@ -6,10 +6,12 @@ from sqlalchemy import select
 
 from core.db import db
 from core.tenants import across_tenants, tenant_by_slug, tenant_scope
-from tests.catalog.conftest import make_record
-from tests.gazette.conftest import make_issue
-from tests.open_day.conftest import make_event
-from tests.opinions.conftest import comment, make_consultation
+from tests.catalog.fixtures import make_record
+from tests.gazette.fixtures import make_issue
+from tests.open_day.fixtures import make_event
+from tests.opinions.fixtures import comment, make_consultation
+
+REQUIRES_PLUGINS = ("catalog", "gazette", "open_day", "opinions")
 
 
 def page_urls(app) -> list[str]:
