@@ -7,7 +7,7 @@ describes each group and walks through a complete small plugin.
 from __future__ import annotations
 
 # Registering: the hook marker and what hooks return.
-from core.plugins import (MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow, SearchSource,
+from core.plugins import (DashboardWidget, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow, SearchSource,
                           SharedDocument, Widget, collect, hookimpl)
 
 # Data: the session, column types, tenant-owned models and the tenant scope.
@@ -61,7 +61,7 @@ from core.workdays import Calendar
 from core.cli import tenant_or_exit
 
 __all__ = [
-    "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow", "SearchSource", "SharedDocument",
+    "DashboardWidget", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow", "SearchSource", "SharedDocument",
     "Widget", "collect", "hookimpl",
     "TimestampMixin", "UTCDateTime", "db", "Tenant", "TenantScoped", "across_subtree", "across_tenants",
     "get_or_404", "tenant_by_slug", "tenant_scope", "disable_rls_in_migration", "enable_rls_in_migration",

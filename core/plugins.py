@@ -38,6 +38,18 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class DashboardWidget:
+    """A dashboard box a plugin declares in its PluginInfo rather than builds in a hook: core checks
+    `permission` on the tenant, calls `context(tenant)` for the template's variables, renders the
+    plugin's `template` (autoescaped; `tenant` is always passed) and places it by `order`."""
+    title: str
+    template: str
+    context: Callable[[Any], dict]
+    order: int = 100
+    permission: str = "content.view"
+
+
+@dataclass(frozen=True)
 class PluginInfo:
     name: str                               # equals the entry-point name
     title: str                              # shown to people, in Chinese
@@ -48,6 +60,7 @@ class PluginInfo:
     column_type: str = "信息公开"             # ColumnType page metadata of its portal column (互动交流, ...)
     portal_menu: tuple[MenuEntry, ...] = ()   # the portal's column links (the portal_nav hook for anything dynamic)
     admin_menu: tuple[MenuEntry, ...] = ()    # the admin area's links (the admin_nav hook likewise)
+    dashboard: tuple[DashboardWidget, ...] = ()  # the admin dashboard's boxes (dashboard_widgets hook likewise)
 
     @property
     def url_prefix(self) -> str:
@@ -182,6 +195,16 @@ class PluginRegistry:
         return [NavItem(plugin=info.name, title=entry.title, url=url_for(entry.endpoint, tenant=tenant), order=entry.order)
                 for info in self.infos.values() if self.is_enabled(tenant, info.name)
                 for entry in getattr(info, which) if allowed(entry.permission)]
+
+    def widgets(self, tenant, allowed: Callable[[str], bool]) -> list[Widget]:
+        """The declared dashboard boxes of the plugins enabled for the tenant, rendered; those whose
+        permission `allowed` refuses are neither rendered nor shown."""
+        from flask import render_template
+        # bandit B704 reviewed: each box is a template rendered with autoescaping
+        return [Widget(plugin=info.name, title=box.title, order=box.order,
+                       html=Markup(render_template(box.template, tenant=tenant, **box.context(tenant))))  # nosec B704
+                for info in self.infos.values() if self.is_enabled(tenant, info.name)
+                for box in info.dashboard if allowed(box.permission)]
 
     def enabled_items(self, tenant, items: Iterable) -> list:
         """Keep the items (NavItem, Widget) of plugins enabled for the tenant, in display order."""

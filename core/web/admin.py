@@ -103,6 +103,7 @@ def switch():
 @requires(Permission.ADMIN_ACCESS)
 def dashboard():
     registry = current_app.extensions["cms"]
-    widgets = registry.enabled_items(g.tenant, collect(registry.hook_for(g.tenant, "dashboard_widgets"),
-                                                       tenant=g.tenant, user=current_user))
+    allowed = lambda permission: has_permission(current_user, permission, g.tenant)  # noqa: E731
+    widgets = registry.enabled_items(g.tenant, registry.widgets(g.tenant, allowed) + collect(
+        registry.hook_for(g.tenant, "dashboard_widgets"), tenant=g.tenant, user=current_user))
     return render_template("admin/dashboard.html", tenant=g.tenant, widgets=widgets, calendar_warnings=calendar_warnings())

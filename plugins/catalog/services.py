@@ -1,7 +1,7 @@
 """Catalog domain logic: items and their inheritance, records and their workflow, 索引号.
 
 No Flask request objects here: views, the API, the CLI and tests call these functions alike.
-Every function works in the current tenant scope (core.tenancy) unless it says otherwise.
+Every function works in the current tenant scope (core.tenants) unless it says otherwise.
 """
 from __future__ import annotations
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import render_template, url_for
-from markupsafe import Markup
+from flask import url_for
 from sqlalchemy import select
 
-from core.plugin_api import (db, has_permission, hookimpl, MenuEntry, NavItem, Permission, PluginInfo,
-                            PluginRoutes, SearchFollow, SearchSource, Widget)
+from core.plugin_api import (DashboardWidget, db, hookimpl, MenuEntry, NavItem, Permission, PluginInfo, PluginRoutes,
+                            SearchFollow, SearchSource)
 
 NAME = "gazette"
 
@@ -23,6 +22,7 @@ def plugin_info():
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
         portal_menu=(MenuEntry("政府公报", "gazette.index", order=40),),
         admin_menu=(MenuEntry("政府公报", "gazette_admin.index", order=40, permission=Permission.CONTENT_VIEW),),
+        dashboard=(DashboardWidget("政府公报", "gazette/widget.html", dashboard, order=40),),
     )
 
 
@@ -32,18 +32,13 @@ def routes():
     return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
 
 
-@hookimpl
-def dashboard_widgets(tenant, user):
-    if not has_permission(user, Permission.CONTENT_VIEW, tenant):
-        return []
+def dashboard(tenant) -> dict:
+    """What the dashboard box (PluginInfo.dashboard) shows."""
     from plugins.gazette.models import GazetteIssue
     base = select(GazetteIssue).where(GazetteIssue.tenant_id == tenant.id)
-    latest = db.session.scalar(base.where(GazetteIssue.status == "published")
-                               .order_by(GazetteIssue.total_number.desc()).limit(1))
-    draft = db.session.scalar(base.where(GazetteIssue.status == "draft").order_by(GazetteIssue.total_number).limit(1))
-    # bandit B704 reviewed: an autoescaped template
-    html = Markup(render_template("gazette/widget.html", tenant=tenant, latest=latest, draft=draft))  # nosec B704
-    return [Widget(plugin=NAME, title="政府公报", html=html, order=40)]
+    return {"latest": db.session.scalar(base.where(GazetteIssue.status == "published")
+                                        .order_by(GazetteIssue.total_number.desc()).limit(1)),
+            "draft": db.session.scalar(base.where(GazetteIssue.status == "draft").order_by(GazetteIssue.total_number).limit(1))}
 
 
 @hookimpl

@@ -81,7 +81,7 @@ class OpenDay(TenantScoped, TimestampMixin, db.Model):
 
 class Registration(TenantScoped, TimestampMixin, db.Model):
     __tablename__ = "open_day_registrations"
-    __page_cache_ignore__ = "*"      # a registration changes no public page (core.pagecache)
+    __page_cache_ignore__ = "*"      # a registration changes no public page (core.web.pagecache)
     __table_args__ = (
         CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
         CheckConstraint("group_size >= 1", name="group_size"),

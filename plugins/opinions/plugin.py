@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import render_template
-from markupsafe import Markup
 from sqlalchemy import func, select
 
-from core.plugin_api import (db, has_permission, hookimpl, MenuEntry, Permission, plain_text, PluginInfo,
-                            PluginRoutes, SearchDocument, SearchSource, url_path_for, Widget)
+from core.plugin_api import (DashboardWidget, db, hookimpl, MenuEntry, Permission, plain_text, PluginInfo, PluginRoutes,
+                            SearchDocument, SearchSource, url_path_for)
 
 NAME = "opinions"
 
@@ -24,6 +22,7 @@ def plugin_info():
         portal_menu=(MenuEntry("意见征集", "opinions.index", order=20),),
         admin_menu=(MenuEntry("意见征集", "opinions_admin.index", order=20, permission=Permission.CONTENT_VIEW),),
         column_type="互动交流",
+        dashboard=(DashboardWidget("意见征集", "opinions/widget.html", dashboard, order=20),),
     )
 
 
@@ -33,20 +32,15 @@ def routes():
     return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
 
 
-@hookimpl
-def dashboard_widgets(tenant, user):
-    if not has_permission(user, Permission.CONTENT_VIEW, tenant):
-        return []
+def dashboard(tenant) -> dict:
+    """What the dashboard box (PluginInfo.dashboard) shows."""
     from plugins.opinions.models import Comment, Consultation
     from plugins.opinions.services import by_status
-    open_ = db.session.scalars(by_status("open")).all()
-    closed = db.session.scalars(by_status("closed")).all()
-    pending = db.session.scalar(select(func.count()).select_from(Comment).where(Comment.status == "pending")) or 0
-    drafts = db.session.scalar(select(func.count()).select_from(Consultation).where(Consultation.announced_at.is_(None))) or 0
-    # bandit B704 reviewed: an autoescaped template
-    html = Markup(render_template("opinions/widget.html", tenant=tenant, open_=open_, closed=closed, pending=pending,  # nosec B704
-                                  drafts=drafts))
-    return [Widget(plugin=NAME, title="意见征集", html=html, order=20)]
+    return {"open_": db.session.scalars(by_status("open")).all(),
+            "closed": db.session.scalars(by_status("closed")).all(),
+            "pending": db.session.scalar(select(func.count()).select_from(Comment).where(Comment.status == "pending")) or 0,
+            "drafts": db.session.scalar(select(func.count()).select_from(Consultation)
+                                        .where(Consultation.announced_at.is_(None))) or 0}
 
 
 def consultation_document(consultation) -> SearchDocument | None:

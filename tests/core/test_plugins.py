@@ -392,6 +392,34 @@ def test_menus_declared_in_plugin_info_follow_the_tenant_and_the_permission(demo
 
 
 @pytest.mark.builtin_plugins
+def test_dashboard_boxes_declared_in_plugin_info_follow_the_tenant_and_the_permission(demo, client):
+    """PluginInfo.dashboard instead of a dashboard_widgets hook: core checks the permission, renders
+    the plugin's template with its context and orders the boxes; a plugin off for the tenant, or a
+    person without the permission, gets no box (and its context is not even computed)."""
+    from tests.conftest import Auth
+    Auth(client).login("li")                                                        # 白水镇's editor
+    html = client.get("/admin/baishui/").get_data(as_text=True)
+    boxes = re.findall(r'<h2 id="widget-\d+">([^<]+)</h2>', html)
+    assert boxes == ["政府信息公开", "意见征集", "政府开放日"]                          # order 10, 20, 30
+    assert "政府公报" not in boxes                                                   # a district's plugin only
+    with demo.app_context():
+        baishui = tenant_by_slug("baishui")
+        baishui.enabled_plugins = [p for p in baishui.enabled_plugins if p != "opinions"]
+        db.session.commit()
+    html = client.get("/admin/baishui/").get_data(as_text=True)
+    assert re.findall(r'<h2 id="widget-\d+">([^<]+)</h2>', html) == ["政府信息公开", "政府开放日"]
+    Auth(client).logout()
+    Auth(client).login("qian")                                                      # security admin: no content
+    with demo.app_context():
+        registry = demo.extensions["cms"]
+        with demo.test_request_context("/admin/qinglan/"):
+            assert registry.widgets(tenant_by_slug("qinglan"), lambda permission: False) == []
+    page = client.get("/admin/qinglan/").get_data(as_text=True)
+    # No box for him, and no claim that the county has no modules: it has, he may not see them.
+    assert '<h2 id="widget-' not in page and "尚未启用任何功能模块" not in page
+
+
+@pytest.mark.builtin_plugins
 def test_installed_plugins_can_be_left_unloaded(demo, migrated, tmp_path):
     """PLUGINS_OFF: installed, not loaded, as if absent (make test runs the core tests so, with all
     four built-in plugins off)."""

@@ -1,4 +1,4 @@
-"""row-level security (PostgreSQL): the catalog tables behind the tenant policy of core.rls
+"""row-level security (PostgreSQL): the catalog tables behind the tenant policy of core.security.rls
 
 Revision ID: 0004_catalog
 Revises: 0003_catalog

@@ -1,4 +1,4 @@
-"""row-level security (PostgreSQL): the open_day tables behind the tenant policy of core.rls
+"""row-level security (PostgreSQL): the open_day tables behind the tenant policy of core.security.rls
 
 Revision ID: 0002_open_day
 Revises: 0001_open_day

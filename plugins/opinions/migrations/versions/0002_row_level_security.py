@@ -1,4 +1,4 @@
-"""row-level security (PostgreSQL): the opinions tables behind the tenant policy of core.rls
+"""row-level security (PostgreSQL): the opinions tables behind the tenant policy of core.security.rls
 
 Revision ID: 0002_opinions
 Revises: 0001_opinions
