@@ -7,8 +7,8 @@ describes each group and walks through a complete small plugin.
 from __future__ import annotations
 
 # Registering: the hook marker and what hooks return.
-from core.plugins import (DashboardWidget, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow, SearchSource,
-                          SharedDocument, Widget, collect, hookimpl)
+from core.plugins import (DashboardWidget, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow,
+                          SearchSource, SharedDocument, Widget, collect, hookimpl)
 
 # Data: the session, column types, tenant-owned models and the tenant scope.
 from core.db import TimestampMixin, UTCDateTime, db
@@ -29,8 +29,8 @@ from core import audit, codes
 from core.notify import notify
 
 # Attachments.
-from core.attachments import (Attachment, AttachmentLink, duplicate, mark_public, save_upload, storage_path,
-                              sync_attachments)
+from core.attachments import (Attachment, AttachmentLink, duplicate, mark_private, mark_public, save_upload,
+                              storage_path, sync_attachments)
 
 # Admin views, forms, pagination and URLs; the one way to run an action from a form or a button.
 from core.actions import run_button, run_form, show_error
@@ -61,14 +61,16 @@ from core.workdays import Calendar
 from core.cli import tenant_or_exit
 
 __all__ = [
-    "DashboardWidget", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow", "SearchSource", "SharedDocument",
+    "DashboardWidget", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow",
+    "SearchSource", "SharedDocument",
     "Widget", "collect", "hookimpl",
     "TimestampMixin", "UTCDateTime", "db", "Tenant", "TenantScoped", "across_subtree", "across_tenants",
     "get_or_404", "tenant_by_slug", "tenant_scope", "disable_rls_in_migration", "enable_rls_in_migration",
     "SYSTEM", "Permission", "has_permission", "may_see_personal_data", "require_permission", "user_by_username",
     "AccessDenied", "Conflict", "DomainError", "NotFound",
     "audit", "codes", "notify",
-    "Attachment", "AttachmentLink", "sync_attachments", "duplicate", "mark_public", "save_upload", "storage_path",
+    "Attachment", "AttachmentLink", "sync_attachments", "duplicate", "mark_private", "mark_public", "save_upload",
+    "storage_path",
     "requires", "save_uploads", "show_error", "run_form", "run_button", "REQUIRED", "ActionForm", "choices", "Page", "page_args", "paginate",
     "int_arg", "url_path_for",
     "ApiError", "Id", "api_user", "operation",

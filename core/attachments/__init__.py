@@ -225,4 +225,10 @@ def attachment_by_token(token: str) -> Attachment | None:
 
 
 def mark_public(attachment: Attachment) -> None:
+    """Served to everyone: the document that links it has been published."""
     attachment.is_public = True
+
+
+def mark_private(attachment: Attachment) -> None:
+    """Served only to the tenant's editors again: its document was withdrawn or unlinked it."""
+    attachment.is_public = False

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.plugin_api import (AccessDenied, across_tenants, Attachment, audit, china_date, china_today,
-                            clean_html, Conflict, db, DomainError, has_permission, mark_public, NotFound,
+                            clean_html, Conflict, db, DomainError, has_permission, mark_private, mark_public, NotFound,
                             Permission, require_permission, sync_attachments, Tenant, utcnow)
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
@@ -488,7 +488,7 @@ def refresh_attachment_visibility(attachment_ids) -> None:
         if attachment.id in public:
             mark_public(attachment)
         elif attachment.id in linked or attachment.is_public:
-            attachment.is_public = False
+            mark_private(attachment)
 
 
 def submit(actor, record: Record) -> None:

@@ -9,7 +9,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, Id, int_arg, operation,
-                            page_args, paginate, Permission, require_permission)
+                            page_args, paginate, Permission)
 from plugins.gazette import services
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 
@@ -303,31 +303,21 @@ def create_issue(body: IssueIn):
     return jsonify(issue_detail_out(issue)), 201
 
 
-def _editor_issue(issue_id: int) -> GazetteIssue:
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
-    return get_or_404(GazetteIssue, issue_id)
-
-
-def _editor_article(article_id: int) -> GazetteArticle:
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
-    return get_or_404(GazetteArticle, article_id)
-
-
 @bp.patch("/issues/<int:issue_id>")
-@operation("修改编辑中的一期；已出版的期次返回 409", response=IssueDetailOut, body=IssuePatch, auth=True,
+@operation("修改编辑中的一期；已出版的期次返回 409", permission=Permission.CONTENT_VIEW, response=IssueDetailOut, body=IssuePatch,
            tags=TAGS, errors=(400, 403, 404, 409))
 def update_issue(issue_id: int, body: IssuePatch):
-    issue = _editor_issue(issue_id)
+    issue = get_or_404(GazetteIssue, issue_id)
     services.update_issue(api_user(), issue, body.model_dump(exclude_unset=True))
     db.session.commit()
     return jsonify(issue_detail_out(issue))
 
 
 @bp.post("/issues/<int:issue_id>/articles")
-@operation("在编辑中的一期加入文章（可引用已发布的政府信息）", response=ArticleDetailOut, body=ArticleIn,
+@operation("在编辑中的一期加入文章（可引用已发布的政府信息）", permission=Permission.CONTENT_VIEW, response=ArticleDetailOut, body=ArticleIn,
            auth=True, status=201, tags=TAGS, errors=(400, 403, 404, 409))
 def add_article(issue_id: int, body: ArticleIn):
-    issue = _editor_issue(issue_id)
+    issue = get_or_404(GazetteIssue, issue_id)
     data = body.model_dump(exclude_unset=True)
     data["body"] = data.pop("body_html", "")
     if "corrects" in data:
@@ -340,10 +330,10 @@ def add_article(issue_id: int, body: ArticleIn):
 
 
 @bp.patch("/articles/<int:article_id>")
-@operation("修改编辑中的文章；已出版的期次返回 409", response=ArticleDetailOut, body=ArticlePatch, auth=True,
+@operation("修改编辑中的文章；已出版的期次返回 409", permission=Permission.CONTENT_VIEW, response=ArticleDetailOut, body=ArticlePatch,
            tags=TAGS, errors=(400, 403, 404, 409))
 def update_article(article_id: int, body: ArticlePatch):
-    article = _editor_article(article_id)
+    article = get_or_404(GazetteArticle, article_id)
     data = body.model_dump(exclude_unset=True)
     if "body_html" in data:
         data["body"] = data.pop("body_html") or ""
@@ -355,20 +345,20 @@ def update_article(article_id: int, body: ArticlePatch):
 
 
 @bp.delete("/articles/<int:article_id>")
-@operation("从编辑中的一期删去文章；已出版的期次返回 409", auth=True, status=204, tags=TAGS,
+@operation("从编辑中的一期删去文章；已出版的期次返回 409", permission=Permission.CONTENT_VIEW, status=204, tags=TAGS,
            errors=(403, 404, 409))
 def delete_article(article_id: int):
-    article = _editor_article(article_id)
+    article = get_or_404(GazetteArticle, article_id)
     services.delete_article(api_user(), article)
     db.session.commit()
     return "", 204
 
 
 @bp.post("/articles/<int:article_id>/move")
-@operation("在本栏目内上移或下移一篇文章（编辑中的一期）", response=IssueDetailOut, body=MoveIn, auth=True, tags=TAGS,
+@operation("在本栏目内上移或下移一篇文章（编辑中的一期）", permission=Permission.CONTENT_VIEW, response=IssueDetailOut, body=MoveIn, tags=TAGS,
            errors=(400, 403, 404, 409))
 def move_article(article_id: int, body: MoveIn):
-    article = _editor_article(article_id)
+    article = get_or_404(GazetteArticle, article_id)
     if not services.move_article(api_user(), article, -1 if body.direction == "up" else 1):
         raise ApiError("已经在本栏目的最前或最后。", 409)
     db.session.commit()
@@ -376,20 +366,20 @@ def move_article(article_id: int, body: MoveIn):
 
 
 @bp.post("/issues/<int:issue_id>/publish")
-@operation("出版一期：生成 PDF、冻结内容、进入检索库", response=IssueDetailOut, auth=True, tags=TAGS,
+@operation("出版一期：生成 PDF、冻结内容、进入检索库", permission=Permission.CONTENT_VIEW, response=IssueDetailOut, tags=TAGS,
            errors=(400, 403, 404, 409, 503))
 def publish(issue_id: int):
-    issue = _editor_issue(issue_id)
+    issue = get_or_404(GazetteIssue, issue_id)
     services.publish_issue(api_user(), issue)
     db.session.commit()
     return jsonify(issue_detail_out(issue))
 
 
 @bp.post("/articles/<int:article_id>/validity")
-@operation("标注已出版文章的时效（失效、废止及替代文件）", response=ArticleDetailOut, body=ValidityIn, auth=True,
+@operation("标注已出版文章的时效（失效、废止及替代文件）", permission=Permission.CONTENT_VIEW, response=ArticleDetailOut, body=ValidityIn,
            tags=TAGS, errors=(400, 403, 404, 409))
 def validity(article_id: int, body: ValidityIn):
-    article = _editor_article(article_id)
+    article = get_or_404(GazetteArticle, article_id)
     if not article.issue.is_published:
         raise ApiError("文章所在的一期出版后才需要标注时效。", 409)
     services.set_validity(api_user(), article, body.validity, on=body.validity_date,

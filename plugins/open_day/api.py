@@ -8,8 +8,7 @@ from typing import Literal
 from flask import Blueprint, g, jsonify, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, operation, Permission,
-                            require_permission)
+from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, operation, Permission)
 from plugins.open_day import services
 from plugins.open_day.models import OpenDay
 from plugins.open_day.views import code_limit, register_limit
@@ -219,54 +218,50 @@ def create(body: EventIn):
     return jsonify(event_out(event, detail=True)), 201
 
 
-def _editor_event(event_id: int) -> OpenDay:
-    require_permission(api_user(), Permission.CONTENT_VIEW, g.tenant)
-    return get_or_404(OpenDay, event_id)
-
-
 @bp.patch("/events/<int:event_id>")
-@operation("修改开放日（增加名额会自动递补候补）", response=EventDetailOut, body=EventPatch, auth=True, tags=TAGS,
+@operation("修改开放日（增加名额会自动递补候补）", permission=Permission.CONTENT_VIEW, response=EventDetailOut,
+           body=EventPatch, tags=TAGS,
            errors=(403, 404, 409))
 def update(event_id: int, body: EventPatch):
-    event = _editor_event(event_id)
+    event = get_or_404(OpenDay, event_id)
     services.update_event(api_user(), event, body.model_dump(exclude_unset=True))
     db.session.commit()
     return jsonify(event_out(event, detail=True))
 
 
 @bp.post("/events/<int:event_id>/publish")
-@operation("发布开放日", response=EventOut, auth=True, tags=TAGS, errors=(403, 404, 409))
+@operation("发布开放日", permission=Permission.CONTENT_VIEW, response=EventOut, tags=TAGS, errors=(403, 404, 409))
 def publish(event_id: int):
-    event = _editor_event(event_id)
+    event = get_or_404(OpenDay, event_id)
     services.publish_event(api_user(), event)
     db.session.commit()
     return jsonify(event_out(event))
 
 
 @bp.post("/events/<int:event_id>/cancel")
-@operation("取消开放日（通知每位报名者）", response=EventOut, body=CancelEventIn, auth=True, tags=TAGS,
+@operation("取消开放日（通知每位报名者）", permission=Permission.CONTENT_VIEW, response=EventOut, body=CancelEventIn, tags=TAGS,
            errors=(403, 404, 409))
 def cancel_event(event_id: int, body: CancelEventIn):
-    event = _editor_event(event_id)
+    event = get_or_404(OpenDay, event_id)
     services.cancel_event(api_user(), event, body.reason)
     db.session.commit()
     return jsonify(event_out(event))
 
 
 @bp.post("/events/<int:event_id>/check-in")
-@operation("现场签到（可重复，不会重复计数）", response=CheckInOut, body=CheckInIn, auth=True, tags=TAGS,
+@operation("现场签到（可重复，不会重复计数）", permission=Permission.CONTENT_VIEW, response=CheckInOut, body=CheckInIn, tags=TAGS,
            errors=(403, 404))
 def check_in(event_id: int, body: CheckInIn):
-    event = _editor_event(event_id)
+    event = get_or_404(OpenDay, event_id)
     outcome, registration = services.check_in(api_user(), event, body.code)
     db.session.commit()
     return jsonify(CheckInOut(outcome=outcome, group_size=registration.group_size if registration else None).model_dump())
 
 
 @bp.post("/events/<int:event_id>/review")
-@operation("发布活动回顾", response=EventDetailOut, body=ReviewIn, auth=True, tags=TAGS, errors=(403, 404, 409))
+@operation("发布活动回顾", permission=Permission.CONTENT_VIEW, response=EventDetailOut, body=ReviewIn, tags=TAGS, errors=(403, 404, 409))
 def review(event_id: int, body: ReviewIn):
-    event = _editor_event(event_id)
+    event = get_or_404(OpenDay, event_id)
     services.publish_review(api_user(), event, body.review_html)
     db.session.commit()
     return jsonify(event_out(event, detail=True))
