@@ -111,15 +111,20 @@ LONG_RUNNING = ("tests/core/test_api_fuzz.py", "tests/open_day/test_concurrency.
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    if not BUILT_IN_PLUGINS <= AVAILABLE_PLUGINS:
-        # Tests of core together with the four built-in plugins (marked builtin_plugins) go when
-        # one of them is absent, as a plugin's own tests do.
-        deselected = [item for item in items if item.get_closest_marker("builtin_plugins")]
-        if deselected:
-            LEFT_OUT.add(f"{len(deselected)} tests marked builtin_plugins (needs "
-                         f"{', '.join(sorted(BUILT_IN_PLUGINS - AVAILABLE_PLUGINS))})")
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = [item for item in items if not item.get_closest_marker("builtin_plugins")]
+    # Tests of core together with the four built-in plugins (builtin_plugins), or with some plugins
+    # (needs_plugins), go where one of those is absent, as a plugin's own tests do.
+    def missing(item) -> set[str]:
+        needed = set(BUILT_IN_PLUGINS) if item.get_closest_marker("builtin_plugins") else set()
+        for mark in item.iter_markers("needs_plugins"):
+            needed |= set(mark.args)
+        return needed - AVAILABLE_PLUGINS
+
+    deselected = [item for item in items if missing(item)]
+    if deselected:
+        LEFT_OUT.add(f"{len(deselected)} tests marked builtin_plugins or needs_plugins (needs "
+                     f"{', '.join(sorted(set().union(*map(missing, deselected))))})")
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not missing(item)]
     for item in items:
         if item.nodeid.startswith(LONG_RUNNING) and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("long"))
@@ -144,7 +149,9 @@ def pytest_terminal_summary(terminalreporter):
 
 # What the concurrency tests' worker processes run, the app and its plugins: imported once by the
 # fork server.
-WORKER_MODULES = ["tests.conftest", "tests.open_day.workers", "tests.catalog.publishers",
+WORKER_MODULES = ["tests.conftest", *(module for plugin, module in (("open_day", "tests.open_day.workers"),
+                                                                   ("catalog", "tests.catalog.publishers"))
+                                     if plugin in AVAILABLE_PLUGINS),
                   *sorted({entry.module for entry in entry_points(group="cms.plugins")})]
 
 

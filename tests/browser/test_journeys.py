@@ -47,6 +47,7 @@ def complete_with_keyboard(page, fields: list[tuple[str, str | None]], submit: s
     page.keyboard.press("Enter")
 
 
+@pytest.mark.needs_plugins("opinions")
 def test_the_public_comments_on_a_consultation_and_reads_the_answer(site, page):
     page.goto(site.url + "/qinglan/baishui/")
     page.get_by_role("navigation", name="白水镇栏目").get_by_role("link", name="意见征集").click()
@@ -100,6 +101,7 @@ def _answer_and_publish_feedback(site, code: str, disposition_label: str, reason
             db.session.commit()
 
 
+@pytest.mark.needs_plugins("open_day")
 def test_the_public_registers_for_an_open_day_and_cancels(site, page):
     page.goto(site.url + "/qinglan/baishui/")
     page.get_by_role("navigation", name="白水镇栏目").get_by_role("link", name="政府开放日").click()
@@ -135,6 +137,7 @@ def login(page, site, username: str) -> None:
 
 
 @pytest.mark.postgres_journey  # PostgreSQL's full-text search, seen through a real browser
+@pytest.mark.needs_plugins("catalog")
 def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, browser):
     """The town's editor writes and submits; its reviewer (four eyes) publishes; the public finds it."""
     editor = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
@@ -173,6 +176,7 @@ def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, bro
     public.context.close()
 
 
+@pytest.mark.needs_plugins("catalog", "opinions", "open_day", "gazette")
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_screenshots_of_the_main_pages(site, page, width, tmp_path):
     """What people see, at both widths: written to the test's own folder, and to docs/screenshots/

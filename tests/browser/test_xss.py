@@ -21,6 +21,8 @@ from core.tenants import tenant_by_slug, tenant_scope
 from tests.browser.conftest import DESKTOP
 from tests.core.test_sanitize import VECTORS
 
+REQUIRES_PLUGINS = ("catalog", "opinions", "open_day", "gazette")   # every field of every plugin
+
 CHUNK = 60           # vectors per document: 12 documents per field
 TOWN = "liuhe"       # the other browser tests read 白水镇 and the county; this town is ours
 
