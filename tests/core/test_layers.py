@@ -116,7 +116,7 @@ def built_in_references(source: str) -> list[tuple[int, str, bool]]:
     found = []
 
     def marked(function) -> bool:
-        return any("builtin_plugins" in ast.unparse(d) for d in function.decorator_list)
+        return any(m in ast.unparse(d) for d in function.decorator_list for m in ("builtin_plugins", "needs_plugins"))
 
     def visit(node, inside_marked: bool) -> None:
         for child in ast.iter_child_nodes(node):
@@ -146,4 +146,16 @@ def test_core_tests_use_only_the_test_plugin():
     there that needs one says so with the builtin_plugins marker and imports it inside itself."""
     unmarked = {f"{path.name}:{line} {module}" for path in sorted((ROOT / "tests" / "core").glob("*.py"))
                 for line, module, marked in built_in_references(path.read_text(encoding="utf-8")) if not marked}
+    assert unmarked == set()
+
+
+def test_a_plugins_tests_need_another_plugin_only_where_they_say_so():
+    """tests/<plugin>/ runs wherever its plugin is: a test there that uses another built-in plugin
+    (a gazette article citing a catalog record) is marked needs_plugins and imports it inside itself."""
+    unmarked = set()
+    for name in BUILT_IN:
+        for path in sorted((ROOT / "tests" / name).glob("*.py")):
+            unmarked |= {f"{name}/{path.name}:{line} {module}"
+                         for line, module, marked in built_in_references(path.read_text(encoding="utf-8"))
+                         if not marked and module.split(".")[1] != name}
     assert unmarked == set()

@@ -40,6 +40,7 @@ def test_a_table_cell_taller_than_a_page_and_nested_tables_still_print(demo):
     assert text.index("附表") < text.index("外层A")
 
 
+@pytest.mark.needs_plugins("catalog")   # the record comes from the catalog, through lookup_documents
 def test_files_of_a_cited_record_stay_with_the_article(demo, client):
     from core.attachments import Attachment, storage_path
     from plugins.catalog import services as catalog

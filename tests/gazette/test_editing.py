@@ -231,6 +231,7 @@ def test_settings_change_the_name_of_future_issues_only(demo, client, auth):
     assert client.get(f"{ADMIN}/settings").status_code == 404
 
 
+@pytest.mark.needs_plugins("catalog")   # the record comes from the catalog, through lookup_documents
 def test_an_article_taken_from_a_catalog_record_is_entered_once_and_linked_both_ways(demo, client, auth):
     from plugins.catalog import services as catalog
     with demo.app_context(), tenant_scope(tenant_by_slug("qinglan")):

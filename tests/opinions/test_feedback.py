@@ -162,7 +162,8 @@ def test_the_district_page_lists_only_towns_where_people_can_follow_the_link(dem
     with demo_content.app_context():
         from core.accounts import SYSTEM as system
         from core.tenants.provisioning import set_plugins
-        set_plugins(system, tenant_by_slug("baishui"), ["catalog"])
+        baishui = tenant_by_slug("baishui")
+        set_plugins(system, baishui, [p for p in baishui.enabled_plugins if p != "opinions"])
         db.session.commit()
     assert "白水镇集贸市场改造提升方案" not in client.get("/qinglan/opinions/").get_data(as_text=True)
 
