@@ -88,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_value_preprocessor(hooks.resolve_tenant)
     app.url_defaults(tenant_url_defaults)
+    app.before_request(hooks.bounded_json)
     app.before_request(hooks.refuse_nul_bytes)
     app.before_request(session_timeouts)
     app.before_request(hooks.check_tenant_access)

@@ -68,6 +68,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         ATTACHMENT_DIR=os.environ.get("ATTACHMENT_DIR", str(instance / "attachments")),
         ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_MB", 20)) * 1024 * 1024,
         MAX_CONTENT_LENGTH=(int(os.environ.get("ATTACHMENT_MAX_MB", 20)) + 1) * 1024 * 1024,
+        JSON_MAX_BYTES=int(os.environ.get("JSON_MAX_KB", 2048)) * 1024,   # a JSON request body, parsed only within this
+        JSON_MAX_DEPTH=32,                                                  # and this many nested arrays/objects
         # Installed plugins left unloaded, as if absent (comma-separated names): their tables stay,
         # `cms db upgrade` skips them and search hides their entries (docs/plugins.md).
         PLUGINS_OFF=[n.strip() for n in os.environ.get("PLUGINS_OFF", "").split(",") if n.strip()],

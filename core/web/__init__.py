@@ -102,7 +102,7 @@ def display_mode() -> str:
 
 def error_response(status: int, message: str | None = None):
     message = message or ERROR_MESSAGES.get(status, "请求失败")
-    if is_api_request():
+    if is_api_request() or request.is_json:      # a client that sent JSON reads JSON back
         response = jsonify(error=message)
     else:
         response = make_response(render_template("errors/error.html", status=status,

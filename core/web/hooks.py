@@ -2,6 +2,9 @@
 checks, error pages, notifications after commit, the template context. Registered by `create_app`."""
 from __future__ import annotations
 
+import json
+import re
+
 from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -72,6 +75,41 @@ def check_tenant_access() -> None:
         root = host_root()
         if root is not None and not tenant.is_in_subtree_of(root):
             raise NotFound()
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+
+
+def json_depth(data: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text, without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for c in _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        if c in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def bounded_json() -> None:
+    """A JSON body is checked before anything parses it: too large, nested too deep (the parser
+    would recurse until it fails) or not JSON at all answers 400 with {"error": ...}."""
+    if not request.is_json or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    limit = int(current_app.config["JSON_MAX_BYTES"])
+    if request.content_length is not None and request.content_length > limit:
+        raise BadRequest(f"请求体过大（JSON 不超过 {limit // 1024} KB）。")
+    data = request.get_data(cache=True)
+    if len(data) > limit:
+        raise BadRequest(f"请求体过大（JSON 不超过 {limit // 1024} KB）。")
+    if json_depth(data) > int(current_app.config["JSON_MAX_DEPTH"]):
+        raise BadRequest(f"请求体嵌套过深（不超过 {current_app.config['JSON_MAX_DEPTH']} 层）。")
+    try:
+        json.loads(data)
+    except ValueError:
+        raise BadRequest("请求体不是有效的 JSON。") from None
 
 
 def refuse_nul_bytes() -> None:
