@@ -50,7 +50,8 @@ from core.search import prefer_index as prefer_search_index
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.masking import mask_contact, mask_id_number, mask_name, mask_phone
 from core.contacts import ascii_text, normalise_email, normalise_id_number, normalise_mobile, normalise_phone
-from core.exports import append_rows, csv_rows, csv_safe
+from core.exports import (append_rows, csv_download, csv_rows, export_cell, new_workbook, workbook_bytes,
+                          xlsx_download)
 from core.security.ratelimit import client_address, limiter
 
 # China's date and time, and its working-day calendar.
@@ -77,7 +78,8 @@ __all__ = [
     "search_match", "prefer_search_index",
     "clean_html", "plain_text", "text_to_html", "mask_contact", "mask_id_number", "mask_name", "mask_phone",
     "ascii_text", "normalise_email", "normalise_id_number", "normalise_mobile", "normalise_phone",
-    "append_rows", "csv_rows", "csv_safe", "client_address", "limiter",
+    "append_rows", "csv_download", "csv_rows", "export_cell", "new_workbook", "workbook_bytes",
+    "xlsx_download", "client_address", "limiter",
     "CHINA_TZ", "china_date", "china_moment", "china_today", "utcnow", "Calendar",
     "tenant_or_exit",
 ]

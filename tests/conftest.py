@@ -4,7 +4,6 @@ every test; the app, its test client and CLI runner; the demo county; login help
 clock (CMS_TEST_TODAY) and its own Redis keys (TEST_REDIS_URL)."""
 from __future__ import annotations
 
-import ast
 import importlib.util
 import multiprocessing
 import os
@@ -50,6 +49,7 @@ if os.environ.get("CMS_TEST_TODAY"):
 os.environ.setdefault("CMS_INSTANCE_PATH", tempfile.mkdtemp(prefix="cms-test-instance-"))
 
 from core import create_app  # noqa: E402
+from tests.plugins_present import available_plugins, required_plugins  # noqa: E402
 from core.config import normalise_database_url  # noqa: E402
 from core.db import db  # noqa: E402
 
@@ -74,23 +74,11 @@ REDIS_PREFIX = f"cms-test-{RUN_ID}:"
 # when the plugin is installed and not switched off (PLUGINS_OFF). A test package or file that
 # needs plugins says so with REQUIRES_PLUGINS = (...) in its __init__.py or module; without them
 # it is not collected (not skipped) and the report header names what was left out.
-AVAILABLE_PLUGINS = frozenset(ep.name for ep in entry_points(group="cms.plugins")) - {
-    name.strip() for name in os.environ.get("PLUGINS_OFF", "").split(",") if name.strip()}
+AVAILABLE_PLUGINS = available_plugins()
 pytest_plugins = ["tests.access", *(f"tests.{name}.fixtures" for name in sorted(AVAILABLE_PLUGINS)
                                     if (ROOT / "tests" / name / "fixtures.py").is_file())]
 BUILT_IN_PLUGINS = frozenset({"catalog", "opinions", "open_day", "gazette"})
 LEFT_OUT: set[str] = set()
-
-
-def required_plugins(path: Path) -> tuple[str, ...]:
-    """REQUIRES_PLUGINS of a test module or package, read without importing it."""
-    source = path / "__init__.py" if path.is_dir() else path
-    if source.suffix != ".py" or not source.is_file():
-        return ()
-    for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "REQUIRES_PLUGINS" for t in node.targets):
-            return tuple(ast.literal_eval(node.value))
-    return ()
 
 
 def pytest_ignore_collect(collection_path, config):

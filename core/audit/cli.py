@@ -11,6 +11,7 @@ from core import audit
 from core.accounts import SYSTEM
 from core.cli import tenant_or_exit
 from core.db import db
+from core.exports import CsvWriter
 from core.tenants import Tenant
 
 
@@ -37,7 +38,6 @@ def audit_verify() -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="起始日期（含）")
 def audit_export(path: str, slug: str | None, since) -> None:
     """把审计日志导出为 CSV（UTF-8，Excel 可直接打开），含每条记录的哈希，供外部留存和核对。"""
-    import csv
     from datetime import timezone
     tenant = tenant_or_exit(slug) if slug else None
     stmt = audit.subtree_query(tenant).order_by(None).order_by(audit.AuditEntry.seq)
@@ -46,7 +46,7 @@ def audit_export(path: str, slug: str | None, since) -> None:
     names = {t.id: t.name for t in db.session.scalars(select(Tenant))}
     count = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
+        writer = CsvWriter(out)       # a failed login's user name is typed by anyone: never a formula
         writer.writerow(["序号", "时间（UTC）", "操作人", "单位", "操作", "对象类型", "对象编号", "摘要", "地址",
                          "前一条哈希", "哈希"])
         for e in db.session.scalars(stmt.execution_options(yield_per=2000)):

@@ -1,17 +1,15 @@
 """Editors' pages: the catalog, records and their workflow, consistency, Excel, supervision."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.plugin_api import (audit, china_today, choices, csv_safe, db, DomainError, get_or_404,
-                            has_permission, page_args, paginate, Permission, require_permission, requires,
-                            run_button, run_form, save_uploads, show_error, Tenant, tenant_by_slug)
+from core.plugin_api import (audit, china_today, choices, csv_download, db, DomainError, get_or_404, has_permission,
+                             page_args, paginate, Permission, require_permission, requires, run_button, run_form,
+                             save_uploads, show_error, Tenant, tenant_by_slug)
 from plugins.catalog import excel, services, standard
 from plugins.catalog import supervision as monitor
 from plugins.catalog.forms import (ApplicabilityForm, ImportForm, ItemForm, PublishForm, RecordForm, ReturnForm,
@@ -398,19 +396,10 @@ def supervision_csv():
     _require_supervision()
     period = supervision_period(china_today())
     reports = monitor.evaluate(_supervised(g.tenant), period=period)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["报告期", "单位", "类型", "适用事项", "已公开事项", "完整率", "逾期事项", "即将到期", "超时或公开期不足",
-                     "本期发布"])
-    for r in reports:
-        writer.writerow([period.label, csv_safe(r.tenant.name), r.tenant.kind_label, r.applicable, r.current,
-                         f"{r.completeness:.1%}", r.count("overdue"), r.count("due_soon"), r.late, r.published_in_period])
-    response = make_response("\ufeff" + out.getvalue())  # BOM: Excel opens Chinese CSV correctly
-    response.mimetype = "text/csv"
-    from urllib.parse import quote
-    filename = f"{g.tenant.name}{period.label}政务公开监测报告.csv"
-    response.headers["Content-Disposition"] = f"attachment; filename=report.csv; filename*=UTF-8''{quote(filename)}"
-    return response
+    rows = [["报告期", "单位", "类型", "适用事项", "已公开事项", "完整率", "逾期事项", "即将到期", "超时或公开期不足", "本期发布"]]
+    rows += [[period.label, r.tenant.name, r.tenant.kind_label, r.applicable, r.current, f"{r.completeness:.1%}",
+              r.count("overdue"), r.count("due_soon"), r.late, r.published_in_period] for r in reports]
+    return csv_download(rows, f"{g.tenant.name}{period.label}政务公开监测报告.csv", "report.csv")
 
 
 @bp.get("/supervision/<slug>")

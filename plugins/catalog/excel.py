@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from core.plugin_api import audit, db, DomainError, Permission, require_permission, Tenant
+from core.plugin_api import (append_rows, audit, db, DomainError, new_workbook, Permission, require_permission,
+                             Tenant, workbook_bytes)
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem
 from plugins.catalog.services import tree
@@ -347,15 +348,13 @@ def _item_row(item: CatalogItem) -> list:
 
 def export_catalog(tenant: Tenant) -> bytes:
     """The tenant's catalog, one sheet per domain, in the standard layout."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     for domain, rows in tree(tenant):
         ws = wb.create_sheet(domain.name[:31])
         title = f"{tenant.name}{domain.name}{'' if domain.kind == 'village' else '领域'}政务公开标准目录"
-        ws.append([title] + [None] * 15)
+        append_rows(ws, [[title] + [None] * 15])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=16)
-        ws.append(HEADERS)
-        ws.append(SUBHEADERS)
+        append_rows(ws, [HEADERS, SUBHEADERS])
         for rng in ("B2:C2", "I2:J2", "K2:L2", "M2:O2", "A2:A3", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "P2:P3"):
             ws.merge_cells(rng)
         number = 0
@@ -364,18 +363,16 @@ def export_catalog(tenant: Tenant) -> bytes:
             start = ws.max_row + 1
             if children:
                 for child in children:
-                    ws.append([number, item.name, child.name] + _item_row(child))
+                    append_rows(ws, [[number, item.name, child.name] + _item_row(child)])
                 if len(children) > 1:
                     ws.merge_cells(start_row=start, start_column=1, end_row=ws.max_row, end_column=1)
                     ws.merge_cells(start_row=start, start_column=2, end_row=ws.max_row, end_column=2)
             else:
-                ws.append([number, item.name, None] + _item_row(item))
+                append_rows(ws, [[number, item.name, None] + _item_row(item)])
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center")
         for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=16):
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # editor-typed text is never a formula
                 cell.border = _BORDER
                 cell.alignment = _WRAP
                 if cell.row <= 3:
@@ -384,7 +381,5 @@ def export_catalog(tenant: Tenant) -> bytes:
             ws.column_dimensions[get_column_letter(i)].width = width
     if not wb.worksheets:
         ws = wb.create_sheet("目录")
-        ws.append([f"{tenant.name}政务公开标准目录（暂无事项）"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        append_rows(ws, [[f"{tenant.name}政务公开标准目录（暂无事项）"]])
+    return workbook_bytes(wb)

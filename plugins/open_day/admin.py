@@ -1,17 +1,14 @@
 """Editors' pages: events, registrants (masked), check-in at the door, cancellation, the review."""
 from __future__ import annotations
 
-import csv
-import io
-from urllib.parse import quote
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.plugin_api import (ActionForm, audit, CHINA_TZ, csv_rows, db, DomainError, get_or_404, mask_name,
-                            may_see_personal_data, page_args, paginate, Permission, requires, run_button,
-                            run_form, save_upload)
+from core.plugin_api import (ActionForm, audit, CHINA_TZ, csv_download, db, DomainError, get_or_404, mask_name,
+                             may_see_personal_data, page_args, paginate, Permission, requires, run_button, run_form,
+                             save_upload)
 from plugins.open_day import services
 from plugins.open_day.forms import CancelEventForm, CheckInForm, EventForm, ReviewForm
 from plugins.open_day.models import OpenDay, Registration
@@ -183,10 +180,4 @@ def export(event_id: int):
     if unmasked:
         audit.record("open_day.export.personal", target=event, summary=f"导出“{event.title}”报名名单（含个人信息）")
         db.session.commit()
-    out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(services.export_rows(event, unmasked=unmasked)))
-    response = make_response("\ufeff" + out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = (f"attachment; filename=registrations.csv; "
-                                               f"filename*=UTF-8''{quote(event.title + '报名名单.csv')}")
-    return response
+    return csv_download(services.export_rows(event, unmasked=unmasked), f"{event.title}报名名单.csv", "registrations.csv")

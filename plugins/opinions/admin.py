@@ -2,19 +2,15 @@
 publishing the feedback, exports."""
 from __future__ import annotations
 
-import csv
-import io
 import re
-from urllib.parse import quote
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from core.plugin_api import (ActionForm, append_rows, audit, choices, csv_rows, db, DomainError, get_or_404,
-                            may_see_personal_data, page_args, paginate, Permission, requires, run_form,
-                            save_upload)
+from core.plugin_api import (ActionForm, append_rows, audit, choices, csv_download, db, DomainError, get_or_404,
+                             may_see_personal_data, new_workbook, page_args, paginate, Permission, requires, run_form,
+                             save_upload, xlsx_download)
 from plugins.opinions import services
 from plugins.opinions.forms import (ConsultationForm, DispositionForm, ExtendForm, FeedbackForm, GroupForm,
                                    ModerateForm, OfflineForm)
@@ -243,13 +239,7 @@ def _export_rows(consultation: Consultation) -> tuple[list[list], bool]:
 def export_csv(consultation_id: int):
     consultation = get_or_404(Consultation, consultation_id)
     rows, _ = _export_rows(consultation)
-    out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(rows))
-    response = make_response("\ufeff" + out.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = (f"attachment; filename=comments.csv; "
-                                               f"filename*=UTF-8''{quote(consultation.title + '意见汇总.csv')}")
-    return response
+    return csv_download(rows, f"{consultation.title}意见汇总.csv", "comments.csv")
 
 
 @bp.get("/<int:consultation_id>/export.xlsx")
@@ -257,14 +247,6 @@ def export_csv(consultation_id: int):
 def export_xlsx(consultation_id: int):
     consultation = get_or_404(Consultation, consultation_id)
     rows, _ = _export_rows(consultation)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "意见汇总"
-    append_rows(ws, rows)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = make_response(buffer.getvalue())
-    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = (f"attachment; filename=comments.xlsx; "
-                                               f"filename*=UTF-8''{quote(consultation.title + '意见汇总.xlsx')}")
-    return response
+    wb = new_workbook()
+    append_rows(wb.create_sheet("意见汇总"), rows)
+    return xlsx_download(wb, f"{consultation.title}意见汇总.xlsx", "comments.xlsx")

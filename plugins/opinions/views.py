@@ -2,16 +2,13 @@
 the feedback report."""
 from __future__ import annotations
 
-import csv
-import io
 import os
-from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from core.plugin_api import (across_subtree, choices, client_address, csv_rows, db, DomainError, get_or_404,
-                            limiter, page_args, paginate, show_error, Tenant)
+from core.plugin_api import (across_subtree, choices, client_address, csv_download, db, DomainError, get_or_404,
+                             limiter, page_args, paginate, show_error, Tenant)
 from plugins.opinions import services
 from plugins.opinions.forms import CommentForm, TrackForm
 from plugins.opinions.models import STATUS_LABELS, Consultation
@@ -150,13 +147,7 @@ def feedback_csv(consultation_id: int):
     consultation = _public(consultation_id)
     if consultation.feedback_published_at is None:
         abort(404)
-    out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(services.report_rows(consultation)))
-    response = make_response("\ufeff" + out.getvalue())
-    response.mimetype = "text/csv"
-    name = quote(f"{consultation.title}意见采纳情况.csv")
-    response.headers["Content-Disposition"] = f"attachment; filename=feedback.csv; filename*=UTF-8''{name}"
-    return response
+    return csv_download(services.report_rows(consultation), f"{consultation.title}意见采纳情况.csv", "feedback.csv")
 
 
 @bp.get("/feed.atom")
