@@ -27,8 +27,23 @@ ROLE_LABELS = {"admin": "系统管理员", "security_admin": "安全管理员", 
                "editor": "编辑", "reviewer": "审核员"}
 # 三员分立 (separation of duties, 等保 2.0 level 3): the system admin runs the tenants, the security
 # admin runs accounts and grants, the audit admin only reads the log. One person holds at most one
-# of the three, anywhere.
+# of the three, anywhere, and none of them holds a content role (editor, reviewer) anywhere.
 SEPARATED_ROLES = frozenset({"admin", "security_admin", "audit_admin"})
+CONTENT_ROLES = frozenset({"editor", "reviewer"})
+
+
+def excluded_by(role: str, held: set[str]) -> set[str]:
+    """The roles already held that forbid `role` to the same person (the rule, not a list of pairs)."""
+    if role in SEPARATED_ROLES:
+        return held & ((SEPARATED_ROLES - {role}) | CONTENT_ROLES)
+    if role in CONTENT_ROLES:
+        return held & SEPARATED_ROLES
+    return set()
+
+
+def excluded_combination(roles: set[str]) -> set[str]:
+    """Roles of one person that break separation of duties together (empty when none do)."""
+    return {r for r in roles if excluded_by(r, roles - {r})}
 
 
 class Permission(StrEnum):
@@ -431,20 +446,41 @@ def check_totp(user: User, code: str, secret: str | None = None) -> bool:
 _DUMMY_HASH = generate_password_hash("timing-equaliser")
 
 
+def may_manage_person(actor, user: User, tenant: Tenant) -> bool:
+    """Policy: a security admin manages the accounts and grants of people wholly inside the subtrees
+    he manages (he manages accounts wherever they hold a role), on a tenant he manages, and never
+    his own; superadmins and the console operator (SYSTEM) manage everyone."""
+    if not has_permission(actor, Permission.USERS_MANAGE, tenant):
+        return False
+    if actor is SYSTEM or getattr(actor, "is_superadmin", False):
+        return True
+    if getattr(actor, "id", None) == user.id:
+        return False
+    # Wholly inside: the actor manages accounts wherever this person holds a role.
+    return not user.is_superadmin and all(has_permission(actor, Permission.USERS_MANAGE, g.tenant) for g in user.grants)
+
+
+def require_person_management(actor, user: User, tenant: Tenant) -> None:
+    require_permission(actor, Permission.USERS_MANAGE, tenant)
+    if not may_manage_person(actor, user, tenant):
+        if getattr(actor, "id", None) == user.id:
+            raise AccessDenied("不能修改自己的角色或账号状态，请由另一位安全管理员办理。")
+        raise AccessDenied(f"{user.username} 在本单位及下级单位以外也有角色，只能由上级单位的安全管理员管理。")
+
+
 def grant_role(actor, user: User, tenant: Tenant, role: str) -> tuple[RoleGrant, bool]:
     """Grant `role` on `tenant`; returns (grant, created)."""
     if role not in ROLES:
         raise DomainError(f"未知角色“{role}”，可选：{'、'.join(ROLES)}。", field="role")
-    require_permission(actor, Permission.USERS_MANAGE, tenant)
+    require_person_management(actor, user, tenant)
     existing = db.session.scalar(select(RoleGrant).where(
         RoleGrant.user_id == user.id, RoleGrant.tenant_id == tenant.id, RoleGrant.role == role))
     if existing:
         return existing, False
-    if role in SEPARATED_ROLES:
-        held = {g.role for g in user.grants} & (SEPARATED_ROLES - {role})
-        if held or user.is_superadmin:
-            other = "超级管理员" if user.is_superadmin else "、".join(ROLE_LABELS[r] for r in sorted(held))
-            raise Conflict(f"三员分立：{user.username} 已是{other}，不能再担任{ROLE_LABELS[role]}。", field="role")
+    held = excluded_by(role, {g.role for g in user.grants})
+    if held or user.is_superadmin:          # an installation operator holds no role besides
+        other = "超级管理员" if user.is_superadmin else "、".join(ROLE_LABELS[r] for r in sorted(held))
+        raise Conflict(f"三员分立：{user.username} 已是{other}，不能再担任{ROLE_LABELS[role]}。", field="role")
     grant = RoleGrant(user=user, tenant=tenant, role=role)
     db.session.add(grant)
     db.session.flush()
@@ -453,7 +489,7 @@ def grant_role(actor, user: User, tenant: Tenant, role: str) -> tuple[RoleGrant,
 
 
 def revoke_role(actor, user: User, tenant: Tenant, role: str) -> bool:
-    require_permission(actor, Permission.USERS_MANAGE, tenant)
+    require_person_management(actor, user, tenant)
     grant = db.session.scalar(select(RoleGrant).where(
         RoleGrant.user_id == user.id, RoleGrant.tenant_id == tenant.id, RoleGrant.role == role))
     if grant is None:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from core import audit
 from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGrant, User, authenticate, check_totp,
-                           count_failure, create_user, grant_role, locked_message, login_succeeded, new_totp_secret,
-                           revoke_role, set_active, totp_uri, unlock, user_by_username)
+                           count_failure, create_user, grant_role, locked_message, login_succeeded, may_manage_person,
+                           new_totp_secret, revoke_role, set_active, totp_uri, unlock, user_by_username)
 from core.accounts.forms import GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm
 from core.actions import show_error
 from core.clock import utcnow
@@ -295,15 +295,13 @@ def user_action(user_id: int, action: str):
     if action not in USER_ACTIONS or not ActionForm().validate_on_submit() or not 0 < user_id < 2**31:
         abort(404)
     user = db.session.get(User, user_id)
-    # Only people wholly inside this subtree: a town's security admin cannot lock out, unlock or
-    # reset someone who also works above the town, nor an installation operator.
-    if user is None or not user.grants or not all(gr.tenant.is_in_subtree_of(g.tenant) for gr in user.grants):
-        abort(404)
-    if user.is_superadmin:
-        abort(404)
-    if user.id == current_user.id:
+    if user is not None and user.id == current_user.id:
         flash("不能对自己的账号执行此操作。", "error")
         return redirect(url_for("admin.users"))
+    # Only people wholly inside this subtree (may_manage_person): a town's security admin cannot
+    # lock out, unlock or reset someone who also works above the town, nor an installation operator.
+    if user is None or not user.grants or not may_manage_person(current_user, user, g.tenant):
+        abort(404)
     if action == "unlock":
         unlock(user)
     elif action in ("deactivate", "activate"):

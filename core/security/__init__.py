@@ -139,16 +139,24 @@ def _account_findings(app: Flask) -> list[Finding]:
     """Accounts that still take a published password (the demo's), read from the database."""
     from sqlalchemy import select
 
-    from core.accounts import User
+    from core.accounts import ROLE_LABELS, User, excluded_combination
     from core.db import db
     found = []
     with app.app_context():
         users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)).all()
         known = published_passwords()
         weak = [u.username for u in users if any(u.check_password(p) for p in known)]
+        mixed = {u.username: excluded_combination({g.role for g in u.grants} | ({"admin"} if u.is_superadmin else set()))
+                 for u in users}
     if weak:
         found.append(Finding(ERROR, "S020", f"以下账号仍使用示例数据中公开的密码：{'、'.join(weak)}。",
                              "删除示例账号，或让其本人改为新密码（cms users password <用户名>）。"))
+    mixed = {name: roles for name, roles in mixed.items() if roles}
+    if mixed:
+        listed = "；".join(f"{name}（{'、'.join(ROLE_LABELS[r] for r in sorted(roles) if r in ROLE_LABELS)}）"
+                          for name, roles in mixed.items())
+        found.append(Finding(ERROR, "S021", f"以下账号同时担任三员分立不允许兼任的角色：{listed}。",
+                             "撤销其中的角色（cms users revoke <用户名> <角色> <单位>），三类管理员不兼任编辑、审核员，也不互相兼任。"))
     return found
 
 

@@ -25,13 +25,13 @@ def _write(tmp_path, text: str):
 def test_sync_creates_the_demo_county_then_changes_nothing(app, runner):
     first = runner.invoke(args=["tenants", "sync", str(DEMO_FILE)])
     assert first.exit_code == 0, first.output
-    assert "新建 17 项" in first.output
+    assert "新建 18 项" in first.output
     second = runner.invoke(args=["tenants", "sync", str(DEMO_FILE)])
     assert second.exit_code == 0
-    assert "新建 0 项，更新 0 项，未变 17 项。没有任何改动。" in second.output
+    assert "新建 0 项，更新 0 项，未变 18 项。没有任何改动。" in second.output
     with app.app_context():
         assert _count(Tenant) == 10
-        assert _count(User) == 7
+        assert _count(User) == 8
         kinds = dict(db.session.execute(select(Tenant.kind, func.count()).group_by(Tenant.kind)).all())
         assert kinds == {"district": 1, "town": 3, "village": 6}
 

@@ -100,11 +100,11 @@ def test_oversized_numbers_in_urls_are_not_found(demo, client, url):
 def test_malformed_references_are_refused_cleanly(demo, client, auth, runner):
     with demo.app_context():
         issue_id = make_issue(articles=[])
-    auth.login("wang")
+    auth.login("zheng")
     for ref in ("catalog:record:²", "catalog:record:99999999999999999999999", "catalog:record:-1", "nonsense"):
         page = client.get(f"/admin/qinglan/gazette/issues/{issue_id}/articles/new", query_string={"source": ref})
         assert page.status_code == 200 and "不存在或尚未公开" in page.get_data(as_text=True)
-    answer = client.post(f"{API}/issues/{issue_id}/articles", headers=token(runner, "wang"),
+    answer = client.post(f"{API}/issues/{issue_id}/articles", headers=token(runner, "zheng"),
                          json={"section": "规范性文件", "source_ref": "catalog:record:²"})
     assert answer.status_code == 400 and "不存在或尚未公开" in answer.get_json()["error"]
 
@@ -114,7 +114,7 @@ def test_api_moves_articles_and_validates_the_year(demo, client, runner):
         issue_id = make_issue(articles=[{"section": "规范性文件", "title": "甲"}, {"section": "规范性文件", "title": "乙"}])
         with tenant_scope(tenant_by_slug("qinglan")):
             second = db.session.get(GazetteIssue, issue_id).articles[1].id
-    headers = token(runner, "wang")
+    headers = token(runner, "zheng")
     moved = client.post(f"{API}/articles/{second}/move", json={"direction": "up"}, headers=headers)
     assert moved.status_code == 200
     assert [a["title"] for a in moved.get_json()["toc"][0]["articles"]] == ["乙", "甲"]

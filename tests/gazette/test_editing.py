@@ -96,7 +96,7 @@ def test_a_published_issue_refuses_changes_through_the_forms(demo, client, auth)
         issue_id = make_issue(publish=True)
         with tenant_scope(tenant_by_slug("qinglan")):
             article_id = _first_article(issue_id)
-    auth.login("wang")
+    auth.login("zheng")
     page = client.get(f"{ADMIN}/issues/{issue_id}").get_data(as_text=True)
     assert "内容已冻结" in page and "加入文章" not in page and "上移" not in page
     # The edit page of a published article is the validity page; editing the issue redirects with the reason.
@@ -119,7 +119,7 @@ def test_a_published_issue_refuses_changes_through_the_api(demo, client, runner)
         issue_id = make_issue(publish=True)
         with tenant_scope(tenant_by_slug("qinglan")):
             article_id = _first_article(issue_id)
-    headers = token(runner, "wang")
+    headers = token(runner, "zheng")
     for method, url, body in (
             ("patch", f"{API}/articles/{article_id}", {"title": "改了"}),
             ("delete", f"{API}/articles/{article_id}", None),
@@ -136,7 +136,7 @@ def test_a_published_issue_refuses_changes_through_the_api(demo, client, runner)
 
 
 def test_editor_builds_previews_and_publishes_an_issue_in_the_admin(demo, client, auth):
-    auth.login("wang")
+    auth.login("zheng")
     response = post_form(client, f"{ADMIN}/issues/new", {
         "year": "2026", "number": "11", "total_number": "95", "published_on": "2026-11-15",
         "editor_note": "本期刊登两件文件。", "sections": "规范性文件\n人事任免"}, follow_redirects=True)
@@ -214,7 +214,7 @@ def test_errata_must_correct_an_earlier_published_issue(demo):
 def test_settings_change_the_name_of_future_issues_only(demo, client, auth):
     with demo.app_context():
         published = make_issue(year=2025, number=1, publish=True)
-    auth.login("wang")
+    auth.login("wang")        # the gazette's settings are the admin's
     saved = post_form(client, f"{ADMIN}/settings", {"name": "青岚县人民政府公报（新版）", "editing_unit": "青岚县人民政府办公室",
                                                      "frequency": "monthly", "sections": "规范性文件\n人事任免"},
                       follow_redirects=True)
@@ -246,7 +246,7 @@ def test_an_article_taken_from_a_catalog_record_is_entered_once_and_linked_both_
         record_id = record.id
     with demo.app_context():
         issue_id = make_issue(year=2026, number=11, total=95, articles=[])
-    auth.login("wang")
+    auth.login("zheng")
     found = client.get(f"{ADMIN}/issues/{issue_id}/articles/new", query_string={"find": "〔2026〕21号"})
     assert "农村公路养护管理办法" in found.get_data(as_text=True)
     form = client.get(f"{ADMIN}/issues/{issue_id}/articles/new", query_string={"source": f"catalog:record:{record_id}"})

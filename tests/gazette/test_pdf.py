@@ -110,7 +110,7 @@ def test_public_pdf_download_and_admin_preview(demo, client, auth):
     assert response.data.startswith(b"%PDF")
     assert "inline" in response.headers["Content-Disposition"]
     assert client.get("/qinglan/gazette/2024/7.pdf").status_code == 404   # drafts are not public
-    auth.login("wang")
+    auth.login("zheng")
     preview = client.get(f"/admin/qinglan/gazette/issues/{draft}/preview.pdf")
     assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
     assert preview.headers["Cache-Control"] == "no-store"
@@ -124,10 +124,10 @@ def test_without_a_chinese_font_the_editor_gets_a_clear_message(demo, client, au
     demo.config["GAZETTE_PDF_FONT"] = "/nonexistent/font.ttc"
     with demo.app_context():
         issue_id = make_issue(year=2024, number=8, articles=ARTICLES[:1])
-    auth.login("wang")
+    auth.login("zheng")
     page = client.get(f"/admin/qinglan/gazette/issues/{issue_id}/preview.pdf", follow_redirects=True)
     assert "没有找到中文字体" in page.get_data(as_text=True)
-    headers = token(runner, "wang")
+    headers = token(runner, "zheng")
     answer = client.post(f"/api/v1/tenants/qinglan/gazette/issues/{issue_id}/publish", headers=headers)
     assert answer.status_code == 503 and "GAZETTE_PDF_FONT" in answer.get_json()["error"]
     with demo.app_context(), tenant_scope(tenant_by_slug("qinglan")):
