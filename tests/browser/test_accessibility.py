@@ -39,6 +39,7 @@ def test_no_wcag_violation_in_the_elderly_mode(site, page, kind):
     assert violations(page) == []
 
 
+@pytest.mark.needs_plugins("catalog", "gazette")
 def test_the_elderly_mode_enlarges_text_persists_and_switches_back(site, page):
     page.goto(site.url + site.paths["record"])
     standard = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
@@ -78,6 +79,7 @@ def test_usable_at_200_percent_zoom_and_360_px(site, browser, kind, mode):
     context.close()
 
 
+@pytest.mark.needs_plugins("opinions")
 def test_skip_link_and_visible_focus(site, page):
     page.goto(site.url + site.paths["consultation"])
     page.keyboard.press("Tab")

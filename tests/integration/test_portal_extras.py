@@ -27,8 +27,9 @@ def records(demo):
                 "liuhe": make_record("liuhe", "法律援助", "柳河镇法律援助值班表")}
 
 
-@pytest.mark.parametrize("path", ["/qinglan/", "/qinglan/baishui/dongpo/", "/qinglan/baishui/catalog/",
-                                  "/qinglan/search?q=x", "/qinglan/baishui/opinions/", "/qinglan/gazette/"])
+@pytest.mark.parametrize("path", ["/qinglan/", "/qinglan/baishui/dongpo/", "/qinglan/baishui/catalog/", "/qinglan/search?q=x",
+                                  pytest.param("/qinglan/baishui/opinions/", marks=pytest.mark.needs_plugins("opinions")),
+                                  pytest.param("/qinglan/gazette/", marks=pytest.mark.needs_plugins("gazette"))])
 def test_every_portal_page_has_the_search_box_and_the_display_switch(demo, client, path):
     html = client.get(path).get_data(as_text=True)
     form = re.search(r'<form class="header-search" role="search" method="get" action="([^"]+)">', html)
@@ -76,6 +77,7 @@ def test_document_pages_carry_the_article_metadata(demo, client, records):
     assert "SiteIDCode" not in meta
 
 
+@pytest.mark.needs_plugins("opinions")
 def test_column_type_follows_the_plugin_and_the_site_code_is_configurable(demo, app, client):
     assert metas(client.get("/qinglan/baishui/opinions/").get_data(as_text=True))["ColumnType"] == "互动交流"
     home = metas(client.get("/qinglan/baishui/").get_data(as_text=True))
