@@ -63,6 +63,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         SESSION_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", False),
         REMEMBER_COOKIE_DURATION=0,
         PERMANENT_SESSION_LIFETIME=int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        # The session cookie ends with the browser; SESSION_PERMANENT=1 keeps it for the lifetime above.
+        SESSION_PERMANENT=_env_bool("SESSION_PERMANENT", False),
         WTF_CSRF_TIME_LIMIT=None,  # token lives as long as the session
         # Uploads
         ATTACHMENT_DIR=os.environ.get("ATTACHMENT_DIR", str(instance / "attachments")),

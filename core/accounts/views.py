@@ -12,6 +12,7 @@ from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGra
                            count_failure, create_user, grant_role, locked_message, login_succeeded, may_manage_person,
                            new_totp_secret, revoke_role, set_active, totp_uri, unlock, user_by_username)
 from core.accounts.forms import GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm
+from core.accounts.sessions import DatabaseSessionInterface, delete_expired_sessions
 from core.actions import show_error
 from core.clock import utcnow
 from core.db import db
@@ -73,6 +74,8 @@ def _complete_login(user: User, next_url: str | None, how: str = "登录成功")
     login_succeeded(user)
     audit.record("user.login", actor=user, summary=how)
     db.session.commit()
+    if isinstance(current_app.session_interface, DatabaseSessionInterface):
+        delete_expired_sessions()       # sessions that ended without a logout: gone at the next login
     if user.password_expired:
         flash("密码已到期，请先修改密码。", "error")
         return redirect(url_for("admin.account"))
@@ -161,6 +164,7 @@ def logout():
     logout_user()
     session.clear()
     flash("您已安全退出。", "success")
+    _new_session_id()                    # the old id is deleted on the server: a copied cookie opens nothing
     return redirect(url_for("admin.login"))
 
 
