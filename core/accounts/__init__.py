@@ -301,12 +301,16 @@ def create_user(username: str, password: str, *, display_name: str = "", superad
 class LoginRefused(Exception):
     """Why a login attempt was refused; the message is what the person reads."""
 
-    def __init__(self, message: str, user: "User | None" = None, locked_now: bool = False):
+    def __init__(self, message: str, user: "User | None" = None, locked_now: bool = False, reason: str = ""):
         super().__init__(message)
         self.message, self.user, self.locked_now = message, user, locked_now
+        self.reason = reason or message          # for the audit log, not for the person
 
 
-BAD_CREDENTIALS = "用户名或密码错误。"
+# One answer for a wrong name, a wrong password and a locked account: the login form does not tell
+# who has an account here (the lock still applies, and the audit log and the security admin's
+# list of users say which it was).
+BAD_CREDENTIALS = "用户名或密码错误，或账号因多次登录失败已被临时锁定。请稍后再试，或联系安全管理员。"
 
 
 def authenticate(username: str, password: str) -> User:
@@ -315,14 +319,14 @@ def authenticate(username: str, password: str) -> User:
     user = user_by_username((username or "").strip())
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused(BAD_CREDENTIALS)
+        raise LoginRefused(BAD_CREDENTIALS, reason="用户名不存在")
     if user.is_locked or not _claim_attempt(user):
         check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused(locked_message(user), user)
+        raise LoginRefused(BAD_CREDENTIALS, user, reason="账号已临时锁定")
     if not user.check_password(password or ""):
         if _lock_if_spent(user):
-            raise LoginRefused(locked_message(user), user, locked_now=True)
-        raise LoginRefused(BAD_CREDENTIALS, user)
+            raise LoginRefused(BAD_CREDENTIALS, user, locked_now=True, reason="密码错误，账号已临时锁定")
+        raise LoginRefused(BAD_CREDENTIALS, user, reason="密码错误")
     if not user.active:  # told only to someone who knows the password
         raise LoginRefused("该账号已停用，请联系安全管理员。", user)
     return user

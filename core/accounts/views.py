@@ -49,7 +49,7 @@ def login():
             user = authenticate(form.username.data, form.password.data)
         except LoginRefused as refused:
             error = refused.message
-            audit.record("user.login_failed", actor_name=form.username.data.strip()[:64], summary=refused.message)
+            audit.record("user.login_failed", actor_name=form.username.data.strip()[:64], summary=refused.reason)
             if refused.locked_now:
                 audit.record("user.locked", target=refused.user, actor_name=refused.user.username,
                              summary="连续登录失败，账号已临时锁定")

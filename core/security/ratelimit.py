@@ -2,7 +2,9 @@
 across every worker and server; without it they live in each process's memory (one process only)."""
 from __future__ import annotations
 
-from flask import Flask, request
+import os
+
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -20,3 +22,17 @@ def init_app(app: Flask) -> None:
 def client_address() -> str:
     """The address limits are counted for (the proxy-aware address once ProxyFix is configured)."""
     return request.remote_addr or "unknown"
+
+
+LOOKUP_MESSAGE = "查询过于频繁，请稍后再试。"
+
+
+def lookup_limit(scope: str, setting: str = "CODE_LOOKUP_LIMIT"):
+    """The limit on looking something up by a code handed to the public (a comment's tracking code,
+    a registration code, an application's code): it slows guessing. Counted per address and shared
+    by a plugin's pages and API (one `scope`); `setting` (a config key or environment variable)
+    may override CODE_LOOKUP_LIMIT, 60 a minute by default."""
+    def limit() -> str:
+        return (current_app.config.get(setting) or os.environ.get(setting) or current_app.config.get("CODE_LOOKUP_LIMIT")
+                or os.environ.get("CODE_LOOKUP_LIMIT") or "60 per minute")
+    return limiter.shared_limit(limit, scope=scope, key_func=client_address, error_message=LOOKUP_MESSAGE)

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, g, make_response, redire
 from sqlalchemy import select
 
 from core.plugin_api import (across_subtree, ActionForm, choices, client_address, db, DomainError, get_or_404,
-                            limiter, show_error, Tenant)
+                             limiter, lookup_limit, show_error, Tenant)
 from plugins.open_day import services
 from plugins.open_day.forms import RateForm, RegisterForm
 from plugins.open_day.ics import event_calendar
@@ -28,8 +28,7 @@ def _limit(name: str, default: str):
 register_limit = limiter.shared_limit(_limit("OPEN_DAY_LIMIT_PER_ADDRESS", "10 per minute;50 per day"),
                                       scope="open-day-register", key_func=client_address, methods=["POST"],
                                       error_message=LIMIT_MESSAGE)
-code_limit = limiter.shared_limit(_limit("OPEN_DAY_LIMIT_CODE_LOOKUPS", "60 per minute"), scope="open-day-code",
-                                  key_func=client_address, error_message=LIMIT_MESSAGE)
+code_limit = lookup_limit("open-day-code", "OPEN_DAY_LIMIT_CODE_LOOKUPS")
 
 
 def _public(event_id: int) -> OpenDay:

@@ -13,7 +13,7 @@ from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission,
 from plugins.opinions import services
 from plugins.opinions.models import (OFFLINE_SOURCES, Comment,
                                      Consultation)
-from plugins.opinions.views import rate_limited
+from plugins.opinions.views import rate_limited, track_limit
 
 bp = Blueprint("opinions_api", __name__)
 TAGS = ("opinions",)
@@ -261,7 +261,8 @@ def submit(consultation_id: int, body: CommentIn):
 
 
 @bp.get("/track/<code>")
-@operation("按查询码查看意见的处理情况", response=TrackOut, tags=TAGS, errors=(404,))
+@operation("按查询码查看意见的处理情况", response=TrackOut, tags=TAGS, errors=(404, 429))
+@track_limit
 def track(code: str):
     comment = services.comment_by_code(code)
     if comment is None or comment.consultation.announced_at is None:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from sqlalchemy import select
 
 from core.plugin_api import (across_subtree, choices, client_address, csv_download, db, DomainError, get_or_404,
-                             limiter, page_args, paginate, show_error, Tenant)
+                             limiter, lookup_limit, page_args, paginate, show_error, Tenant)
 from plugins.opinions import services
 from plugins.opinions.forms import CommentForm, TrackForm
 from plugins.opinions.models import STATUS_LABELS, Consultation
@@ -121,7 +121,12 @@ def thanks(consultation_id: int):
     return render_template("opinions/thanks.html", tenant=g.tenant, c=consultation, code=code)
 
 
+# Looking a comment up by its tracking code, by page or API: slows guessing (issue 17).
+track_limit = lookup_limit("opinions-track", "OPINIONS_LIMIT_CODE_LOOKUPS")
+
+
 @bp.get("/track")
+@track_limit
 def track():
     form = TrackForm(request.args, meta={"csrf": False})
     comment = None

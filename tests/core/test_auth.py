@@ -31,7 +31,7 @@ def test_a_wrong_password_or_unknown_user_gets_the_same_generic_error(demo, clie
     response = auth.login(username, password)
     body = response.get_data(as_text=True)
     assert response.status_code == 401
-    assert "用户名或密码错误。" in body
+    assert "用户名或密码错误" in body
     assert "不存在" not in body
     with demo.app_context():
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.login_failed")).one()

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from core.accounts import SYSTEM, User, create_user, grant_role, user_by_username, validate_password
+from core.accounts import BAD_CREDENTIALS, SYSTEM, User, create_user, grant_role, user_by_username, validate_password
 from core.audit import AuditEntry
 from core.clock import utcnow
 from core.db import db
@@ -77,11 +77,16 @@ def test_five_failures_lock_the_account_and_a_security_admin_unlocks_it(demo, cl
     for _ in range(4):
         assert _post_login(client, "li", "wrong-password").status_code == 401
     fifth = _post_login(client, "li", "wrong-password")
-    assert "账号已临时锁定" in fifth.get_data(as_text=True)
-    # Locked: even the right password is refused, and says why
+    # Locked: even the right password is refused. The answer is the one a wrong name or a wrong
+    # password gets (issue 17: it does not tell whether the account exists); the log says why.
     refused = _post_login(client, "li", DEMO_PASSWORD)
-    assert refused.status_code == 401 and "请 15 分钟后再试" in refused.get_data(as_text=True)
+    nobody = _post_login(client, "no-such-person", "wrong-password")
+    assert refused.status_code == fifth.status_code == nobody.status_code == 401
+    answers = {_error_text(r) for r in (fifth, refused, nobody)}
+    assert answers == {BAD_CREDENTIALS}
     assert [e.actor_name for e in _actions(demo, "user.locked")] == ["li"]
+    assert [e.summary for e in _actions(demo, "user.login_failed")][-3:] == ["密码错误，账号已临时锁定", "账号已临时锁定",
+                                                                           "用户名不存在"]
     with demo.app_context():
         li_id = user_by_username("li").id
     # The security admin sees the lock and lifts it
@@ -273,3 +278,10 @@ def test_a_new_installation_has_no_account_to_log_in_with(tmp_path):
             upgrade(revision="heads")
             assert db.session.scalars(select(User)).all() == []
             db.engine.dispose()
+
+
+def _error_text(response) -> str:
+    """The refusal as the person reads it on the login page."""
+    import html as html_module
+    found = re.search(r'<p class="notice error" role="alert">([^<]+)</p>', response.get_data(as_text=True))
+    return html_module.unescape(found.group(1).strip()) if found else ""
