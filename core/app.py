@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for feature in FEATURES:
         importlib.import_module(f"core.{feature}")
+    importlib.import_module("core.accounts.second_factor")      # recovery codes
     db.init_app(app)
     with app.app_context():
         rls.install(db.engine)      # PostgreSQL: the tenant scope reaches row-level security

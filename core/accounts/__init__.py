@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import clock
 from core.clock import utcnow
+from core.accounts.crypto import EncryptedString
 from core.db import TimestampMixin, UTCDateTime, db
 from core.errors import AccessDenied, Conflict, DomainError, NotFound
 from core.tenants import Tenant
@@ -85,8 +86,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Base32 TOTP secret once the person has set up an authenticator app, and the last 30-second
     # step accepted (a code is never accepted twice).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest with a key outside the database (core/accounts/crypto.py).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
     totp_last_step: Mapped[int | None] = mapped_column()
+    # The one-time enrolment code the security admin issued (a keyed hash) and its end: with it and
+    # the password, and only so, the person sets up the second factor.
+    enrol_code_hash: Mapped[str | None] = mapped_column(String(64))
+    enrol_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session's user id: incrementing it ends every session of the user at once
     # (deactivation, a password change, "log out everywhere").
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")

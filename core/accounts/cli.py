@@ -59,11 +59,6 @@ def _account_command(name: str, help_text: str, apply, summary: str, done: str) 
         click.echo(f"{done}：{user.username}。")
 
 
-def _reset_totp(user) -> None:
-    user.totp_secret, user.totp_last_step = None, None
-    user.end_sessions()
-
-
 _account_command("unlock", "解除因连续登录失败造成的锁定。", unlock, "解锁账号", "已解锁")
 
 
@@ -73,8 +68,18 @@ _account_command("deactivate", "停用账号（其所有会话随即结束）。
 _account_command("activate", "重新启用账号。", lambda u: set_active(u, True), "启用账号", "已启用")
 
 
-_account_command("reset-2fa", "重置双因素登录（手机丢失时；下次登录重新绑定）。", _reset_totp, "重置双因素登录",
-                 "已重置双因素登录")
+
+
+@users.command("reset-2fa")
+@click.argument("username")
+def users_reset_2fa(username: str) -> None:
+    """重置双因素登录并签发一次性绑定码（首次启用、手机丢失或更换时；本人凭绑定码和密码重新绑定）。"""
+    from core.accounts.second_factor import enrolment_hours, issue_enrolment_code
+    user = user_or_exit(username)
+    code = issue_enrolment_code(SYSTEM, user)
+    db.session.commit()
+    click.echo(f"已重置 {user.username} 的双因素登录。一次性绑定码（{enrolment_hours()} 小时内有效，只显示这一次）：")
+    click.echo(code)
 
 
 @users.command("grant")

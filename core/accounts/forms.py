@@ -14,6 +14,13 @@ class LoginForm(FlaskForm):
 
 
 class TotpForm(FlaskForm):
+    code = StringField("动态验证码（6 位数字）或恢复码", validators=[DataRequired(REQUIRED), Length(max=16)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
+
+
+class TotpSetupForm(FlaskForm):
+    enrol_code = StringField("绑定码（安全管理员提供，如 ABCD-EFGH-JKMN）", validators=[DataRequired(REQUIRED), Length(max=20)],
+                             render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     code = StringField("动态验证码（6 位数字）", validators=[DataRequired(REQUIRED), Length(max=16)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
 

@@ -11,7 +11,9 @@ from core import audit
 from core.accounts import (ROLE_LABELS, ROLES, LoginRefused, Permission, RoleGrant, User, authenticate, check_totp,
                            count_failure, create_user, grant_role, locked_message, login_succeeded, may_manage_person,
                            new_totp_secret, revoke_role, set_active, totp_uri, unlock, user_by_username)
-from core.accounts.forms import GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm
+from core.accounts.forms import GrantForm, LoginForm, NewUserForm, PasswordForm, TotpForm, TotpSetupForm
+from core.accounts.second_factor import (check_enrolment_code, enrolment_hours, issue_enrolment_code, looks_like_recovery_code,
+                                         new_recovery_codes, recovery_codes_left, use_recovery_code)
 from core.accounts.sessions import DatabaseSessionInterface, delete_expired_sessions
 from core.actions import show_error
 from core.clock import utcnow
@@ -101,14 +103,15 @@ def _pending_user() -> User | None:
     return user
 
 
-def _second_factor_failed(user: User, form) -> None:
+def _second_factor_failed(user: User, form, field=None, message: str = "") -> None:
     locked = count_failure(user)
-    audit.record("user.login_failed", actor_name=user.username, summary="动态验证码错误")
+    audit.record("user.login_failed", actor_name=user.username, summary="绑定码错误" if message else "动态验证码错误")
     if locked:
         audit.record("user.locked", target=user, actor_name=user.username, summary="连续登录失败，账号已临时锁定")
         session.pop(PENDING_KEY, None)
     db.session.commit()
-    form.code.errors.append(locked_message(user) if locked else "验证码不正确或已使用过，请输入验证器上最新的 6 位数字。")
+    (field or form.code).errors.append(locked_message(user) if locked else
+                                       message or "验证码不正确或已使用过，请输入验证器上最新的 6 位数字，或一个未用过的恢复码。")
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
@@ -121,8 +124,16 @@ def login_totp():
         return redirect(url_for("admin.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if check_totp(user, form.code.data):
+        typed = form.code.data.strip()
+        if check_totp(user, typed):
             return _complete_login(user, session.get(PENDING_KEY, {}).get("next"), "登录成功（双因素）")
+        if looks_like_recovery_code(typed) and use_recovery_code(user, typed):
+            left = recovery_codes_left(user)
+            audit.record("user.recovery_code_used", target=user, actor=user, summary=f"以恢复码登录，剩余 {left} 个")
+            response = _complete_login(user, session.get(PENDING_KEY, {}).get("next"), "登录成功（恢复码）")
+            flash(f"已使用一个恢复码，还剩 {left} 个。手机找回或更换后，请联系安全管理员重新绑定。",
+                  "error" if left <= 2 else "success")
+            return response
         _second_factor_failed(user, form)
     return render_template("admin/login_totp.html", form=form, user=user), (200 if not form.errors else 401)
 
@@ -131,8 +142,10 @@ def login_totp():
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_address,
                error_message="登录尝试过于频繁，请稍后再试。")
 def totp_setup():
-    """First login of someone who must use two-factor login: add the key to an authenticator
-    app, then prove it with a code. The key is kept only once a code has matched it."""
+    """First login of someone who must use two-factor login: the one-time enrolment code the
+    security admin issued (the password alone does not enrol an account), then the key added to an
+    authenticator app and proved with a code. The key is kept only once both matched; ten one-time
+    recovery codes are shown once."""
     user = _pending_user()
     if user is None or user.totp_secret:
         flash("请重新登录。", "error")
@@ -142,13 +155,20 @@ def totp_setup():
         pending["secret"] = new_totp_secret()
         session[PENDING_KEY] = pending
     secret = pending["secret"]
-    form = TotpForm()
+    form = TotpSetupForm()
     if form.validate_on_submit():
-        if check_totp(user, form.code.data, secret=secret):
+        if not check_enrolment_code(user, form.enrol_code.data):
+            _second_factor_failed(user, form, field=form.enrol_code,
+                                  message="绑定码不正确或已过期，请向安全管理员索取新的绑定码。")
+        elif check_totp(user, form.code.data, secret=secret):
             user.totp_secret = secret
-            audit.record("user.totp_enrolled", target=user, actor=user, summary="启用双因素登录")
-            return _complete_login(user, pending.get("next"), "登录成功（首次启用双因素）")
-        _second_factor_failed(user, form)
+            user.enrol_code_hash = user.enrol_code_expires_at = None
+            codes = new_recovery_codes(user)
+            audit.record("user.totp_enrolled", target=user, actor=user, summary="启用双因素登录，生成 10 个恢复码")
+            done = _complete_login(user, pending.get("next"), "登录成功（首次启用双因素）")
+            return render_template("admin/recovery_codes.html", codes=codes, next_url=done.location)
+        else:
+            _second_factor_failed(user, form)
     uri = totp_uri(user, secret)
     return render_template("admin/totp_setup.html", form=form, user=user, secret=secret, uri=uri,
                            qr=segno.make(uri, error="m").svg_data_uri(scale=4)), (200 if not form.errors else 401)
@@ -261,8 +281,7 @@ def users():
         by_user.setdefault(grant.user_id, []).append(grant)
     listed = [(grants[0].user, grants) for grants in by_user.values()]
     # Account actions only for people wholly inside this subtree (see user_action)
-    manageable = {u.id for u, _ in listed
-                  if not u.is_superadmin and all(gr.tenant.is_in_subtree_of(tenant) for gr in u.grants)}
+    manageable = {u.id for u, _ in listed if may_manage_person(current_user, u, tenant)}
     return render_template("admin/users.html", tenant=tenant, new_form=new_form, grant_form=grant_form,
                            users=listed, manageable=manageable)
 
@@ -306,13 +325,16 @@ def user_action(user_id: int, action: str):
     # lock out, unlock or reset someone who also works above the town, nor an installation operator.
     if user is None or not user.grants or not may_manage_person(current_user, user, g.tenant):
         abort(404)
+    if action == "reset_totp":
+        code = issue_enrolment_code(current_user, user, g.tenant)
+        db.session.commit()
+        flash(f"已重置 {user.username} 的双因素登录。一次性绑定码：{code}（{enrolment_hours()} 小时内有效，只显示这一次；"
+              "请当面或通过密码以外的渠道交给本人）。", "success")
+        return redirect(url_for("admin.users"))
     if action == "unlock":
         unlock(user)
-    elif action in ("deactivate", "activate"):
-        set_active(user, action == "activate")
     else:
-        user.totp_secret, user.totp_last_step = None, None
-        user.end_sessions()
+        set_active(user, action == "activate")
     key, summary, done = USER_ACTIONS[action]
     audit.record(key, target=user, tenant=g.tenant, summary=f"{summary}：{user.username}")
     db.session.commit()

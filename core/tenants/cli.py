@@ -93,6 +93,23 @@ def demo() -> None:
     for line in lines:
         click.echo(line)
     click.echo("示例内容已就绪。" if lines else "没有需要加载的示例内容。")
+    _demo_enrolment_codes()
+
+
+def _demo_enrolment_codes() -> None:
+    """The demo's accounts that need two-factor login and have not set it up get a fresh one-time
+    enrolment code each run, printed here for the person trying the demo (a real installation's
+    security admin issues them in the users page, or with `cms users reset-2fa`)."""
+    from core.accounts import SYSTEM, User
+    from core.accounts.second_factor import issue_enrolment_code
+    waiting = [u for u in db.session.scalars(select(User).where(User.active.is_(True), User.totp_secret.is_(None))
+                                             .order_by(User.id)) if u.needs_second_factor]
+    codes = [(u.username, issue_enrolment_code(SYSTEM, u)) for u in waiting]
+    db.session.commit()
+    if codes:
+        click.echo("演示账号首次登录启用双因素时需要的一次性绑定码（重新运行会重新签发）：")
+        for username, code in codes:
+            click.echo(f"  {username}: {code}")
 
 
 commands = [tenants, demo]

@@ -20,7 +20,7 @@ from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
 from core.clock import china_today
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.conftest import DEMO_PASSWORD, totp_code
+from tests.conftest import DEMO_PASSWORD, enrolment_code_for, totp_code
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -124,15 +124,20 @@ def test_the_public_registers_for_an_open_day_and_cancels(site, page):
 
 
 def login(page, site, username: str) -> None:
+    enrol = enrolment_code_for(site.app, username)          # handed over by the security admin
     page.goto(site.url + "/admin/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     if page.url.endswith("/admin/login/totp/setup"):
-        # A reviewer's first login: the key is typed into an authenticator app, which shows the code.
+        # A reviewer's first login: the enrolment code, and the key typed into an authenticator app,
+        # which shows the code; then the recovery codes, shown once.
         secret = page.locator("#totp-secret").inner_text()
+        page.get_by_label("绑定码").fill(enrol)
         page.get_by_label("动态验证码（6 位数字）").fill(totp_code(secret, username))
         page.get_by_role("button", name="启用并登录").click()
+        expect(page.locator("main")).to_contain_text("只显示这一次")
+        page.get_by_role("link", name="我已保存，继续").click()
     assert "/admin/login" not in page.url
 
 

@@ -7,15 +7,16 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.accounts import BAD_CREDENTIALS, SYSTEM, User, create_user, grant_role, user_by_username, validate_password
+from core.accounts.second_factor import RecoveryCode, check_enrolment_code, new_recovery_codes
 from core.audit import AuditEntry
 from core.clock import utcnow
 from core.db import db
 from core.errors import Conflict, DomainError
 from core.tenants import tenant_by_slug
-from tests.conftest import DEMO_PASSWORD, csrf_from, post_form, totp_code
+from tests.conftest import DEMO_PASSWORD, csrf_from, enrolment_code_for, make_app, post_form, totp_code
 
 
 def _post_login(client, username, password, next_url=""):
@@ -126,21 +127,101 @@ def test_login_attempts_are_throttled_per_address(demo, client):
 # --- two-factor login ----------------------------------------------------------------------------
 
 def test_a_reviewer_sets_up_two_factor_login_at_first_login(demo, client):
+    enrol = enrolment_code_for(demo, "zhao")                          # issued by the security admin
     response = _post_login(client, "zhao", DEMO_PASSWORD)
     assert response.headers["Location"].endswith("/admin/login/totp/setup")
     assert client.get("/admin/baishui/").status_code == 302          # not logged in yet
     page = client.get("/admin/login/totp/setup").get_data(as_text=True)
     secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', page).group(1)
     assert 'src="data:image/svg+xml' in page                          # the QR code, no script
-    wrong = client.post("/admin/login/totp/setup", data={"code": "000000", "csrf_token": csrf_from(page)})
+    wrong = client.post("/admin/login/totp/setup", data={"enrol_code": enrol, "code": "000000",
+                                                          "csrf_token": csrf_from(page)})
     assert wrong.status_code == 401 and "验证码不正确" in wrong.get_data(as_text=True)
     with demo.app_context():
         assert user_by_username("zhao").totp_secret is None          # kept only once a code matched
-    ok = client.post("/admin/login/totp/setup", data={"code": totp_code(secret, "zhao"), "csrf_token": csrf_from(page)})
-    assert ok.status_code == 302 and client.get("/admin/baishui/").status_code == 200
+    ok = client.post("/admin/login/totp/setup", data={"enrol_code": enrol, "code": totp_code(secret, "zhao"),
+                                                       "csrf_token": csrf_from(page)})
+    html = ok.get_data(as_text=True)
+    codes = re.findall(r"<li><code>([A-Z0-9]{5}-[A-Z0-9]{5})</code></li>", html)
+    assert ok.status_code == 200 and "只显示这一次" in html and len(set(codes)) == 10
+    assert client.get("/admin/baishui/").status_code == 200
     with demo.app_context():
         assert user_by_username("zhao").totp_secret == secret
-    assert [e.summary for e in _actions(demo, "user.totp_enrolled")] == ["启用双因素登录"]
+    assert [e.summary for e in _actions(demo, "user.totp_enrolled")] == ["启用双因素登录，生成 10 个恢复码"]
+
+
+def test_the_password_alone_does_not_enrol_an_account(demo, client):
+    """The finding: whoever first held a new account's password set up its second factor. Without
+    the enrolment code the security admin issued, no code from any app enrols it."""
+    enrol = enrolment_code_for(demo, "zhao")
+    _post_login(client, "zhao", DEMO_PASSWORD)
+    page = client.get("/admin/login/totp/setup").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', page).group(1)
+    for guess in ("", "AAAA-BBBB-CCCC", enrol.replace(enrol[0], "Z" if enrol[0] != "Z" else "Y", 1)):
+        refused = client.post("/admin/login/totp/setup", data={"enrol_code": guess, "code": totp_code(secret, "zhao"),
+                                                                "csrf_token": csrf_from(page)})
+        assert refused.status_code in (400, 401) and client.get("/admin/baishui/").status_code == 302
+    with demo.app_context():
+        assert user_by_username("zhao").totp_secret is None and user_by_username("zhao").failed_logins >= 2
+    # An expired code is refused too
+    with demo.app_context():
+        user_by_username("zhao").enrol_code_expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    late = client.post("/admin/login/totp/setup", data={"enrol_code": enrol, "code": totp_code(secret, "zhao"),
+                                                         "csrf_token": csrf_from(page)})
+    assert late.status_code == 401 and "已过期" in late.get_data(as_text=True)
+
+
+def test_recovery_codes_replace_the_phone_once_each(demo, client, auth):
+    auth.login("zhao")                                      # enrols, and is shown the codes once
+    with demo.app_context():
+        user = user_by_username("zhao")
+        codes = new_recovery_codes(user)                    # the same as the page gives, here known to the test
+        db.session.commit()
+        stored = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+        assert len(stored) == 10 and not set(codes) & set(stored)              # kept only as keyed hashes
+    auth.logout()
+
+    def second_step(code):
+        _post_login(client, "zhao", DEMO_PASSWORD)
+        page = client.get("/admin/login/totp").get_data(as_text=True)
+        return client.post("/admin/login/totp", data={"code": code, "csrf_token": csrf_from(page)})
+
+    used = second_step(codes[0].lower().replace("-", " "))     # typed as a person would
+    assert used.status_code == 302
+    assert "还剩 9 个" in client.get(used.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert client.get("/admin/baishui/").status_code == 200
+    auth.logout()
+    again = second_step(codes[0])
+    assert again.status_code == 401 and client.get("/admin/baishui/").status_code == 302
+    assert [e.summary for e in _actions(demo, "user.recovery_code_used")] == ["以恢复码登录，剩余 9 个"]
+
+
+def test_second_factor_secrets_are_encrypted_with_a_key_outside_the_database(demo, tmp_path):
+    secret = pyotp.random_base32()
+    with demo.app_context():
+        user_by_username("zhao").totp_secret = secret
+        db.session.commit()
+        stored = db.session.execute(text("SELECT totp_secret FROM users WHERE username = 'zhao'")).scalar()
+        assert stored.startswith("v1:") and secret not in stored
+        assert user_by_username("zhao").totp_secret == secret                 # read back through the key
+    other = make_app(demo.config["SQLALCHEMY_DATABASE_URI"], tmp_path, TOTP_ENCRYPTION_KEY="another-key-" * 3)
+    with other.app_context():
+        assert user_by_username("zhao").totp_secret is None                  # a copy of the tables is not enough
+
+
+def test_the_security_admin_issues_the_enrolment_code_in_the_users_page(demo, client, auth):
+    auth.login("qian")
+    with demo.app_context():
+        zhao_id = user_by_username("zhao").id
+    page = client.get("/admin/baishui/users").get_data(as_text=True)
+    assert f"/admin/baishui/users/{zhao_id}/reset_totp" in page and "签发绑定码" in page
+    issued = post_form(client, "/admin/baishui/users", {}, url=f"/admin/baishui/users/{zhao_id}/reset_totp",
+                       follow_redirects=True).get_data(as_text=True)
+    code = re.search(r"一次性绑定码：([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", issued).group(1)
+    with demo.app_context():
+        assert check_enrolment_code(user_by_username("zhao"), code)
+    assert [e.actor_name for e in _actions(demo, "user.enrolment_code") if e.summary.endswith("zhao")] == ["qian"]
 
 
 def test_second_factor_at_later_logins_and_no_code_twice(demo, client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from contextlib import contextmanager
+from pathlib import Path
 import re
 import sys
 
@@ -14,6 +15,11 @@ from sqlalchemy import inspect, text
 from core.db import db
 from tests.conftest import DEMO_FILE, fresh_database, make_app
 from tests.core.test_plugins import install_plugin, uninstall_plugin
+
+# Core's latest revision, read from its scripts: the test plugin's migration depends on it.
+CORE_HEAD = max(re.findall(r"^revision = '(\d{4}_core)'", "\n".join(
+    path.read_text(encoding="utf-8") for path in (Path(__file__).resolve().parents[2] / "core" / "migrations" / "versions")
+    .glob("*.py")), re.M))
 
 BULLETIN = '''
 """A plugin with a table of its own and search entries."""
@@ -58,7 +64,7 @@ import sqlalchemy as sa
 revision = "0001_bulletin"
 down_revision = None
 branch_labels = ("bulletin",)
-depends_on = "0012_core"
+depends_on = "CORE_HEAD"
 
 
 def upgrade():
@@ -76,7 +82,7 @@ def site(tmp_path):
     site = tmp_path / "site"
     install_plugin(site, "cms_bulletin", BULLETIN, "bulletin")
     (site / "bulletin_migrations").mkdir()
-    (site / "bulletin_migrations" / "0001_bulletin.py").write_text(MIGRATION, encoding="utf-8")
+    (site / "bulletin_migrations" / "0001_bulletin.py").write_text(MIGRATION.replace("CORE_HEAD", CORE_HEAD), encoding="utf-8")
     yield site
     if str(site) in sys.path:
         uninstall_plugin(site, "cms_bulletin")
@@ -129,7 +135,7 @@ def seed(app) -> None:
 @pytest.mark.builtin_plugins
 def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_takes_it_back(site, tmp_path):
     with installation(tmp_path) as (url, installed):
-        assert {"0001_bulletin"} <= versions(installed) and "0012_core" not in versions(installed)
+        assert {"0001_bulletin"} <= versions(installed) and CORE_HEAD not in versions(installed)
         seed(installed)
         assert found(installed, "停水简报") == ["白水镇停水简报"]
         with installed.app_context():
@@ -140,7 +146,7 @@ def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_take
         said = upgrade(absent)
         assert "插件“bulletin”不在本安装中：其数据表和数据保留未动" in said
         # Core's place came back as a row of its own; nothing of core ran twice.
-        assert versions(absent) == {"0012_core", "0002_opinions", "0002_open_day", "0002_gazette", "0004_catalog"}
+        assert versions(absent) == {CORE_HEAD, "0002_opinions", "0002_open_day", "0002_gazette", "0004_catalog"}
         assert "插件“bulletin”不在本安装中" in upgrade(absent)          # said again on every upgrade
         with absent.app_context():
             assert inspect(db.engine).has_table("bulletin_items")
@@ -155,7 +161,7 @@ def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_take
         back = make_app(url, tmp_path / "three")
         said = upgrade(back)
         assert "插件“bulletin”已恢复" in said and "不在本安装中" not in said
-        assert "0001_bulletin" in versions(back) and "0012_core" not in versions(back)
+        assert "0001_bulletin" in versions(back) and CORE_HEAD not in versions(back)
         assert found(back, "停水简报") == ["白水镇停水简报"]
         with back.app_context():
             db.engine.dispose()
@@ -192,7 +198,7 @@ def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_ent
         purged = runner.invoke(args=["plugins", "remove", "bulletin", "--purge"], input="y\n")
         assert purged.exit_code == 0, purged.output
         assert "已删除插件“bulletin”的数据表和 1 条搜索索引" in purged.output
-        assert versions(app) == {"0012_core", "0002_opinions", "0002_open_day", "0002_gazette", "0004_catalog"}
+        assert versions(app) == {CORE_HEAD, "0002_opinions", "0002_open_day", "0002_gazette", "0004_catalog"}
         with app.app_context():
             assert not inspect(db.engine).has_table("bulletin_items")
             assert db.session.scalar(text("SELECT count(*) FROM search_entries WHERE plugin = 'bulletin'")) == 0

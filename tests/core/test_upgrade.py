@@ -102,3 +102,28 @@ def _as_tuple(value) -> tuple:
     if not value:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def test_upgrading_encrypts_the_second_factor_secrets_set_up_before(empty_database, tmp_path):
+    """Core migration 0013: secrets stored in clear before it are encrypted in place, and read the
+    same through the key; downgrading gives them back in clear."""
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+    from core.accounts import user_by_username
+    app = make_app(empty_database, tmp_path, PLUGINS_OFF=["catalog", "opinions", "open_day", "gazette"])
+    now = datetime(2026, 3, 1, 2, tzinfo=timezone.utc).replace(tzinfo=None)
+    with app.app_context():
+        upgrade(revision="0012_core")
+        old = MetaData()
+        with db.engine.begin() as conn:
+            old.reflect(conn, only=["users"])
+            users = old.tables["users"]
+            conn.execute(insert(users).values(**filled(users, now, id=1, username="zhao", password_hash="x",
+                                                       totp_secret="JBSWY3DPEHPK3PXP", created_at=now, updated_at=now)))
+        upgrade()
+        stored = db.session.execute(text("SELECT totp_secret FROM users")).scalar()
+        assert stored.startswith("v1:") and "JBSWY3DPEHPK3PXP" not in stored
+        assert user_by_username("zhao").totp_secret == "JBSWY3DPEHPK3PXP"
+        db.session.rollback()
+        downgrade(revision="0012_core")
+        assert db.session.execute(text("SELECT totp_secret FROM users")).scalar() == "JBSWY3DPEHPK3PXP"
