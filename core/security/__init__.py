@@ -103,6 +103,9 @@ def deploy_findings(app: Flask) -> list[Finding]:
     attachments = Path(config.get("ATTACHMENT_DIR", ""))
     if attachments.exists() and attachments.stat().st_mode & stat.S_IWOTH:
         add(ERROR, "S011", f"附件目录 {attachments} 对所有用户可写。", f"chmod o-w {attachments}")
+    if not config.get("TOTP_ENCRYPTION_KEY"):
+        add(WARNING, "S022", "未设置 TOTP_ENCRYPTION_KEY：双因素登录密钥以 SECRET_KEY 派生的密钥加密保存，更换 SECRET_KEY 后所有人需重新绑定。",
+            "设置单独的 TOTP_ENCRYPTION_KEY（至少 32 个随机字符），与数据库备份分开妥善保存，不要更换。")
     if not config.get("AUDIT_HMAC_KEY"):
         add(WARNING, "S014", "未设置 AUDIT_HMAC_KEY：审计日志的哈希链以 SECRET_KEY 派生的密钥计算，更换 SECRET_KEY 后旧记录将无法校验。",
             "设置单独的 AUDIT_HMAC_KEY（至少 32 个随机字符），与备份分开妥善保存，不要更换。")

@@ -63,7 +63,23 @@ def probe(demo, probe_role):
     engine.dispose()
 
 
-def _ids(connection, table="catalog_items") -> set[int]:
+@pytest.fixture
+def files(demo):
+    """A file of 白水镇's and one of 柳河镇's: rows of a tenant-owned table of core's own."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from core.accounts import SYSTEM
+    from core.attachments import save_upload
+    with demo.app_context():
+        for slug in ("baishui", "liuhe"):
+            with tenant_scope(tenant_by_slug(slug)):
+                save_upload(FileStorage(io.BytesIO(b"%PDF-1.4 " + slug.encode()), filename=f"{slug}.pdf"), uploaded_by=SYSTEM)
+        db.session.commit()
+
+
+def _ids(connection, table="attachments") -> set[int]:
     return set(connection.execute(text(f"SELECT DISTINCT tenant_id FROM {table}")).scalars())
 
 
@@ -71,29 +87,32 @@ def _ids(connection, table="catalog_items") -> set[int]:
 def test_every_tenant_table_has_the_policy(demo):
     with demo.app_context(), db.engine.connect() as connection:
         assert rls.unprotected_tables(connection) == []
-    assert "catalog_records" in rls.tenant_tables() and "opinion_comments" in rls.tenant_tables()
+    from core.db import db as core_db
+    from core.tenants import TenantScoped
+    scoped = {m.class_.__tablename__ for m in core_db.Model.registry.mappers if issubclass(m.class_, TenantScoped)}
+    assert "attachments" in rls.tenant_tables() and scoped <= set(rls.tenant_tables())
 
 
 @needs_postgres
-def test_without_a_setting_the_app_role_sees_nothing(probe):
+def test_without_a_setting_the_app_role_sees_nothing(files, probe):
     with probe.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM catalog_items")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM attachments")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM search_entries")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM tenants")).scalar() > 0      # not tenant-owned
 
 
 @needs_postgres
-def test_the_app_role_sees_and_writes_only_its_tenants_rows(demo, probe):
+def test_the_app_role_sees_and_writes_only_its_tenants_rows(demo, files, probe):
     with demo.app_context():
         baishui, liuhe = tenant_by_slug("baishui").id, tenant_by_slug("liuhe").id
     with probe.connect() as connection:
         connection.execute(text("SELECT set_config('cms.tenant_ids', :v, true)"), {"v": str(baishui)})
         assert _ids(connection) == {baishui}
         # Another tenant's rows can be neither changed nor written
-        assert connection.execute(text("UPDATE catalog_items SET name = name WHERE tenant_id = :t"),
+        assert connection.execute(text("UPDATE attachments SET filename = filename WHERE tenant_id = :t"),
                                   {"t": liuhe}).rowcount == 0
         with pytest.raises(ProgrammingError, match="row-level security"):
-            connection.execute(text("UPDATE catalog_items SET tenant_id = :t WHERE tenant_id = :b"),
+            connection.execute(text("UPDATE attachments SET tenant_id = :t WHERE tenant_id = :b"),
                                {"t": liuhe, "b": baishui})
         connection.rollback()
         connection.execute(text("SELECT set_config('cms.tenant_ids', :v, true)"), {"v": f"{baishui},{liuhe}"})
@@ -146,7 +165,7 @@ def test_security_check_says_whether_the_policies_bind(demo, probe):
 @pytest.mark.owner
 def test_security_check_finds_a_table_without_its_policy(demo):
     with demo.app_context(), db.engine.connect() as connection:
-        connection.execute(text("ALTER TABLE catalog_settings DISABLE ROW LEVEL SECURITY"))
-        assert rls.unprotected_tables(connection) == ["catalog_settings"]
+        connection.execute(text("ALTER TABLE attachments DISABLE ROW LEVEL SECURITY"))
+        assert rls.unprotected_tables(connection) == ["attachments"]
         connection.rollback()
         assert rls.unprotected_tables(connection) == []

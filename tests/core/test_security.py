@@ -125,7 +125,8 @@ def test_security_check_flags_the_test_settings_and_the_demo_accounts(demo):
 
 def test_security_check_passes_a_production_configuration(migrated, tmp_path, redis_url):
     app = make_app(migrated, tmp_path, TESTING=False, SECRET_KEY="k" * 48, SESSION_COOKIE_SECURE=True,
-                   REDIS_URL=redis_url, PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40)
+                   REDIS_URL=redis_url, PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40,
+                   TOTP_ENCRYPTION_KEY="t" * 40)
     with at_china(date(2026, 6, 1)):    # holidays known (the calendar's warning S015: test_calendar_coverage.py)
         findings = deploy_findings(app)
         codes = {f.code for f in findings}
@@ -148,10 +149,12 @@ def test_security_check_passes_a_production_configuration(migrated, tmp_path, re
     ({"HSTS_SECONDS": 3600}, "S004"),
     ({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, "S008"),
     ({"AUDIT_HMAC_KEY": None}, "S014"),
+    ({"TOTP_ENCRYPTION_KEY": None}, "S022"),
 ])
 def test_security_check_names_each_weakened_setting(migrated, tmp_path, redis_url, settings, code):
     base = dict(TESTING=False, SECRET_KEY="k" * 48, SESSION_COOKIE_SECURE=True,
-                REDIS_URL=redis_url, PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40)
+                REDIS_URL=redis_url, PASSWORD_HASH_METHOD="scrypt", AUDIT_HMAC_KEY="a" * 40,
+                   TOTP_ENCRYPTION_KEY="t" * 40)
     assert code not in _codes(make_app(migrated, tmp_path, **base))
     assert code in _codes(make_app(migrated, tmp_path, **{**base, **settings}))
 
