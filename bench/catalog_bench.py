@@ -27,8 +27,8 @@ def build(app, tenants: int, records: int, seed: int = 7) -> None:
 
     from core.accounts import SYSTEM
     from core.db import db
-    from core.provisioning import create_tenant
-    from core.tenancy import Tenant, across_tenants
+    from core.tenants.provisioning import create_tenant
+    from core.tenants import Tenant, across_tenants
     from plugins.catalog.models import CatalogItem, IndexSequence, Record
     from plugins.catalog.services import leaf_items
 
@@ -94,7 +94,7 @@ def measure(app, runs: int, seed: int = 11) -> list[tuple[str, list[float], int]
     from sqlalchemy import event, select
 
     from core.db import db
-    from core.tenancy import Tenant, across_tenants
+    from core.tenants import Tenant, across_tenants
     from plugins.catalog.models import Record
 
     rng = random.Random(seed)

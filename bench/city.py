@@ -82,8 +82,8 @@ def build(app, *, districts: int, towns: int, villages: int, records: int, consu
     from core.accounts import SYSTEM
     from core.db import db
     from core.plugins import SearchDocument
-    from core.provisioning import create_tenant
-    from core.tenancy import Tenant, across_tenants
+    from core.tenants.provisioning import create_tenant
+    from core.tenants import Tenant, across_tenants
     from plugins.catalog.models import IndexSequence, Record
     from plugins.catalog.services import leaf_items
     from plugins.gazette.models import ArticleIssuer, GazetteArticle, GazetteIssue

@@ -84,9 +84,9 @@ def build(app, issues: int, per_issue: int, seed: int = 5) -> None:
     from core import search
     from core.accounts import SYSTEM
     from core.db import db
-    from core.provisioning import create_tenant
+    from core.tenants.provisioning import create_tenant
     from core.sanitize import plain_text
-    from core.tenancy import tenant_scope
+    from core.tenants import tenant_scope
     from plugins.gazette import services
     from plugins.gazette.services import article_document
     from plugins.gazette.models import ArticleIssuer, GazetteArticle, GazetteIssue

@@ -104,7 +104,7 @@ def pick_pages(app) -> dict[str, str]:
     from sqlalchemy import select
 
     from core.db import db
-    from core.tenancy import Tenant, across_tenants
+    from core.tenants import Tenant, across_tenants
     from plugins.catalog.models import Record
     with app.app_context(), across_tenants(None, reason="benchmark: page addresses"):
         towns = db.session.scalars(select(Tenant).where(Tenant.kind == "town").order_by(Tenant.id)).all()
@@ -122,7 +122,7 @@ def pick_pages(app) -> dict[str, str]:
 
 def inprocess(app, pages: dict[str, str], runs: int) -> None:
     from core.db import db
-    from core.tenancy import Tenant
+    from core.tenants import Tenant
     from sqlalchemy import select
     client = app.test_client()
     with app.app_context():
@@ -247,7 +247,7 @@ def burst(app, people: int, places: int, window: float) -> None:
     from core.accounts import SYSTEM
     from core.clock import utcnow
     from core.db import db
-    from core.tenancy import Tenant, tenant_scope
+    from core.tenants import Tenant, tenant_scope
     from plugins.open_day import services
     from sqlalchemy import select
     from datetime import timedelta
@@ -283,7 +283,7 @@ def burst(app, people: int, places: int, window: float) -> None:
     elapsed = time.perf_counter() - opened
     with app.app_context():
         from plugins.open_day.models import OpenDay, Registration
-        from core.tenancy import across_tenants
+        from core.tenants import across_tenants
         with across_tenants(None, reason="benchmark: count"):
             rows = db.session.scalars(select(Registration.status).where(Registration.open_day_id == event_id)).all()
             taken = db.session.scalar(select(OpenDay.taken).where(OpenDay.id == event_id))
@@ -300,7 +300,7 @@ def burst(app, people: int, places: int, window: float) -> None:
 def comments(app, count: int, concurrency: int) -> None:
     from core.accounts import SYSTEM
     from core.db import db
-    from core.tenancy import Tenant, tenant_scope
+    from core.tenants import Tenant, tenant_scope
     from core.clock import china_today
     from plugins.opinions import services
     from sqlalchemy import select

@@ -37,8 +37,8 @@ from gazette_bench import ISSUERS, KINDS, SECTIONS, SENTENCES, SUBJECTS  # noqa:
 def build(app, issues: int, articles: int, seed: int = 7) -> list[int]:
     from core.accounts import SYSTEM
     from core.db import db
-    from core.provisioning import create_tenant
-    from core.tenancy import tenant_scope
+    from core.tenants.provisioning import create_tenant
+    from core.tenants import tenant_scope
     from plugins.gazette import services
 
     rng = random.Random(seed)
@@ -71,7 +71,7 @@ def measure(app, ids: list[int]) -> dict[str, list[tuple[float, float, int, int]
     """Each issue rendered by both modes in turn (reference, then cached), so that other load on
     the machine falls on both alike. Per render: wall seconds, CPU seconds, pages, bytes."""
     from core.db import db
-    from core.tenancy import tenant_by_slug, tenant_scope
+    from core.tenants import tenant_by_slug, tenant_scope
     from plugins.gazette import fontcache, pdf
     from plugins.gazette.models import GazetteIssue
 

@@ -27,8 +27,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import Date, DateTime, LargeBinary, Table, func, select, text
 
+from core.bounded import check_backup
 from core.clock import utcnow
 from core.db import db
+from core.errors import DomainError
 
 FORMAT = 1
 # Rebuilt on restore rather than copied: the index follows the documents.
@@ -160,6 +162,10 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def read_manifest(path: str | Path) -> dict:
+    try:
+        check_backup(path)                 # members and size, counted while decompressing: bombs stop early
+    except DomainError as exc:
+        raise BackupError(exc.message) from None
     try:
         with tarfile.open(path, "r:gz") as tar:
             member = tar.extractfile("manifest.json")

@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from core.plugin_api import (append_rows, audit, db, DomainError, new_workbook, Permission, require_permission,
-                             Tenant, workbook_bytes)
+from core.plugin_api import (append_rows, audit, check_xlsx, db, DomainError, new_workbook, Permission,
+                             require_permission, Tenant, workbook_bytes)
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem
 from plugins.catalog.services import tree
@@ -161,6 +161,10 @@ def _marked(value) -> tuple[bool, str]:
 
 def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None) -> list[ParsedItem]:
     """Every item of every sheet, or ImportRefused listing each problem with its place."""
+    try:
+        check_xlsx(data, "目录文件")        # sheets, rows, columns, merged cells: before openpyxl builds any
+    except DomainError as exc:
+        raise ImportRefused([exc.message]) from None
     try:
         wb = load_workbook(io.BytesIO(data))
     except Exception:

@@ -37,7 +37,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import CHINA_TZ, db, DomainError, SYSTEM, Tenant, tenant_scope
+from core.plugin_api import (CHINA_TZ, db, DomainError, read_text_file, SYSTEM, Tenant, tenant_scope)
 from plugins.gazette import services
 from plugins.gazette.models import VALIDITY_LABELS, GazetteIssue
 
@@ -62,10 +62,7 @@ def metadata_files(folder: Path) -> list[Path]:
 
 
 def _load(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError("文件不是 UTF-8 编码。") from None
+    text = read_text_file(path, "公报信息文件")
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2019-02-30

@@ -129,3 +129,23 @@ def test_self_publish_setting(demo, client, auth):
     assert "审核通过并发布" in client.get(edit_url).get_data(as_text=True)
     done = post_form(client, edit_url, {"review_confirmed": "y"}, url=edit_url + "/publish", follow_redirects=True)
     assert "已发布，索引号 11451102A/" in done.get_data(as_text=True)
+
+
+def test_a_village_editor_uploading_a_spreadsheet_bomb_gets_a_clear_refusal(demo, client, auth):
+    """Issue 17: any editor may import a catalog; a 5 KB workbook declaring one merged range over
+    400,000 cells is refused before openpyxl builds it, with the limit named, and nothing changes."""
+    from sqlalchemy import func
+
+    from plugins.catalog.models import CatalogItem
+    from tests.core.test_bounded import xlsx
+    bomb = xlsx(merges='<mergeCells count="1"><mergeCell ref="A1:T20000"/></mergeCells>')
+    with demo.app_context(), tenant_scope(tenant_by_slug("dongpo")):
+        before = db.session.scalar(select(func.count()).select_from(CatalogItem))
+    auth.login("chen")                                  # 东坡村's editor
+    page = client.get("/admin/dongpo/catalog/import")
+    response = client.post("/admin/dongpo/catalog/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)), "file": (io.BytesIO(bomb), "目录.xlsx")})
+    html = response.get_data(as_text=True)
+    assert "未导入任何内容" in html and "合并单元格超出范围" in html and "20000" in html
+    with demo.app_context(), tenant_scope(tenant_by_slug("dongpo")):
+        assert db.session.scalar(select(func.count()).select_from(CatalogItem)) == before

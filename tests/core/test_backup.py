@@ -202,3 +202,15 @@ def test_a_tenant_restore_does_not_give_back_revoked_access(county, tmp_path):
     with county.app_context():
         li = user_by_username("li")
         assert db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == li.id)).all() == []
+
+
+def test_restoring_a_backup_bomb_is_refused_before_anything_is_read(county, tmp_path):
+    """Issue 17: a small archive that inflates past BACKUP_MAX_RATIO times its size stops early."""
+    from tests.core.test_bounded import _tar
+    bomb = _tar(tmp_path / "bomb.tar.gz", {"manifest.json": b"{}", "tables/users.jsonl": b"\0" * 50_000_000})
+    with county.app_context():
+        before = backup.dump()
+    result = county.test_cli_runner().invoke(args=["restore", str(bomb), "--yes"])
+    assert result.exit_code == 1 and "压缩炸弹" in result.output
+    with county.app_context():
+        assert backup.dump() == before
