@@ -41,8 +41,8 @@ from datetime import date, datetime
 from typing import Iterator
 
 from flask import current_app, has_app_context
-from sqlalchemy import Date, Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, delete, event, func, \
-    any_, insert, inspect, literal, literal_column, select, text, union_all, update
+from sqlalchemy import Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint, bindparam, cast, column, delete, \
+    event, func, any_, insert, inspect, literal, literal_column, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -445,23 +445,18 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
     if not terms:
         return None
     if _dialect() == "postgresql":
-        # From the GIN index alone, in a materialised CTE, so the planner cannot prefer another
-        # index (tenant_id) and test the vector of every row.
-        entries = SearchEntry.__table__
-        vector = literal_column("search_entries.vector")
+        # From the GIN index alone, through cms_search_hits (core migration 0014): it applies the
+        # tenant scope itself, where row-level security would have tested every row of the index
+        # before using it (docs/security.md). In a materialised CTE, so the planner cannot prefer
+        # another index (tenant_id) and test the vector of every row.
         tsquery = cast(bindparam("search_query", _ts_query(terms, field, scope), type_=Text), TSQUERY)
-        rank = func.ts_rank(vector, tsquery) if ranked else literal_column("0.0")
-        columns = [entries.c.plugin, entries.c.kind, entries.c.tenant_id, entries.c.year,
-                   entries.c.published_at] if facets else []
-        found = select(entries.c.id.label("entry_id"), rank.label("rank"), *columns).where(vector.op("@@")(tsquery))
-        if plugin:
-            found = found.where(entries.c.plugin == plugin)
-        if kind:
-            found = found.where(entries.c.kind == kind)
-        if latest:
-            found = found.order_by(entries.c.id.desc()).limit(latest)
-        elif limit:
-            found = found.limit(limit)
+        hits_fn = func.cms_search_hits(tsquery, bool(ranked), plugin or None, kind or None, bool(latest),
+                                       latest or limit or None).table_valued(
+            column("entry_id", Integer), column("rank", Float), column("plugin", String), column("kind", String),
+            column("tenant_id", Integer), column("year", Integer), column("published_at", DateTime))
+        columns = [hits_fn.c.plugin, hits_fn.c.kind, hits_fn.c.tenant_id, hits_fn.c.year,
+                   hits_fn.c.published_at] if facets else []
+        found = select(hits_fn.c.entry_id, hits_fn.c.rank, *columns)
         return found.cte("search_hits").prefix_with("MATERIALIZED")
     rank = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})" if ranked else "0.0"
     tail = f" ORDER BY rowid DESC LIMIT {int(latest)}" if latest else f" LIMIT {int(limit)}" if limit else ""
