@@ -85,8 +85,8 @@ def deploy_findings(app: Flask) -> list[Finding]:
     if int(config.get("HSTS_SECONDS", HSTS_DEFAULT_SECONDS)) < 180 * 24 * 3600:
         add(WARNING, "S004", "HSTS 有效期短于 180 天（或已关闭）。", "HSTS_SECONDS 至少 15552000。")
     if not config.get("REDIS_URL"):
-        add(ERROR, "S005", "未配置 REDIS_URL：会话保存在 Cookie 中，无法注销后立即失效；限流只在单个进程内有效。",
-            "设置 REDIS_URL=redis://…，会话、限流和页面缓存将保存在 Redis。")
+        add(ERROR, "S005", "未配置 REDIS_URL：限流只在单个进程内有效，多个工作进程时形同虚设（会话保存在数据库中，注销后即失效）。",
+            "设置 REDIS_URL=redis://…，限流、会话和页面缓存将保存在 Redis，所有工作进程共用。")
     if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
         add(ERROR, "S006", "会话 Cookie 的 SameSite 不是 Lax 或 Strict。", "不要修改 SESSION_COOKIE_SAMESITE。")
     if not config.get("SESSION_COOKIE_HTTPONLY", True):
