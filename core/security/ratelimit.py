@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, request
+from functools import wraps
+
+from flask import Flask, current_app, make_response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -35,4 +37,15 @@ def lookup_limit(scope: str, setting: str = "CODE_LOOKUP_LIMIT"):
     def limit() -> str:
         return (current_app.config.get(setting) or os.environ.get(setting) or current_app.config.get("CODE_LOOKUP_LIMIT")
                 or os.environ.get("CODE_LOOKUP_LIMIT") or "60 per minute")
-    return limiter.shared_limit(limit, scope=scope, key_func=client_address, error_message=LOOKUP_MESSAGE)
+    limited = limiter.shared_limit(limit, scope=scope, key_func=client_address, error_message=LOOKUP_MESSAGE)
+
+    def decorator(view):
+        @wraps(view)
+        def private(*args, **kwargs):
+            # What a code opens is that person's: never kept by the page cache or a proxy (a cached
+            # answer would also be served without counting against the limit).
+            response = make_response(view(*args, **kwargs))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return limited(private)
+    return decorator

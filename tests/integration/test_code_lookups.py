@@ -51,3 +51,18 @@ def test_a_real_code_is_still_found_under_the_limit(demo, client):
         code = comment("baishui", make_consultation("baishui"))
     page = client.get(f"/qinglan/baishui/opinions/track?code={code}", environ_base={"REMOTE_ADDR": "10.78.0.1"})
     assert page.status_code == 200 and code in page.get_data(as_text=True)
+    # Never cached: not by the page cache (which would serve it without counting), not by a proxy
+    assert page.headers["Cache-Control"] == "no-store" and "X-Cache" not in page.headers
+
+
+def test_with_the_page_cache_on_repeated_lookups_still_count(demo, client):
+    demo.config.update(CODE_LOOKUP_LIMIT="3 per minute")
+    from cachelib import SimpleCache
+    previous = demo.extensions["cms_page_cache"]
+    demo.extensions["cms_page_cache"] = SimpleCache()                 # the page cache on, as make run has it
+    try:
+        statuses = [client.get("/qinglan/baishui/opinions/track?code=AAAA-BBBB-CCCC",
+                               environ_base={"REMOTE_ADDR": "10.79.0.1"}).status_code for _ in range(5)]
+    finally:
+        demo.extensions["cms_page_cache"] = previous
+    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
