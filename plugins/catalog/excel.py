@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from core.plugin_api import (append_rows, audit, check_xlsx, db, DomainError, new_workbook, Permission,
+from core.plugin_api import (append_rows, audit, check_xlsx, db, DomainError, LimitExceeded, new_workbook, Permission,
                              require_permission, Tenant, workbook_bytes)
 from plugins.catalog import standard
 from plugins.catalog.models import CatalogItem
@@ -163,8 +163,10 @@ def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None
     """Every item of every sheet, or ImportRefused listing each problem with its place."""
     try:
         check_xlsx(data, "目录文件")        # sheets, rows, columns, merged cells: before openpyxl builds any
-    except DomainError as exc:
+    except LimitExceeded as exc:
         raise ImportRefused([exc.message]) from None
+    except DomainError:
+        raise ImportRefused(["无法读取文件：请上传 .xlsx 格式的 Excel 文件"]) from None
     try:
         wb = load_workbook(io.BytesIO(data))
     except Exception:
