@@ -15,7 +15,10 @@ import os
 import tarfile
 import zipfile
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 
 from core.errors import DomainError
 
@@ -107,7 +110,7 @@ def check_xlsx(data: bytes, what: str = "Excel 文件") -> None:
                         if merged > max_merged or right > max_cols or bottom > max_rows:
                             raise LimitExceeded(f"{what}的合并单元格超出范围（一个工作表最多合并 {max_merged} 个单元格，"
                                                 f"{max_rows} 行、{max_cols} 列以内）。")
-        except (ParseError, ValueError, TypeError, zipfile.BadZipFile):
+        except (ParseError, DefusedXmlException, ValueError, TypeError, zipfile.BadZipFile):
             raise DomainError(f"无法读取{what}：工作表内容已损坏。") from None
 
 

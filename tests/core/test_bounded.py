@@ -112,3 +112,19 @@ def test_imported_text_files_are_bounded(tmp_path, monkeypatch):
     small = tmp_path / "small.yaml"
     small.write_text("year: 2024\n", encoding="utf-8")
     assert read_text_file(small) == "year: 2024\n"
+
+
+def test_entities_in_a_sheet_are_refused_not_expanded():
+    """An XML entity bomb (billion laughs) or an external entity inside a sheet: defusedxml refuses
+    the document type before anything expands."""
+    laughs = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><worksheet><sheetData><row r="1"><c r="A1">'
+              '<v>&c;</v></c></row></sheetData></worksheet>')
+    external = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                '<worksheet><sheetData><row r="1"><c r="A1"><v>&x;</v></c></row></sheetData></worksheet>')
+    for sheet in (laughs, external):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/worksheets/sheet1.xml", sheet)
+        with pytest.raises(DomainError, match="工作表内容已损坏"):
+            check_xlsx(buffer.getvalue())
