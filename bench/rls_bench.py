@@ -72,7 +72,7 @@ def main() -> None:
     owner_url = make_url(args.database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     owner = make(owner_url.render_as_string(hide_password=False))
     with owner.app_context():
-        upgrade()
+        upgrade(revision="heads")
     role = f"cms_bench_app_{uuid.uuid4().hex[:8]}"
     engine = create_engine(owner_url)
     with engine.begin() as connection:
