@@ -56,7 +56,7 @@ CASES = {
     "merged range over 400,000 cells": merged_bomb(),
     "20,001 rows": xlsx(rows="".join(f'<row r="{i}"/>' for i in range(1, 20_002))),
     "inflates 1000x (20 MB)": inflating(),
-    "real catalog (passes)": (Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    "real catalog (passes)": (Path(__file__).resolve().parents[1] / "tests" / "fixtures"
                               / "catalog-education-example.xlsx").read_bytes(),
 }
 
