@@ -207,6 +207,7 @@ def plan(connection, statement: str, scope: str, **params) -> str:
 
 
 @needs_postgres
+@pytest.mark.owner       # writes the index rows and reads the owner's plan
 def test_the_policy_reads_the_scope_once_per_statement(demo, probe, index_rows):
     baishui, _ = index_rows
     with probe.connect() as connection:
@@ -217,6 +218,7 @@ def test_the_policy_reads_the_scope_once_per_statement(demo, probe, index_rows):
 
 
 @needs_postgres
+@pytest.mark.owner       # writes the index rows and reads the owner's plan
 def test_search_under_the_application_role_reads_the_full_text_index(demo, probe, index_rows):
     baishui, liuhe = index_rows
     query = "SELECT entry_id FROM cms_search_hits(CAST(:q AS tsquery), true, NULL, NULL, false, NULL)"
