@@ -136,7 +136,9 @@ def issue_pdf(issue_id: int):
         flash(exc.message, "error")
         return redirect(url_for("gazette_admin.issue", issue_id=issue.id))
     db.session.commit()
-    response = send_file(path, mimetype="application/pdf", download_name=f"preview-{issue.year}-{issue.number}.pdf")
+    # Named in Chinese as people file it (RFC 6266 filename*, with an ASCII fallback from Werkzeug)
+    response = send_file(path, mimetype="application/pdf",
+                         download_name=f"{pdf.cover_text(issue)[0]}{issue.year}年第{issue.number}期（预览）.pdf")
     response.headers["Cache-Control"] = "no-store"
     return response
 

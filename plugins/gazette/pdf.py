@@ -63,6 +63,32 @@ GREY = (110, 110, 110)
 BODY_SIZE = 12
 LINE = 7.2            # mm per body line
 INDENT = "\u3000\u3000"
+# Chinese line-breaking rules (GB/T 15834 punctuation; the 禁则 of Chinese typesetting): no closing
+# punctuation at the start of a line, no opening punctuation at its end.
+NO_LINE_START = set("。，、；：？！）》」』〕】〉”’…—%％·．,.;:?!)]}")
+NO_LINE_END = set("（《「『〔【〈“‘([{")
+
+
+def break_lines(text: str, width: float, measure) -> list[str]:
+    """`text` in lines no wider than `width` (measure: a string's width), broken between any two
+    characters as Chinese is, but never leaving closing punctuation at a line's start or opening
+    punctuation at its end: the character before moves down with it (a line may end a character
+    short, as typesetters do)."""
+    widths: dict[str, float] = {}
+    lines, current, used = [], "", 0.0
+    for char in text:
+        w = widths.setdefault(char, measure(char))
+        if used + w <= width or not current:
+            current, used = current + char, used + w
+            continue
+        carry = char
+        while current and (carry[0] in NO_LINE_START or current[-1] in NO_LINE_END) and len(current) > 1:
+            carry, current = current[-1] + carry, current[:-1]
+        lines.append(current)
+        current, used = carry, sum(widths.setdefault(c, measure(c)) for c in carry)
+    if current or not lines:
+        lines.append(current)
+    return lines
 
 
 class PdfUnavailable(DomainError):
@@ -227,7 +253,8 @@ def _fits_a_page(block: Block) -> bool:
 
 # --- fingerprint and cache ----------------------------------------------------------------------
 
-def _cover_text(issue: GazetteIssue) -> tuple[str, str]:
+def cover_text(issue: GazetteIssue) -> tuple[str, str]:
+    """The gazette's name and editing unit as the issue prints them."""
     if issue.is_published and issue.gazette_name:
         return issue.gazette_name, issue.editing_unit
     from plugins.gazette.services import gazette_for
@@ -237,7 +264,7 @@ def _cover_text(issue: GazetteIssue) -> tuple[str, str]:
 
 def fingerprint(issue: GazetteIssue) -> str:
     """A hash of everything the PDF prints (and of the layout and font), nothing else."""
-    name, unit = _cover_text(issue)
+    name, unit = cover_text(issue)
     regular, bold = fonts()
     content = {
         "layout": LAYOUT_VERSION, "font": [regular.path, regular.index, bold.path, bold.index],
@@ -358,7 +385,7 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
 
     from plugins.gazette import fontcache
 
-    name, unit = _cover_text(issue)
+    name, unit = cover_text(issue)
     regular, bold = fonts()
 
     class IssuePdf(FPDF):
@@ -403,8 +430,8 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
     def para(text: str, size: float = BODY_SIZE, *, family: str = "body", style: str = "", align=Align.L,
              height: float = LINE) -> None:
         pdf.set_font(family, style=style, size=size)
-        pdf.multi_cell(width, height, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)
+        for line in break_lines(text, width, pdf.get_string_width):
+            pdf.cell(width, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     # Cover.
     pdf.add_page()
@@ -441,8 +468,7 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
                 page = pages_of[article.id][0]
                 link = pdf.add_link(page=page)
                 pdf.set_font("body", size=12)
-                lines = pdf.multi_cell(width - 18, 7, article.title, wrapmode=WrapMode.CHAR, dry_run=True,
-                                       output="LINES")
+                lines = break_lines(article.title, width - 18, pdf.get_string_width)
                 for i, line in enumerate(lines):
                     last = i == len(lines) - 1
                     pdf.cell(width - 18, 7, line, link=link, new_x=XPos.RIGHT if last else XPos.LMARGIN,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from urllib.parse import quote
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -109,11 +110,14 @@ def test_public_pdf_download_and_admin_preview(demo, client, auth):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert "inline" in response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]          # named in Chinese (RFC 6266)
+    assert quote("2024") in response.headers["Content-Disposition"]
     assert client.get("/qinglan/gazette/2024/7.pdf").status_code == 404   # drafts are not public
     auth.login("zheng")
     preview = client.get(f"/admin/qinglan/gazette/issues/{draft}/preview.pdf")
     assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
     assert preview.headers["Cache-Control"] == "no-store"
+    assert f"filename*=UTF-8''{quote('青岚县人民政府公报2024年第7期（预览）.pdf')}" in preview.headers["Content-Disposition"]
     with demo.app_context(), tenant_scope(tenant_by_slug("qinglan")):
         article = db.session.scalar(select(GazetteArticle).where(GazetteArticle.issue_id == published))
         assert article.page_start == 3   # cover, contents, then the article
@@ -298,3 +302,41 @@ def test_threads_share_one_parse_and_each_gets_its_own_document(demo, monkeypatc
         font = reader.pages[0]["/Resources"]["/Font"]["/F1"].get_object()
         mapped = _unicode_map(font["/ToUnicode"].get_object().get_data())
         assert {c for c in mapped if "\u4e00" <= c <= "\u9fff"} == set(text)   # besides .notdef and space
+
+
+# --- Chinese line breaking (issue 18, point 10) ---------------------------------------------------
+# The rules of Chinese typesetting (W3C, Requirements for Chinese Text Layout, 3.1.7 行首行尾禁则;
+# punctuation marks as in GB/T 15834-2011 标点符号用法): closing punctuation never starts a line,
+# opening punctuation never ends one.
+
+def test_closing_punctuation_never_starts_a_line_nor_opening_ends_one():
+    one = lambda s: float(len(s))         # every character one unit wide: lines of 10
+    assert pdf.break_lines("一二三四五六七八九十。十一", 10, one) == ["一二三四五六七八九", "十。十一"]
+    assert pdf.break_lines("一二三四五六七八九《十》", 10, one) == ["一二三四五六七八九", "《十》"]
+    assert pdf.break_lines("关于印发《一二三四五》的通知", 9, one) == ["关于印发《一二三四", "五》的通知"]
+    assert pdf.break_lines("关于印发《一二三四》的通知", 9, one) == ["关于印发《一二三", "四》的通知"]
+    # "……" and "——" stay whole; every character still printed once, in order
+    text = "第一条　为规范管理，制定本办法。" * 7 + "《青岚县办法》……"
+    lines = pdf.break_lines(text, 10, one)
+    assert "".join(lines) == text and all(len(line) <= 11 for line in lines)
+    assert not [line for line in lines[1:] if line[0] in pdf.NO_LINE_START]
+    assert not [line for line in lines[:-1] if line[-1] in pdf.NO_LINE_END]
+
+
+def test_no_line_of_the_printed_issue_starts_with_closing_punctuation(demo):
+    """The finding: "。" and "》的通知" at the start of lines of the gazette PDF."""
+    body = "".join(f"<p>{'根据' * n}《青岚县农村公路养护管理办法》的规定，现将有关事项通知如下。请认真贯彻执行。</p>"
+                   for n in range(1, 30))
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=9, articles=[{
+            "section": "规范性文件", "title": "青岚县人民政府办公室关于印发《青岚县农村公路养护管理办法（试行）》的通知",
+            "doc_no": "青政办发〔2024〕9号", "issuers": ["青岚县人民政府办公室"], "body": body}])
+        with tenant_scope(tenant_by_slug("qinglan")):
+            path = pdf.ensure_pdf(_issue(issue_id))
+            db.session.commit()
+    lines = [line.strip() for page in PdfReader(io.BytesIO(path.read_bytes())).pages
+             for line in page.extract_text().split("\n")
+             if line.strip() and not re.fullmatch(r"— \d+ —", line.strip())]       # the page numbers
+    assert len(lines) > 60
+    assert [line for line in lines if line[0] in pdf.NO_LINE_START] == []
+    assert [line for line in lines if line[-1] in pdf.NO_LINE_END] == []
