@@ -49,6 +49,9 @@ from core.search import prefer_index as prefer_search_index
 # Uploaded and imported files, parsed within stated limits.
 from core.bounded import LimitExceeded, check_size, check_xlsx, open_zip, read_text_file
 
+# 文号 in its canonical form (GB/T 9704).
+from core.docno import canonical_doc_no, looks_like_doc_no
+
 # Text, personal data, exports, rate limits.
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.masking import mask_contact, mask_id_number, mask_name, mask_phone
@@ -80,6 +83,7 @@ __all__ = [
     "ApiError", "Id", "api_user", "operation",
     "search_match", "prefer_search_index",
     "LimitExceeded", "check_size", "check_xlsx", "open_zip", "read_text_file",
+    "canonical_doc_no", "looks_like_doc_no",
     "clean_html", "plain_text", "text_to_html", "mask_contact", "mask_id_number", "mask_name", "mask_phone",
     "ascii_text", "normalise_email", "normalise_id_number", "normalise_mobile", "normalise_phone",
     "append_rows", "csv_download", "csv_rows", "export_cell", "new_workbook", "workbook_bytes",

@@ -47,6 +47,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantSession, UTCDateTime, db
+from core.docno import canonical_doc_no, looks_like_doc_no
 from core.plugins import SearchDocument, SearchFollow, SearchSource
 from core.tenants import Tenant, TenantScoped
 from core.clock import CHINA_TZ, china_today
@@ -137,6 +138,8 @@ def query_terms(query: str) -> list[list[Token]]:
 
     Empty when the query has nothing searchable (only punctuation, say)."""
     terms: list[list[Token]] = []
+    if looks_like_doc_no(query):
+        query = canonical_doc_no(query)       # 青政办发2026年3号, [2026], 第3号: read as the 文号 it is
     for raw in normalise(query).split()[:MAX_QUERY_TERMS]:
         runs = list(_RUN.finditer(raw))
         term: list[Token] = []

@@ -12,9 +12,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.plugin_api import (AccessDenied, across_tenants, Attachment, audit, china_date, china_today,
-                            clean_html, Conflict, db, DomainError, has_permission, mark_private, mark_public, NotFound,
-                            Permission, require_permission, sync_attachments, Tenant, utcnow)
+from core.plugin_api import (AccessDenied, across_tenants, Attachment, audit, canonical_doc_no, china_date,
+                             china_today, clean_html, Conflict, db, DomainError, has_permission, looks_like_doc_no,
+                             mark_private, mark_public, NotFound, Permission, require_permission, sync_attachments,
+                             Tenant, utcnow)
 from plugins.catalog import standard
 from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
                                     VALIDITY_LABELS)
@@ -362,6 +363,8 @@ def _record_values(tenant: Tenant, data: dict, record: Record | None) -> dict:
     for key in RECORD_TEXT_FIELDS:
         if key in data:
             values[key] = standard.normalise_text(data[key]) if key != "disclosure_reason" else (data[key] or "").strip()
+    if "doc_no" in values:
+        values["doc_no"] = canonical_doc_no(values["doc_no"])        # 〔〕, as GB/T 9704 writes it
     labels = {"written_date": "成文日期", "effective_date": "生效日期", "expiry_date": "失效日期"}
     for key in RECORD_DATE_FIELDS:
         if key in data:
@@ -642,7 +645,8 @@ def filtered_public_records(*, domain: str | None = None, item_id: int | None = 
         stmt = stmt.where(Record.validity == "repealed")
     if q:
         like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Record.title.like(like), Record.doc_no.like(like), Record.index_no.like(like)))
+        doc_no = f"%{canonical_doc_no(q)}%" if looks_like_doc_no(q) else like
+        stmt = stmt.where(or_(Record.title.like(like), Record.doc_no.like(doc_no), Record.index_no.like(like)))
     return stmt.order_by(Record.published_at.desc(), Record.id.desc())
 
 

@@ -14,10 +14,10 @@ from flask import current_app
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import contains_eager
 
-from core.plugin_api import (Attachment, audit, china_today, clean_html, collect, Conflict, db, DomainError,
-                            duplicate, has_permission, mark_public, NotFound, Page, Permission, plain_text,
-                            prefer_search_index, require_permission, search_match, SearchDocument,
-                            SharedDocument, sync_attachments, Tenant, text_to_html, url_path_for, utcnow)
+from core.plugin_api import (Attachment, audit, canonical_doc_no, china_today, clean_html, collect, Conflict, db,
+                             DomainError, duplicate, has_permission, mark_public, NotFound, Page, Permission,
+                             plain_text, prefer_search_index, require_permission, search_match, SearchDocument,
+                             SharedDocument, sync_attachments, Tenant, text_to_html, url_path_for, utcnow)
 from plugins.gazette.models import (DEFAULT_SECTIONS, FREQUENCY_LABELS, VALIDITY_LABELS, ArticleAttachment,
                                     ArticleIssuer, Gazette, GazetteArticle, GazetteIssue, IssueFrozen)
 
@@ -229,7 +229,7 @@ def _article_values(issue: GazetteIssue, data: dict, article: GazetteArticle | N
     if "title" in data:
         values["title"] = _text(data["title"], "标题", "title", 300, required=True)
     if "doc_no" in data:
-        values["doc_no"] = _text(data["doc_no"], "文号", "doc_no", 100)
+        values["doc_no"] = canonical_doc_no(_text(data["doc_no"], "文号", "doc_no", 100))     # 〔〕 (GB/T 9704)
     if "issuers" in data:
         values["issuers"] = _names(data["issuers"], "发文机关", "issuers", limit=MAX_ISSUERS, length=100)
     for key, label in (("written_date", "成文日期"), ("effective_date", "施行日期")):

@@ -303,3 +303,17 @@ def test_files_keep_the_order_given_and_a_repeated_one_links_once(demo, ctx):
         assert services.update_record(SYSTEM, record, {"attachment_ids": [str(c), a, b]}) == []   # no change
         assert services.set_attachments(record, [b]) is True
         assert [link.attachment_id for link in record.attachment_links] == [b]
+
+
+def test_a_doc_no_typed_with_square_brackets_is_published_with_hexagonal_ones_and_found_any_way(demo, client):
+    """Issue 18, point 3 (GB/T 9704-2012 7.2.4): the finding was 白政办发[2026]15号 published as typed."""
+    with demo.app_context():
+        make_record("baishui", "法律援助", "白水镇法律援助工作实施方案", doc_no="白政办发[2026]15号")
+        with tenant_scope(tenant_by_slug("baishui")):
+            record = db.session.scalar(select(Record).where(Record.title == "白水镇法律援助工作实施方案"))
+            assert record.doc_no == "白政办发〔2026〕15号"
+            record_id = record.id
+    assert "白政办发〔2026〕15号" in client.get(f"/qinglan/baishui/catalog/records/{record_id}").get_data(as_text=True)
+    for typed in ("白政办发2026年15号", "白政办发[2026]15号", "白政办发2026 15号", "白政办发〔2026〕第15号"):
+        page = client.get("/qinglan/baishui/search", query_string={"q": typed}).get_data(as_text=True)
+        assert "白水镇法律援助工作实施方案" in page, typed

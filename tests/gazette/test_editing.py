@@ -274,3 +274,14 @@ def test_an_article_taken_from_a_catalog_record_is_entered_once_and_linked_both_
         with tenant_scope(tenant_by_slug("qinglan")):    # nor an unknown record
             with pytest.raises(DomainError, match="不存在或尚未公开"):
                 services.fields_from_source(tenant_by_slug("qinglan"), "catalog:record:999999")
+
+
+def test_an_article_doc_no_is_stored_as_gb_t_9704_writes_it(demo):
+    """Issue 18, point 3: whatever brackets the editor or an import typed, 〔〕 is stored."""
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=11, articles=[
+            {"section": "规范性文件", "title": "青岚县某某管理办法", "doc_no": "青政发（2024）第07号",
+             "issuers": ["青岚县人民政府"], "body": "<p>第一条　为规范管理，制定本办法。</p>"}])
+        with tenant_scope(tenant_by_slug("qinglan")):
+            issue = db.session.get(GazetteIssue, issue_id)
+            assert [a.doc_no for a in issue.articles] == ["青政发〔2024〕7号"]
