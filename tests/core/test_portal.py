@@ -71,3 +71,12 @@ def test_security_headers(demo, client):
     response = client.get("/qinglan/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_every_page_names_the_site_icon_and_it_is_served(demo, client):
+    """Issue 18, point 9: the site has a favicon (an SVG of its own, no external asset)."""
+    for page in ("/qinglan/", "/admin/login"):
+        html = client.get(page, follow_redirects=True).get_data(as_text=True)
+        assert '<link rel="icon" type="image/svg+xml" href="/static/img/favicon.svg">' in html, page
+    icon = client.get("/static/img/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
