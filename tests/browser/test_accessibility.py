@@ -100,3 +100,17 @@ def test_the_checker_sees_violations_when_there_are_some(page):
                      '<p style="color:#bbb;background:#fff">低对比度文字</p></main></body></html>')
     found = {v.split(" ")[0] for v in violations(page)}
     assert {"image-alt", "link-name", "color-contrast", "html-has-lang"} <= found
+
+
+@pytest.mark.needs_plugins("catalog")
+def test_a_record_on_a_phone_shows_its_title_first_and_the_index_block_after(site, browser):
+    """Issue 18, point 9: at 390 px the nine-row 信息索引 table came before the title. The title is
+    first in the page (and read first); from tablet width up the index block is shown above it."""
+    for width, title_first in ((390, True), (1280, False)):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(site.url + site.paths["record"])
+        title = page.locator("article.record h1").bounding_box()["y"]
+        index = page.locator("article.record .metadata-block").bounding_box()["y"]
+        assert (title < index) == title_first, width
+        context.close()
