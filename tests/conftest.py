@@ -565,7 +565,8 @@ def enrolment_code_for(app, username: str) -> str | None:
     two-factor login and has not yet (issued before the password is typed: it ends sessions)."""
     from core.accounts import SYSTEM, user_by_username
     from core.accounts.second_factor import issue_enrolment_code
-    with app.app_context():
+    from core.db import immediate_writes
+    with app.app_context(), immediate_writes():     # a served site may write between a read and a write
         user = user_by_username(username)
         if user is None or user.totp_secret or not user.needs_second_factor:
             return None
