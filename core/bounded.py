@@ -43,12 +43,9 @@ class LimitExceeded(DomainError):
 
 
 def limit(name: str) -> int:
-    try:
-        from flask import current_app, has_app_context
-        if has_app_context() and current_app.config.get(name):
-            return int(current_app.config[name])
-    except RuntimeError:
-        pass
+    from flask import current_app, has_app_context
+    if has_app_context() and current_app.config.get(name):
+        return int(current_app.config[name])
     return int(os.environ.get(name) or LIMITS[name])
 
 

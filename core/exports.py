@@ -23,10 +23,6 @@ def export_cell(value):
     return value
 
 
-def csv_rows(rows: Iterable[Iterable]) -> list[list]:
-    return [[export_cell(v) for v in row] for row in rows]
-
-
 class CsvWriter:
     """csv.writer whose every cell goes through export_cell."""
 

@@ -73,9 +73,8 @@ def issue_enrolment_code(actor, user, tenant=None) -> str:
     if tenant is not None:
         require_person_management(actor, user, tenant)
     code = new_code(ENROLMENT_GROUPS)
-    hours = int(current_app.config.get("ENROLMENT_CODE_HOURS", 72))
     user.totp_secret, user.totp_last_step = None, None
-    user.enrol_code_hash, user.enrol_code_expires_at = code_digest(code), utcnow() + timedelta(hours=hours)
+    user.enrol_code_hash, user.enrol_code_expires_at = code_digest(code), utcnow() + timedelta(hours=enrolment_hours())
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.end_sessions()
     audit.record("user.enrolment_code", target=user, actor=actor, tenant=tenant,

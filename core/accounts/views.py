@@ -307,7 +307,6 @@ USER_ACTIONS = {
     "unlock": ("user.unlock", "解锁账号", "已解锁"),
     "deactivate": ("user.deactivate", "停用账号，其会话已全部结束", "已停用"),
     "activate": ("user.activate", "启用账号", "已启用"),
-    "reset_totp": ("user.reset_totp", "重置双因素登录，下次登录时重新绑定", "已重置双因素登录"),
 }
 
 
@@ -315,7 +314,7 @@ USER_ACTIONS = {
 @requires(Permission.USERS_MANAGE)
 def user_action(user_id: int, action: str):
     """The security admin's account actions on someone with a grant in this subtree."""
-    if action not in USER_ACTIONS or not ActionForm().validate_on_submit() or not 0 < user_id < 2**31:
+    if action not in {*USER_ACTIONS, "reset_totp"} or not ActionForm().validate_on_submit() or not 0 < user_id < 2**31:
         abort(404)
     user = db.session.get(User, user_id)
     if user is not None and user.id == current_user.id:

@@ -100,7 +100,7 @@ def _demo_enrolment_codes() -> None:
     """The demo's accounts that need two-factor login and have not set it up get a fresh one-time
     enrolment code each run, printed here for the person trying the demo (a real installation's
     security admin issues them in the users page, or with `cms users reset-2fa`)."""
-    from core.accounts import SYSTEM, User
+    from core.accounts import User
     from core.accounts.second_factor import issue_enrolment_code
     waiting = [u for u in db.session.scalars(select(User).where(User.active.is_(True), User.totp_secret.is_(None))
                                              .order_by(User.id)) if u.needs_second_factor]
