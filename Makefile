@@ -19,7 +19,7 @@ APT_INSTALL = if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then
 	         && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$PACKAGES >/dev/null; }; \
 	  fi
 
-.PHONY: run test install clean fonts chromium audit
+.PHONY: run test install clean fonts chromium node editor audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,25 @@ chromium:
 	  $(APT_INSTALL); \
 	fi
 
-run: $(VENV)/.installed fonts
+# The admin area's rich-text editor (core/editor): Tiptap and esbuild from the npm registry, exactly
+# as package-lock.json pins them, built into core/static/editor/ (not committed). Node.js and npm
+# from Debian's packages when missing. Without the built files the fields stay plain textareas.
+EDITOR_OUT := core/static/editor/editor.js
+node:
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  PACKAGES="nodejs npm"; \
+	  MISSING_MESSAGE="注意：没有找到 Node.js 和 npm，富文本编辑器无法构建，正文将以 HTML 文本框编辑。请安装 Debian 的 nodejs 和 npm 软件包。"; \
+	  $(APT_INSTALL); \
+	fi
+
+$(EDITOR_OUT): core/editor/package.json core/editor/package-lock.json $(wildcard core/editor/src/*)
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd core/editor && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; \
+	fi
+
+editor: node $(EDITOR_OUT)
+
+run: $(VENV)/.installed fonts editor
 	$(BIN)/cms db upgrade
 	$(BIN)/cms tenants sync tenants/demo.yaml
 	$(BIN)/cms demo
@@ -57,11 +75,11 @@ run: $(VENV)/.installed fonts
 
 # bandit, the suite on SQLite and on PostgreSQL (when one answers), isolation under row-level security
 # alone, the dated tests under five risky days; the time of each stage at the end (tests/stages.py).
-test: $(VENV)/.installed-test fonts chromium
+test: $(VENV)/.installed-test fonts chromium editor
 	$(BIN)/python tests/stages.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache core/editor/node_modules core/static/editor
 
 # Known vulnerabilities in the installed dependencies (PyPA advisory database through PyPI's JSON
 # API, or OSV). Needs those services on the network; not part of `make test` (see docs/security.md).

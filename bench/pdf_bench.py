@@ -8,8 +8,11 @@ vocabulary as bench/gazette_bench.py (titles, 文号, bodies of 300–2,400 char
 in every issue), then renders every issue's PDF with `plugins.gazette.pdf.render` twice over:
 
 - reference: fonts added with fpdf2's own `add_font()`, which parses the font file every time;
-- cached: `plugins.gazette.fontcache`, emptied first, so its first render pays the one parse of
-  each face in this process, as the first render after a worker starts does.
+- cached: `core.fontcache`, emptied first, so its first render pays the one parse of each face
+  in this process, as the first render of a worker did before the fonts were warmed at start-up;
+- warmed: the cache emptied, then `core.pdf.warm_fonts` (what gunicorn's master runs before it
+  forks the workers, deploy/gunicorn.conf.py), timed on its own, then every issue rendered again:
+  the first render of an installation, after start-up.
 
 Each issue is rendered by both in turn, so other load on the machine falls on both alike. Prints
 each render's wall and CPU time, pages and size, then first / median of the rest / total per
@@ -72,7 +75,8 @@ def measure(app, ids: list[int]) -> dict[str, list[tuple[float, float, int, int]
     the machine falls on both alike. Per render: wall seconds, CPU seconds, pages, bytes."""
     from core.db import db
     from core.tenants import tenant_by_slug, tenant_scope
-    from plugins.gazette import fontcache, pdf
+    from core import fontcache
+    from plugins.gazette import pdf
     from plugins.gazette.models import GazetteIssue
 
     cached_add_font = fontcache.add_font
@@ -94,6 +98,28 @@ def measure(app, ids: list[int]) -> dict[str, list[tuple[float, float, int, int]
     finally:
         fontcache.add_font = cached_add_font
     return results
+
+
+def measure_warmed(app, ids: list[int]) -> tuple[float, list[tuple[float, float, int, int]]]:
+    """The start-up warm-up's seconds, then each issue's render after it, then the first issue
+    once more (the same issue's first and later render side by side)."""
+    from core import fontcache
+    from core.db import db
+    from core.pdf import warm_fonts
+    from core.tenants import tenant_by_slug, tenant_scope
+    from plugins.gazette import pdf
+    from plugins.gazette.models import GazetteIssue
+
+    fontcache.clear()
+    warm = warm_fonts(app)
+    rows = []
+    with app.app_context(), tenant_scope(tenant_by_slug("bench")):
+        for issue_id in ids + ids[:1]:
+            issue = db.session.get(GazetteIssue, issue_id)
+            wall, cpu = time.perf_counter(), time.process_time()
+            data, pages, _ = pdf.render(issue)
+            rows.append((time.perf_counter() - wall, time.process_time() - cpu, pages, len(data)))
+    return warm, rows
 
 
 def main() -> None:
@@ -131,6 +157,11 @@ def main() -> None:
         print(f"{mode:10} {_ms(rows[0][:2]):>13} {_ms(medians[mode]):>22} {sum(r[0] for r in rows):8.1f}")
     (wall, cpu), (cached_wall, cached_cpu) = medians["reference"], medians["cached"]
     print(f"\nafter the first render: {wall / cached_wall:.1f}x faster (wall), {cpu / cached_cpu:.1f}x (CPU)")
+    warm, rows = measure_warmed(app, ids)
+    rest = rows[1:-1] or rows
+    print(f"\nwarmed at start-up: warm-up {warm * 1000:.0f} ms; first render {_ms(rows[0][:2])} ms, "
+          f"the same issue again {_ms(rows[-1][:2])} ms, "
+          f"median of the others {_ms((statistics.median(r[0] for r in rest), statistics.median(r[1] for r in rest)))} ms")
 
 
 def _ms(seconds: tuple[float, float]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -104,7 +105,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.context_processor(hooks.template_context)
     app.jinja_env.filters.update(localtime=localtime, mask_name=mask_name, mask_contact=mask_contact,
                                  paragraphs=text_to_html, plain=plain_text)
-    app.jinja_env.globals.update(text_with_links=text_with_links)
+    # The rich-text editor's built files (`make editor`); without them every rich-text field is
+    # the plain HTML textarea it is without JavaScript.
+    editor_built = (Path(app.static_folder) / "editor" / "editor.js").is_file()
+    app.jinja_env.globals.update(text_with_links=text_with_links, rich_text_editor=editor_built)
 
     for feature in FEATURES:
         cli = _feature_module(feature, "cli")

@@ -86,3 +86,10 @@ def purge_personal_data(before):
 def deliver_notification(notification):
     """Send `notification` (a core.notify.Notification: channel, recipient, subject, body) and return
     the name of what sent it; return None to leave it to the next plugin or to the outbox."""
+
+
+@hookspec
+def assessment_components(tenants, year):
+    """Return `AssessmentComponent`s for the yearly assessment (年考核) of `tenants` in `year`: one per
+    measure this plugin keeps (政策解读 published with its policy, 依申请 replies on time), each a
+    ratio between 0 and 1 per tenant id (None: nothing to measure for that tenant that year)."""

@@ -7,7 +7,7 @@ describes each group and walks through a complete small plugin.
 from __future__ import annotations
 
 # Registering: the hook marker and what hooks return.
-from core.plugins import (DashboardWidget, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow,
+from core.plugins import (AssessmentComponent, DashboardWidget, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow,
                           SearchSource, SharedDocument, Widget, collect, hookimpl)
 
 # Data: the session, column types, tenant-owned models and the tenant scope.
@@ -35,7 +35,7 @@ from core.attachments import (Attachment, AttachmentLink, duplicate, mark_privat
 # Admin views, forms, pagination and URLs; the one way to run an action from a form or a button.
 from core.actions import run_button, run_form, show_error
 from core.web.admin import requires, save_uploads
-from core.forms import REQUIRED, ActionForm, choices
+from core.forms import REQUIRED, ActionForm, choices, import_word, RichTextField, WordImportField
 from core.pagination import Page, page_args, paginate
 from core.web import int_arg, url_path_for
 
@@ -60,6 +60,11 @@ from core.exports import (append_rows, csv_download, export_cell, new_workbook, 
                           xlsx_download)
 from core.security.ratelimit import client_address, limiter, lookup_limit
 
+# PDFs in Chinese: the fonts (parsed once per process), Chinese line breaking, a plain report document.
+from core.pdf import (NO_LINE_END, NO_LINE_START, PdfUnavailable, ReportDocument, add_cjk_fonts, break_lines,
+                      break_text, pdf_download)
+from core.pdf import fonts as pdf_fonts
+
 # China's date and time, and its working-day calendar.
 from core.clock import CHINA_TZ, china_date, china_moment, china_today, utcnow
 from core.workdays import Calendar
@@ -68,7 +73,7 @@ from core.workdays import Calendar
 from core.cli import tenant_or_exit
 
 __all__ = [
-    "DashboardWidget", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow",
+    "AssessmentComponent", "DashboardWidget", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow",
     "SearchSource", "SharedDocument",
     "Widget", "collect", "hookimpl",
     "TimestampMixin", "UTCDateTime", "db", "Tenant", "TenantScoped", "across_subtree", "across_tenants",
@@ -78,7 +83,7 @@ __all__ = [
     "audit", "codes", "notify",
     "Attachment", "AttachmentLink", "sync_attachments", "duplicate", "mark_private", "mark_public", "save_upload",
     "storage_path",
-    "requires", "save_uploads", "show_error", "run_form", "run_button", "REQUIRED", "ActionForm", "choices", "Page", "page_args", "paginate",
+    "requires", "save_uploads", "show_error", "run_form", "run_button", "REQUIRED", "ActionForm", "choices", "RichTextField", "WordImportField", "import_word", "Page", "page_args", "paginate",
     "int_arg", "url_path_for",
     "ApiError", "Id", "api_user", "operation",
     "search_match", "prefer_search_index",
@@ -88,6 +93,8 @@ __all__ = [
     "ascii_text", "normalise_email", "normalise_id_number", "normalise_mobile", "normalise_phone",
     "append_rows", "csv_download", "export_cell", "new_workbook", "workbook_bytes",
     "xlsx_download", "client_address", "limiter", "lookup_limit",
+    "NO_LINE_END", "NO_LINE_START", "PdfUnavailable", "ReportDocument", "add_cjk_fonts", "break_lines", "break_text",
+    "pdf_download", "pdf_fonts",
     "CHINA_TZ", "china_date", "china_moment", "china_today", "utcnow", "Calendar",
     "tenant_or_exit",
 ]

@@ -156,6 +156,14 @@ class SharedDocument:
     attachment_ids: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class AssessmentComponent:
+    """One measure of the yearly assessment (see the assessment_components hook)."""
+    key: str                 # the weight it takes: "interpretation" (解读) or "application" (依申请)
+    title: str               # as the report shows it, e.g. 政策解读发布率
+    ratios: dict             # tenant id → ratio between 0 and 1, or None when nothing was measured
+
+
 class PluginRegistry:
     """What the loaded plugins declared, and which of them a tenant has switched on."""
 

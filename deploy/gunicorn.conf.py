@@ -37,3 +37,15 @@ def post_fork(server, worker):
     from core.db import db
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Parse the Chinese PDF fonts once in the master, before it forks the workers: every worker
+    then shares the parse, and the first PDF of an installation is as fast as the next
+    (core/pdf.py warm_fonts; docs/performance.md)."""
+    if os.environ.get("PDF_WARM_FONTS", "1") == "0":
+        return
+    from core.pdf import warm_fonts
+    seconds = warm_fonts(server.app.wsgi())
+    if seconds is not None:
+        server.log.info("PDF fonts parsed in %.1f s", seconds)

@@ -16,6 +16,8 @@ when another run follows across punctuation or the run is one character ("报" m
 with it at the end of the query. A two-character query is a single exact
 token, the cheapest query there is. Punctuation is not indexed, so 〔2023〕, [2023], (2023) and
 （2023） all tokenise to "2023", and a 文号 typed with any brackets or spaces finds the document.
+A 文号 typed without its year (青政发4号) is looked up among the 文号 the searcher may see and
+searched as each of them (青政发〔2026〕4号, 青政发〔2025〕4号, ...) as well as typed: see `doc_no_years`.
 
 Documents are indexed in fields with weights: title, code (文号), extra (issuing bodies,
 categories) and body. Plugins call `index_document()` when something becomes public and
@@ -47,7 +49,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantSession, UTCDateTime, db
-from core.docno import canonical_doc_no, looks_like_doc_no
+from core.docno import abbreviated_doc_no, canonical_doc_no, doc_no_pattern, looks_like_doc_no
 from core.plugins import SearchDocument, SearchFollow, SearchSource
 from core.tenants import Tenant, TenantScoped
 from core.clock import CHINA_TZ, china_today
@@ -388,23 +390,39 @@ def reindex(tenant_ids=None, *, only: str | None = None, progress=None) -> int:
 
 # --- querying -----------------------------------------------------------------------------------
 
-def _fts_query(terms: list[list[Token]], field: str | None, scope: int | None = None) -> str:
-    phrases = []
-    for term in terms:
-        phrase = " + ".join(f'"{t.text}"' + (" *" if t.prefix else "") for t in term)
-        phrases.append(f"({phrase})")
-    expression = " AND ".join(phrases)
+def _fts_query(terms: list[list[Token]], field: str | None, scope: int | None = None,
+               alternatives: list[list[list[Token]]] = ()) -> str:
+    """An FTS5 query: every phrase of `terms`, or (OR) every phrase of one of the `alternatives`."""
+    def all_of(terms: list[list[Token]]) -> str:
+        phrases = []
+        for term in terms:
+            phrase = " + ".join(f'"{t.text}"' + (" *" if t.prefix else "") for t in term)
+            phrases.append(f"({phrase})")
+        return " AND ".join(phrases)
+
+    expression = all_of(terms)
+    if alternatives:
+        expression = "(" + " OR ".join(f"({all_of(a)})" for a in [terms, *alternatives]) + ")"
     expression = f"{field} : ({expression})" if field else expression
     return f'{expression} AND scope : "t{int(scope)}"' if scope is not None else expression
 
 
-def _ts_query(terms: list[list[Token]], field: str | None, scope: int | None = None) -> str:
+def _ts_query(terms: list[list[Token]], field: str | None, scope: int | None = None,
+              alternatives: list[list[list[Token]]] = ()) -> str:
+    """A tsquery: every phrase of `terms`, or (|) every phrase of one of the `alternatives`."""
     weight = WEIGHTS[field] if field else ""
-    phrases = []
-    for term in terms:
-        parts = [f"'{t.text}':" + ("*" if t.prefix else "") + weight if (t.prefix or weight) else f"'{t.text}'"
-                 for t in term]
-        phrases.append("(" + " <-> ".join(parts) + ")")
+
+    def all_of(terms: list[list[Token]]) -> list[str]:
+        phrases = []
+        for term in terms:
+            parts = [f"'{t.text}':" + ("*" if t.prefix else "") + weight if (t.prefix or weight) else f"'{t.text}'"
+                     for t in term]
+            phrases.append("(" + " <-> ".join(parts) + ")")
+        return phrases
+
+    phrases = all_of(terms)
+    if alternatives:
+        phrases = ["(" + " | ".join("(" + " & ".join(all_of(a)) + ")" for a in [terms, *alternatives]) + ")"]
     if scope is not None:
         phrases.append(f"'{SCOPE_MARK}t{int(scope)}'")
     return " & ".join(phrases)
@@ -432,7 +450,7 @@ def prefer_index() -> Iterator[None]:
 
 def hits(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
          ranked: bool = True, scope: int | None = None, latest: int | None = None,
-         limit: int | None = None, facets: bool = False):
+         limit: int | None = None, facets: bool = False, also: tuple[str, ...] | list[str] = ()):
     """The index's answer to `query`: a subquery of (entry_id, rank), rank higher is better (0 when
     not `ranked`, which spares computing it for counts), or None when the query has nothing to
     search for. `scope`, a tenant id, keeps the documents of that tenant and its descendants, inside
@@ -441,18 +459,20 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
     tenant-filtered: join it with SearchEntry, whose rows are. `facets` (PostgreSQL only) adds the
     entry's plugin, kind, tenant_id, year and published_at, read in the same pass over the rows.
     On SQLite `plugin` and `kind` are not applied here (the FTS table does not hold them); `match`
-    applies them."""
+    applies them. `also`: other queries, any of which may match instead (the 文号 `doc_no_years`
+    found for a 文号 typed without its year)."""
     if field is not None and field not in FIELDS:
         raise ValueError(f"unknown search field {field!r}")
     terms = query_terms(query)
     if not terms:
         return None
+    alternatives = [t for t in (query_terms(q) for q in also) if t]
     if _dialect() == "postgresql":
         # From the GIN index alone, through cms_search_hits (core migration 0014): it applies the
         # tenant scope itself, where row-level security would have tested every row of the index
         # before using it (docs/security.md). In a materialised CTE, so the planner cannot prefer
         # another index (tenant_id) and test the vector of every row.
-        tsquery = cast(bindparam("search_query", _ts_query(terms, field, scope), type_=Text), TSQUERY)
+        tsquery = cast(bindparam("search_query", _ts_query(terms, field, scope, alternatives), type_=Text), TSQUERY)
         hits_fn = func.cms_search_hits(tsquery, bool(ranked), plugin or None, kind or None, bool(latest),
                                        latest or limit or None).table_valued(
             column("entry_id", Integer), column("rank", Float), column("plugin", String), column("kind", String),
@@ -466,15 +486,49 @@ def hits(query: str, *, plugin: str | None = None, kind: str | None = None, fiel
     # bandit B608 reviewed: constants and int(); the query is bound
     return (text(f"SELECT rowid AS entry_id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query"  # nosec B608
                  + tail)
-            .bindparams(search_query=_fts_query(terms, field, scope))
+            .bindparams(search_query=_fts_query(terms, field, scope, alternatives))
             .columns(entry_id=Integer, rank=Float).subquery("fts_hits"))
+
+
+MAX_DOC_NO_YEARS = 30        # 文号 of one issuer and number searched for a query without the year
+DOC_NO_CANDIDATES = 500      # entries read to find them
+
+
+def doc_no_years(query: str, *, plugin: str | None = None, kind: str | None = None, scope: int | None = None,
+                 conditions=()) -> list[str]:
+    """For a 文号 typed without its year (青政发4号): that issuer's number of every year among the
+    entries the searcher may see (tenant-filtered; `conditions` on SearchEntry narrow further),
+    newest year first, e.g. ["青政发〔2026〕4号", "青政发〔2024〕4号"]. Empty for any other query.
+
+    Every year is kept: a person who leaves the year out either remembers only the number, or
+    knows there is one such document; either way the list of them is the answer (with one, it is
+    the document itself). Found through the index (the issuer's code and the number, in the 文号
+    field), then checked exactly against the stored canonical 文号."""
+    typed = abbreviated_doc_no(query)
+    if typed is None:
+        return []
+    issuer, number = typed
+    found = hits(f"{issuer} {number}号", plugin=plugin, kind=kind, field="code", ranked=False, scope=scope,
+                 limit=DOC_NO_CANDIDATES)
+    if found is None:
+        return []
+    stmt = select(SearchEntry.code).join(found, found.c.entry_id == SearchEntry.id).where(*conditions)
+    if plugin:
+        stmt = stmt.where(SearchEntry.plugin == plugin)
+    if kind:
+        stmt = stmt.where(SearchEntry.kind == kind)
+    pattern = doc_no_pattern(issuer, number)
+    years = {m.group(0) for code in db.session.scalars(stmt.distinct()) for m in pattern.finditer(code or "")}
+    return sorted(years, key=lambda code: (code[len(issuer) + 1:len(issuer) + 5], code), reverse=True)[:MAX_DOC_NO_YEARS]
 
 
 def match(query: str, *, plugin: str | None = None, kind: str | None = None, field: str | None = None,
           ranked: bool = True):
     """A subquery of the entries matching `query`, with columns ref_id, entry_id and rank (see
-    `hits`), or None when the query has nothing to search for. Entries are tenant-filtered."""
-    found = hits(query, plugin=plugin, kind=kind, field=field, ranked=ranked)
+    `hits`), or None when the query has nothing to search for. Entries are tenant-filtered. A 文号
+    typed without its year also finds that 文号 of each year (`doc_no_years`)."""
+    also = doc_no_years(query, plugin=plugin, kind=kind) if field in (None, "code") else []
+    found = hits(query, plugin=plugin, kind=kind, field=field, ranked=ranked, also=also)
     if found is None:
         return None
     stmt = (select(SearchEntry.ref_id, SearchEntry.id.label("entry_id"), found.c.rank)
@@ -532,6 +586,7 @@ class SiteResults:
     years: list[tuple[int, int]]
     more: bool = False             # more matches than FACET_LIMIT: counts are of the first ones
     newest_instead: bool = False   # relevance was asked for, but there were too many to rank
+    doc_nos: tuple[str, ...] = ()  # the 文号 searched for a 文号 typed without its year (doc_no_years)
 
 
 def _among(column, ids: list[int]):
@@ -587,18 +642,19 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
     tell a person nothing more."""
     from core.pagination import Page
     labels = {s.key: s.label for s in sources().all}
+    also = tuple(doc_no_years(query.q, scope=scope, conditions=_visible(SearchEntry, tenants))) if query.q else ()
 
     def matching(ranked: bool, latest: int | None = None, limit: int | None = None):
         base = _visible_entries(tenants)
         if not query.q:
             return base, None
-        found = hits(query.q, ranked=ranked, scope=scope, latest=latest, limit=limit)
+        found = hits(query.q, ranked=ranked, scope=scope, latest=latest, limit=limit, also=also)
         return (None, None) if found is None else (base.join(found, found.c.entry_id == SearchEntry.id), found)
 
     if query.q and _dialect() == "postgresql":
         # The narrow columns come with the index's own pass over the rows: joining the matches
         # back to search_entries would read every matching row a second time.
-        found = hits(query.q, ranked=False, scope=scope, limit=FACET_LIMIT + 1, facets=True)
+        found = hits(query.q, ranked=False, scope=scope, limit=FACET_LIMIT + 1, facets=True, also=also)
         if found is None:
             return SiteResults(Page([], page, per_page, 0), [], [], [])
         c = found.c
@@ -664,7 +720,8 @@ def site_search(query: SiteQuery, tenants, *, page: int = 1, per_page: int = 20,
                            key=lambda x: order.get(x[0], 0))
     years = sorted(((y, n) for y, n in counts["year"].items() if y is not None), reverse=True)
     return SiteResults(Page(items, page, per_page, total), types, tenant_counts, years, more=more,
-                       newest_instead=query.sort == "relevance" and not by_relevance and found is not None)
+                       newest_instead=query.sort == "relevance" and not by_relevance and found is not None,
+                       doc_nos=also)
 
 
 def _newest(columns) -> tuple:

@@ -7,12 +7,12 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.plugin_api import (audit, china_today, choices, csv_download, db, DomainError, get_or_404, has_permission,
+from core.plugin_api import (audit, china_today, choices, csv_download, db, get_or_404, has_permission, import_word,
                              page_args, paginate, Permission, require_permission, requires, run_button, run_form,
-                             save_uploads, show_error, Tenant, tenant_by_slug)
+                             save_uploads, Tenant, tenant_by_slug)
 from plugins.catalog import excel, services, standard
 from plugins.catalog import supervision as monitor
-from plugins.catalog.forms import (ApplicabilityForm, ImportForm, ItemForm, PublishForm, RecordForm, ReturnForm,
+from plugins.catalog.forms import (ApplicabilityForm, ItemForm, PublishForm, RecordForm, ReturnForm,
                                    SettingsForm, ValidityForm, format_basis_lines)
 from plugins.catalog.models import STATUS_LABELS, CatalogItem, Record
 
@@ -189,7 +189,9 @@ def record_new():
         form.written_date.data = china_today()
         if request.args.get("item", type=int):
             form.item_id.data = request.args.get("item", type=int)
-    if form.validate_on_submit():
+    if import_word(form, form.body, title=form.title, doc_no=form.doc_no):
+        pass
+    elif form.validate_on_submit():
         def act():
             data = form.record_data() | {"attachment_ids": save_uploads(form.files.name)}
             record = services.create_record(current_user, g.tenant, data)
@@ -210,7 +212,11 @@ def record_edit(record_id: int):
     record = get_or_404(Record, record_id)
     form = RecordForm(obj=record if request.method == "GET" else None)
     form.item_id.choices = choices(_item_choices(g.tenant))
-    if request.method == "POST" and form.validate_on_submit():
+    form.body.offer_images(record.attachments)
+    editable = services.may_edit(current_user, record)
+    if editable and import_word(form, form.body, title=form.title, doc_no=form.doc_no):
+        pass
+    elif request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in record.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
 
         def act():
@@ -221,8 +227,6 @@ def record_edit(record_id: int):
                         then=url_for("catalog_admin.record_edit", record_id=record.id))
         if done:
             return done
-    editable = (record.status != "published" and has_permission(current_user, Permission.CONTENT_EDIT, g.tenant)) \
-        or (record.status == "published" and services.may_publish(current_user, record))
     published = db.session.scalars(select(Record).where(Record.status == "published", Record.id != record.id)
                                    .order_by(Record.published_at.desc()).limit(200)).all()
     validity_form = ValidityForm(validity=record.validity)
@@ -250,6 +254,23 @@ def record_submit(record_id: int):
         services.submit(current_user, record)
         return "已提交审核。"
     return _record_action(record_id, PublishForm, act)
+
+
+@bp.post("/records/<int:record_id>/withdraw")
+@requires(Permission.CONTENT_EDIT)
+def record_withdraw(record_id: int):
+    def act(record, form):
+        services.withdraw(current_user, record)
+        return "已撤回，信息改为草稿，可以继续修改后再提交。"
+    return _record_action(record_id, PublishForm, act)
+
+
+@bp.get("/review")
+@requires(Permission.CONTENT_PUBLISH)
+def review_queue():
+    """The reviewer's queue: what waits for review here and in the units below, oldest first."""
+    queue = services.review_queue(current_user, g.tenant)
+    return render_template("catalog/admin_review.html", tenant=g.tenant, queue=queue, waiting_for=services.waiting_for)
 
 
 @bp.post("/records/<int:record_id>/publish")
@@ -306,26 +327,9 @@ def record_delete(record_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @requires(Permission.CONTENT_EDIT)
 def import_catalog():
-    form = ImportForm()
-    form.domain_code.choices = choices([("", "按工作表标题自动判断")] + _domain_choices(g.tenant))
-    problems = []
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        if not upload or not upload.filename.lower().endswith(".xlsx"):
-            form.file.errors = ["请选择 .xlsx 格式的目录文件。"]
-        else:
-            try:
-                report = excel.import_catalog(current_user, g.tenant, upload.read(), domain_code=form.domain_code.data or None)
-            except excel.ImportRefused as exc:
-                db.session.rollback()
-                problems = exc.problems
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                db.session.commit()
-                flash("导入完成：" + report.summary(), "success")
-                return redirect(url_for("catalog_admin.items"))
-    return render_template("catalog/admin_import.html", tenant=g.tenant, form=form, problems=problems)
+    """Upload, then a preview matching each row to the tenant's items, then the confirmation."""
+    from plugins.catalog.import_views import import_page
+    return import_page(_domain_choices(g.tenant))
 
 
 @bp.get("/export.xlsx")
@@ -340,6 +344,9 @@ def export_catalog():
 
 
 # --- supervision ------------------------------------------------------------------------------
+# One rule (supervision.evaluate_item) behind the page, the chart and every file (reports.py).
+from core.plugin_api import pdf_download, xlsx_download  # noqa: E402
+from plugins.catalog import reports as report_files  # noqa: E402
 
 def _require_supervision():
     services.require_supervision(current_user, g.tenant)
@@ -362,17 +369,18 @@ def supervision():
     period = supervision_period(today)
     tenants = _supervised(g.tenant)
     reports = monitor.evaluate(tenants, period=period)
-    totals = {"applicable": sum(r.applicable for r in reports), "current": sum(r.current for r in reports),
-              "overdue": sum(r.count("overdue") for r in reports), "due_soon": sum(r.count("due_soon") for r in reports),
-              "late": sum(r.late for r in reports), "published": sum(r.published_in_period for r in reports)}
-    trend = monitor.trend(tenants, 6, as_of=min(today, period.end))
+    trend = [(p, value, monitor.band(value)) for p, value in monitor.trend(tenants, 6, as_of=min(today, period.end))]
     return render_template("catalog/admin_supervision.html", tenant=g.tenant, reports=reports, period=period,
-                           totals=totals, trend=trend, periods=_period_choices(today),
-                           provisional_mark=monitor.PROVISIONAL_MARK)
+                           table=report_files.summary_table(reports), headers=report_files.SUMMARY_HEADERS,
+                           totals_text=report_files.totals_text(reports, period), trend=trend,
+                           periods=_period_choices(today), bands=monitor.BAND_LABELS,
+                           rules_text=report_files.rules_text(), provisional_mark=monitor.PROVISIONAL_MARK)
 
 
 def supervision_period(today: date) -> monitor.Period:
     period = monitor.Period.parse(request.args.get("period"), today)
+    if period.kind == "year":
+        period = monitor.Period.containing(today)
     if period.start > today:
         period = monitor.Period.containing(today, period.kind)
     return period
@@ -390,16 +398,78 @@ def _period_choices(today: date) -> list[monitor.Period]:
     return months + quarters
 
 
+def _period_reports():
+    period = supervision_period(china_today())
+    return period, monitor.evaluate(_supervised(g.tenant), period=period)
+
+
 @bp.get("/supervision.csv")
 @requires(Permission.ADMIN_ACCESS)
 def supervision_csv():
     _require_supervision()
-    period = supervision_period(china_today())
-    reports = monitor.evaluate(_supervised(g.tenant), period=period)
-    rows = [["报告期", "单位", "类型", "适用事项", "已公开事项", "完整率", "逾期事项", "即将到期", "超时或公开期不足", "本期发布"]]
-    rows += [[period.label, r.tenant.name, r.tenant.kind_label, r.applicable, r.current, f"{r.completeness:.1%}",
-              r.count("overdue"), r.count("due_soon"), r.late, r.published_in_period] for r in reports]
-    return csv_download(rows, f"{g.tenant.name}{period.label}政务公开监测报告.csv", "report.csv")
+    period, reports = _period_reports()
+    rows = [["报告期"] + report_files.SUMMARY_HEADERS]
+    rows += [[period.label] + cells for _, cells in report_files.summary_table(reports)]
+    return csv_download(rows, f"{report_files.title_of(g.tenant, period)}.csv", "report.csv")
+
+
+@bp.get("/supervision.xlsx")
+@requires(Permission.ADMIN_ACCESS)
+def supervision_xlsx():
+    _require_supervision()
+    period, reports = _period_reports()
+    return xlsx_download(report_files.period_xlsx(g.tenant, reports, period),
+                         f"{report_files.title_of(g.tenant, period)}.xlsx", "report.xlsx")
+
+
+@bp.get("/supervision.pdf")
+@requires(Permission.ADMIN_ACCESS)
+def supervision_pdf():
+    _require_supervision()
+    period, reports = _period_reports()
+    return pdf_download(report_files.period_pdf(g.tenant, reports, period),
+                        f"{report_files.title_of(g.tenant, period)}.pdf", "report.pdf")
+
+
+def _assessment_year(today: date) -> int:
+    year = request.args.get("year", type=int)
+    return year if year and 2000 <= year <= today.year else today.year
+
+
+def _assessment():
+    year = _assessment_year(china_today())
+    return (year, *report_files.assess(_supervised(g.tenant), year))
+
+
+@bp.get("/assessment")
+@requires(Permission.ADMIN_ACCESS)
+def assessment():
+    _require_supervision()
+    year, rows, state, weights = _assessment()
+    today = china_today()
+    return render_template("catalog/admin_supervision_assessment.html", tenant=g.tenant, year=year,
+                           years=list(range(today.year, today.year - 5, -1)),
+                           table=report_files.assessment_table(rows, state), headers=report_files.ASSESSMENT_HEADERS,
+                           weights_text=report_files.weights_text(state, weights), bands=monitor.BAND_LABELS,
+                           rules_text=report_files.rules_text())
+
+
+@bp.get("/assessment.xlsx")
+@requires(Permission.ADMIN_ACCESS)
+def assessment_xlsx():
+    _require_supervision()
+    year, rows, state, weights = _assessment()
+    return xlsx_download(report_files.assessment_xlsx(g.tenant, year, rows, state, weights),
+                         f"{report_files.assessment_title(g.tenant, year)}.xlsx", "assessment.xlsx")
+
+
+@bp.get("/assessment.pdf")
+@requires(Permission.ADMIN_ACCESS)
+def assessment_pdf():
+    _require_supervision()
+    year, rows, state, weights = _assessment()
+    return pdf_download(report_files.assessment_pdf(g.tenant, year, rows, state, weights),
+                        f"{report_files.assessment_title(g.tenant, year)}.pdf", "assessment.pdf")
 
 
 @bp.get("/supervision/<slug>")
@@ -415,7 +485,9 @@ def supervision_tenant(slug: str):
     period = supervision_period(china_today())
     report = monitor.evaluate([target], period=period)[0]
     return render_template("catalog/admin_supervision_tenant.html", tenant=g.tenant, target=target, report=report,
-                           period=period, state_labels=monitor.STATE_LABELS, provisional_mark=monitor.PROVISIONAL_MARK)
+                           period=period, state_labels=monitor.STATE_LABELS, provisional_mark=monitor.PROVISIONAL_MARK,
+                           cells=report_files.summary_row(report), headers=report_files.SUMMARY_HEADERS,
+                           rules_text=report_files.rules_text())
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -128,6 +128,11 @@ class PublishIn(BaseModel):
     review_confirmed: bool = Field(description="已完成保密审查")
 
 
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(title="CatalogReturnInput", extra="forbid")
+    note: str = Field(min_length=1, max_length=2000, description="退回原因（编辑将看到）")
+
+
 class LapseIn(BaseModel):
     model_config = ConfigDict(title="CatalogValidityInput", extra="forbid")
     validity: Literal["valid", "expired", "repealed"]
@@ -245,6 +250,26 @@ def update_record(record_id: int, body: RecordPatch):
 def submit_record(record_id: int):
     record = get_or_404(Record, record_id)
     services.submit(api_user(), record)
+    db.session.commit()
+    return jsonify(record_out(record))
+
+
+@bp.post("/records/<int:record_id>/withdraw")
+@operation("撤回待审核的信息（改为草稿）", response=RecordOut, tags=TAGS, errors=(403, 404, 409),
+           permission=Permission.CONTENT_VIEW)
+def withdraw_record(record_id: int):
+    record = get_or_404(Record, record_id)
+    services.withdraw(api_user(), record)
+    db.session.commit()
+    return jsonify(record_out(record))
+
+
+@bp.post("/records/<int:record_id>/return")
+@operation("退回修改（写明原因）", response=RecordOut, body=ReturnIn, tags=TAGS, errors=(403, 404, 409, 422),
+           permission=Permission.CONTENT_VIEW)
+def return_record(record_id: int, body: ReturnIn):
+    record = get_or_404(Record, record_id)
+    services.return_to_draft(api_user(), record, body.note)
     db.session.commit()
     return jsonify(record_out(record))
 

@@ -2,30 +2,80 @@
 some records published on time, one late, some lapsed and superseded, a draft past its deadline,
 a record waiting for review, 依申请公开 and 不予公开 records, and villages behind on their monthly
 finance disclosure. Loaded on any day of the year, nothing is dated after now: a document of a
-fixed day of the year (a budget in February) is last year's until that day has come."""
+fixed day of the year (a budget in February) is last year's until that day has come. A record whose
+text says 具体内容见附件 carries that attachment (a one-page PDF made here, stored as uploads are)."""
 from __future__ import annotations
 
+import io
 import zlib
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
-from core.plugin_api import (Attachment, Calendar, china_moment, china_today, db, SYSTEM, tenant_by_slug,
-                            tenant_scope, user_by_username, utcnow)
+from core.plugin_api import (Calendar, china_moment, china_today, db, save_upload, SYSTEM, tenant_by_slug, tenant_scope,
+                             user_by_username, utcnow)
 from plugins.catalog import services
 from plugins.catalog.models import Record
-
-# A one-page PDF (“招生划片范围示意”), small enough to keep in the source.
-DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]/Contents 4 0 R/Resources<<>>>>endobj\n"
-            b"4 0 obj<</Length 35>>stream\nBT /F1 12 Tf 20 50 Td (Qinglan) Tj ET\nendstream\nendobj\n"
-            b"trailer<</Root 1 0 R/Size 5>>\n%%EOF\n")
 
 
 def _at(day: date) -> datetime:
     """Ten in the morning of `day` in China, or a minute ago when that is still to come today."""
     return min(china_moment(day, time(10, 0)), utcnow() - timedelta(minutes=1))
+
+
+# --- attachments the records' text refers to, made in code ------------------------------------
+
+def _store(filename: str, data: bytes):
+    """Through the same checks and storage as an editor's upload (internal until its record is published)."""
+    return save_upload(FileStorage(stream=io.BytesIO(data), filename=filename), uploaded_by=SYSTEM)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+
+
+def demo_pdf(lines: list[str]) -> bytes:
+    """A one-page A4 PDF of Chinese text, a few hundred bytes: it names Adobe's standard Chinese
+    font STSong-Light (UniGB-UCS2-H encoding) instead of embedding one, as PDF readers provide it."""
+    ops, y = [], 780
+    for number, line in enumerate(lines):
+        size = 16 if number == 0 else 12
+        for part in _wrap(line, 495 // size):
+            ops.append(f"BT /F1 {size} Tf 50 {y} Td <{part.encode('utf-16-be').hex().upper()}> Tj ET")
+            y -= size + 10
+        y -= 6
+    content = "\n".join(ops).encode("ascii")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 5 0 R>>>>/Contents 4 0 R>>",
+        b"<</Length %d>>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<</Type/Font/Subtype/Type0/BaseFont/STSong-Light/Encoding/UniGB-UCS2-H/DescendantFonts[6 0 R]>>",
+        b"<</Type/Font/Subtype/CIDFontType0/BaseFont/STSong-Light/CIDSystemInfo<</Registry(Adobe)/Ordering(GB1)"
+        b"/Supplement 2>>/FontDescriptor 7 0 R/DW 1000>>",
+        b"<</Type/FontDescriptor/FontName/STSong-Light/Flags 6/FontBBox[-25 -254 1000 880]/ItalicAngle 0"
+        b"/Ascent 880/Descent -120/CapHeight 880/StemV 93>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def demo_attachment(tenant, item_name: str, title: str, written: date):
+    """The attachment a demo record's text mentions: a page about `title`, as a PDF."""
+    phone = (tenant.contact or {}).get("phone", "")
+    return _store(f"{title}（附件）.pdf", demo_pdf([
+        title, f"{tenant.name}　{written.year}年{written.month}月{written.day}日",
+        f"本附件是“{item_name}”事项公开内容的详细说明（演示数据，内容为示例）。",
+        "如有疑问，请在工作日来电咨询" + (f"：{phone}。" if phone else "。")]))
 
 
 def _year_of(today: date, month: int, day: int) -> int:
@@ -45,11 +95,13 @@ class _Writer:
         item = self.items.get(item_name)
         if item is None:
             return None
+        body = body or f"<p>{title}。</p><p>具体内容见附件或来电咨询。</p>"
         record = services.create_record(SYSTEM, self.tenant, {
             "item_id": item.id, "title": title, "doc_no": doc_no, "issuing_body": self.tenant.name,
-            "written_date": written, "body": body or f"<p>{title}。</p><p>具体内容见附件或来电咨询。</p>",
-            "disclosure": disclosure, "disclosure_reason": reason})
+            "written_date": written, "body": body, "disclosure": disclosure, "disclosure_reason": reason})
         record.created_by_id = getattr(created_by, "id", None)
+        if not attachments and "附件" in body:   # the text says 见附件: give it one
+            attachments = [demo_attachment(self.tenant, item.name, title, written).id]
         if attachments:
             services.set_attachments(record, list(attachments))
         if status in ("submitted", "published"):
@@ -123,14 +175,8 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
     year = _year_of(today, 3, 12)
     old = w.record("规范性文件", f"青岚县教育体育局关于{year - 2}年义务教育招生入学工作的实施意见",
                    written=date(year - 2, 3, 10), published=date(year - 2, 3, 15), doc_no=f"青教体发〔{year - 2}〕3号")
-    attachment = Attachment(token="d" * 32, filename="招生划片范围示意.pdf", extension="pdf",
-                            content_type="application/pdf", size=len(DEMO_PDF), sha256="0" * 64, is_public=False)
-    from core.plugin_api import storage_path
-    path = storage_path(attachment.token)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(DEMO_PDF)
-    db.session.add(attachment)
-    db.session.flush()
+    attachment = _store("招生划片范围示意.pdf", demo_pdf([
+        "招生划片范围示意", "青岚县实验小学：城关街道南门社区、北关社区", "白水镇中心小学：白水镇全域"]))
     new = w.record("规范性文件", f"青岚县教育体育局关于{year}年义务教育招生入学工作的实施意见",
                    written=date(year, 3, 6), published=date(year, 3, 12), doc_no=f"青教体发〔{year}〕5号",
                    body="<h2>一、招生原则</h2><p>坚持免试就近入学，公办学校按划片范围招生。</p>"

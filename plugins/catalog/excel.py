@@ -4,7 +4,10 @@
 Import reads real files as they are (full- or half-width brackets, 特定群众 for 特定群体, 依申请公开
 for 依申请, level columns named after the place, a trailing 五公开 column, stray spaces and line
 breaks) and reports anything it cannot place with its sheet, row and column; when any row is
-wrong nothing is imported. Export writes the same layout, so a file round-trips.
+wrong nothing is imported. Each row is then matched to the tenant's items (its standard catalog,
+see matching.py): a matched row updates that item instead of adding a second one beside it, the
+others become new items; the admin page shows the proposals for the editor to confirm first.
+Export writes the same layout, so a file round-trips.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from sqlalchemy import select
 
 from core.plugin_api import (append_rows, audit, check_xlsx, db, DomainError, LimitExceeded, new_workbook, Permission,
                              require_permission, Tenant, workbook_bytes)
-from plugins.catalog import standard
+from plugins.catalog import matching, standard
 from plugins.catalog.models import CatalogItem
 from plugins.catalog.services import tree
 
@@ -52,9 +55,12 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    matched: list[tuple[str, str]] = field(default_factory=list)   # (imported row, the tenant's item)
 
     def summary(self) -> str:
-        return f"新增 {self.created} 个事项，更新 {self.updated} 个，未变 {self.unchanged} 个。"
+        text = f"新增 {self.created} 个事项，更新 {self.updated} 个，未变 {self.unchanged} 个。"
+        renamed = sum(1 for mine, theirs in self.matched if mine != theirs)
+        return text + (f"其中 {renamed} 个对应到写法不同的已有事项。" if renamed else "")
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -159,6 +165,12 @@ def _marked(value) -> tuple[bool, str]:
     return checked, note
 
 
+def _is_header_label(cell) -> bool:
+    """序号 or 公开事项 as a header, not inside a title such as 社会救助领域政务公开事项目录."""
+    key = standard.normalise_key(cell)
+    return ("序号" in key and len(key) <= 6) or (key.startswith("公开事项") and len(key) <= 8)
+
+
 def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None) -> list[ParsedItem]:
     """Every item of every sheet, or ImportRefused listing each problem with its place."""
     try:
@@ -180,8 +192,7 @@ def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None
         cache: dict = {}
         value = _merged_value(ws, cache)
         header_row = next((r for r in range(1, min(ws.max_row, 8) + 1)
-                           if any("序号" in standard.normalise_key(value(r, c)) or "公开事项" in standard.normalise_key(value(r, c))
-                                  for c in range(1, ws.max_column + 1))), None)
+                           if any(_is_header_label(value(r, c)) for c in range(1, ws.max_column + 1))), None)
         where = f"工作表“{ws.title}”"
         if header_row is None:
             problems.append(f"{where}：找不到表头（应有“序号”“公开事项”等列）")
@@ -291,44 +302,151 @@ def _parent_fields(children: list[ParsedItem]) -> dict:
             "levels": [lv for lv in standard.LEVELS if any(lv in c.fields["levels"] for c in children)]}
 
 
-def import_catalog(actor, tenant: Tenant, data: bytes, *, domain_code: str | None = None, progress=None) -> ImportReport:
-    """Merge a workbook into the tenant's catalog by domain and name; nothing is written on error."""
+# --- importing: matched to the tenant's items, previewed, confirmed --------------------------
+
+MAX_PREVIEW_ROWS = 2000   # rows of one import (the whole shipped standard catalog has 75)
+
+
+def serialise(parsed: list[ParsedItem]) -> list[dict]:
+    """Parsed rows as plain data, to keep server side between the preview and the confirmation."""
+    return [{"domain": p.domain_code, "name": p.name, "fields": p.fields, "na": p.not_applicable_reason,
+             "children": serialise(p.children)} for p in parsed]
+
+
+def deserialise(data: list[dict]) -> list[ParsedItem]:
+    return [ParsedItem(d["domain"], d["name"], d["fields"], d.get("na", ""), deserialise(d.get("children", [])))
+            for d in data]
+
+
+def _numbered(parsed: list[ParsedItem]) -> list[tuple[matching.Row, ParsedItem]]:
+    """Every row of the file in order (a 一级事项 before its 二级事项), numbered from 0."""
+    out: list[tuple[matching.Row, ParsedItem]] = []
+    for p in parsed:
+        parent = matching.Row(len(out), p.domain_code, p.name, group=bool(p.children))
+        out.append((parent, p))
+        for child in p.children:
+            row = matching.Row(len(out), child.domain_code, child.name, parent_name=p.name, parent_n=parent.n)
+            parent.children.append(row.n)
+            out.append((row, child))
+    return out
+
+
+def _candidates(items: list[CatalogItem]) -> list[matching.Candidate]:
+    """The tenant's items in domain and tree order, as matching sees them."""
+    by_id = {i.id: i for i in items}
+    has_children = {i.parent_id for i in items if i.parent_id}
+    ordered = sorted(items, key=lambda i: (i.domain_code, by_id[i.parent_id].position if i.parent_id in by_id else i.position,
+                                           i.parent_id or i.id, i.parent_id is not None, i.position, i.id))
+    return [matching.Candidate(i.id, i.domain_code, i.name, i.parent_id,
+                               by_id[i.parent_id].name if i.parent_id in by_id else "", i.id in has_children)
+            for i in ordered]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: each row of the file, the tenant items it may update, the proposals."""
+    rows: list[tuple[matching.Row, ParsedItem]]
+    candidates: list[matching.Candidate]
+    proposals: dict[int, matching.Proposal]
+
+    def options(self, row: matching.Row) -> list[tuple[matching.Candidate, float]]:
+        return matching.ranked_candidates(row, self.candidates, [r for r, _ in self.rows])
+
+
+def plan_import(tenant: Tenant, parsed: list[ParsedItem]) -> ImportPlan:
+    items = db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id == tenant.id)).all()
+    rows = _numbered(parsed)
+    candidates = _candidates(list(items))
+    return ImportPlan(rows, candidates, matching.propose([r for r, _ in rows], candidates))
+
+
+def preview_import(actor, tenant: Tenant, data: bytes, *, domain_code: str | None = None,
+                   progress=None) -> tuple[list[ParsedItem], ImportPlan]:
+    """Read a workbook and propose, for each row, the tenant item it corresponds to; writes nothing."""
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
     if domain_code is not None and domain_code not in standard.domains():
         raise DomainError(f"未知领域代码“{domain_code}”。")
     parsed = parse_workbook(data, domain_code=domain_code, progress=progress)
-    existing = db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id == tenant.id)).all()
-    by_key = {(i.domain_code, i.parent_id, i.name): i for i in existing}
-    report = ImportReport()
-    positions: dict[tuple, int] = {}
+    if sum(1 + len(p.children) for p in parsed) > MAX_PREVIEW_ROWS:
+        raise ImportRefused([f"文件中的事项超过 {MAX_PREVIEW_ROWS} 个，请按领域分成几个文件导入"])
+    return parsed, plan_import(tenant, parsed)
 
-    def upsert(p: ParsedItem, parent: CatalogItem | None) -> CatalogItem:
-        key = (p.domain_code, parent.id if parent else None, p.name)
-        positions[key[:2]] = positions.get(key[:2], 0) + 1
-        values = dict(p.fields, rule=standard.parse_time_limit(p.fields["time_limit"]),
-                      not_applicable=bool(p.not_applicable_reason), not_applicable_reason=p.not_applicable_reason)
-        item = by_key.get(key)
+
+def _path(row: matching.Row) -> str:
+    return f"{row.parent_name}/{row.name}" if row.parent_name else row.name
+
+
+def apply_import(actor, tenant: Tenant, parsed: list[ParsedItem], choices: dict[int, int | None] | None = None, *,
+                 keep_names: bool = True, filename: str = "") -> ImportReport:
+    """Write an import: a row matched to one of the tenant's items updates that item (its elements,
+    legal basis, time limit, ...; its name too unless `keep_names`), any other row becomes a new
+    item. `choices` maps row numbers to an item id or None (new); rows left out take the proposal.
+    Every choice is checked against the tenant's items again: same domain, same kind, each once."""
+    require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    plan = plan_import(tenant, parsed)
+    allowed = {row.n: {c.id for c, _ in plan.options(row)} for row, _ in plan.rows}
+    chosen: dict[int, int | None] = {}
+    problems = []
+    for row, _ in plan.rows:
+        value = (choices or {}).get(row.n, plan.proposals[row.n].item_id)
+        if value is not None and value not in allowed[row.n]:
+            problems.append(f"第 {row.n + 1} 行“{_path(row)}”：所选事项不存在，或不在同一领域、不是同一类事项")
+        elif value is not None and value in chosen.values():
+            problems.append(f"第 {row.n + 1} 行“{_path(row)}”：所选事项已对应导入文件中的另一行，一个事项只能对应一行")
+        else:
+            chosen[row.n] = value
+    if problems:
+        raise ImportRefused(problems)
+    items = {i.id: i for i in db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id == tenant.id))}
+    positions: dict[tuple, int] = {}
+    for item in items.values():
+        key = (item.domain_code, item.parent_id)
+        positions[key] = max(positions.get(key, 0), item.position or 0)
+    report = ImportReport()
+    targets: dict[int, CatalogItem] = {}
+    labels = {c.id: (f"{c.parent_name}/{c.name}" if c.parent_name else c.name) for c in plan.candidates}
+
+    for row, p in plan.rows:
+        item = items.get(chosen[row.n]) if chosen[row.n] is not None else None
+        if row.group:
+            values = {"levels": standard.in_order(set(p.fields["levels"]) | set(item.levels if item else ()), standard.LEVELS)}
+            if item is None:
+                values = dict(p.fields, levels=values["levels"], rule=standard.parse_time_limit(p.fields["time_limit"]))
+        else:
+            values = dict(p.fields, rule=standard.parse_time_limit(p.fields["time_limit"]),
+                          not_applicable=bool(p.not_applicable_reason), not_applicable_reason=p.not_applicable_reason)
         if item is None:
+            parent = targets.get(row.parent_n) if row.parent_n is not None else None
+            key = (p.domain_code, parent.id if parent else None)
+            positions[key] = positions.get(key, 0) + 1
             item = CatalogItem(tenant_id=tenant.id, domain_code=p.domain_code, name=p.name, parent=parent,
-                               position=positions[key[:2]], **values)
+                               position=positions[key], **values)
             db.session.add(item)
             db.session.flush()
-            by_key[key] = item
             report.created += 1
-        elif any(getattr(item, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(item, k, v)
-            report.updated += 1
         else:
-            report.unchanged += 1
-        return item
-
-    for p in parsed:
-        parent = upsert(p, None)
-        for child in p.children:
-            upsert(child, parent)
-    audit.record("catalog.import", target=tenant, tenant=tenant, actor=actor, summary=f"导入目录：{report.summary()}")
+            if not keep_names:
+                values["name"] = p.name
+            report.matched.append((_path(row), labels[item.id]))
+            if any(getattr(item, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(item, k, v)
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        targets[row.n] = item
+    details = "；".join(f"{mine} → {theirs}" for mine, theirs in report.matched)
+    source = f"“{filename}”" if filename else ""
+    audit.record("catalog.import", target=tenant, tenant=tenant, actor=actor,
+                 summary=f"导入目录{source}：{report.summary()}" + (f" 对应关系：{details}" if details else ""))
     return report
+
+
+def import_catalog(actor, tenant: Tenant, data: bytes, *, domain_code: str | None = None, progress=None,
+                   keep_names: bool = True, filename: str = "") -> ImportReport:
+    """Read a workbook and write it at once, every row taking its proposal (the command line's way)."""
+    parsed, _ = preview_import(actor, tenant, data, domain_code=domain_code, progress=progress)
+    return apply_import(actor, tenant, parsed, keep_names=keep_names, filename=filename)
 
 
 # --- writing ----------------------------------------------------------------------------------

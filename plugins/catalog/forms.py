@@ -10,7 +10,7 @@ from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMul
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.plugin_api import choices, REQUIRED
+from core.plugin_api import choices, REQUIRED, RichTextField, WordImportField
 from plugins.catalog import standard
 
 
@@ -77,8 +77,9 @@ class RecordForm(FlaskForm):
     effective_date = DateField("生效日期", validators=[Optional()])
     expiry_date = DateField("失效日期", validators=[Optional()])
     summary = TextAreaField("摘要", validators=[Optional(), Length(max=2000)])
-    body = TextAreaField("正文", validators=[Optional(), Length(max=500000)],
-                         description="可使用标题、段落、列表、表格和链接；脚本和样式会被自动去除。")
+    body = RichTextField("正文", validators=[Optional(), Length(max=500000)],
+                         description="可使用标题、段落、列表、表格、链接和附件中的图片；字体、颜色和脚本会被自动去除。")
+    word = WordImportField()
     disclosure = SelectField("公开属性", choices=choices([("proactive", "主动公开"), ("on_request", "依申请公开"),
                                                        ("withheld", "不予公开")]), default="proactive")
     disclosure_reason = TextAreaField("不公开的法定理由", validators=[Optional(), Length(max=2000)],

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import url_for
 from sqlalchemy import func, select
 
-from core.plugin_api import (DashboardWidget, db, hookimpl, MenuEntry, NavItem, Permission, plain_text, PluginInfo, PluginRoutes,
+from core.plugin_api import (DashboardWidget, db, has_permission, hookimpl, MenuEntry, NavItem, Permission, plain_text, PluginInfo, PluginRoutes,
                             SearchDocument, SearchFollow, SearchSource, SharedDocument, url_path_for)
 
 NAME = "catalog"
@@ -49,12 +49,19 @@ def admin_nav(tenant, user):
 
 
 def dashboard(tenant) -> dict:
-    """What the dashboard box (PluginInfo.dashboard) shows."""
+    """What the dashboard box (PluginInfo.dashboard) shows: counts, completeness, and each side of
+    the review its to-dos (a reviewer what waits, with the oldest's age; an author what was sent
+    back, with the reason)."""
+    from flask_login import current_user
+
     from plugins.catalog.models import Record
+    from plugins.catalog.services import returned_to, review_queue, waiting_for
     from plugins.catalog.supervision import evaluate
     counts = dict(db.session.execute(select(Record.status, func.count()).where(Record.tenant_id == tenant.id)
                                      .group_by(Record.status)).all())
-    return {"counts": counts, "report": evaluate([tenant])[0]}
+    queue = review_queue(current_user, tenant) if has_permission(current_user, Permission.CONTENT_PUBLISH, tenant) else []
+    return {"counts": counts, "report": evaluate([tenant])[0], "queue": queue,
+            "oldest": waiting_for(queue[0].submitted_at) if queue else "", "returned": returned_to(current_user, tenant)}
 
 
 @hookimpl

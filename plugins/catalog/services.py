@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -437,13 +438,24 @@ def may_publish(actor, record: Record) -> bool:
     return record.status == "submitted" and getattr(actor, "id", None) not in authors
 
 
+def may_edit(actor, record: Record) -> bool:
+    """Policy: a draft is edited by the tenant's editors; a record waiting for review by nobody (its
+    author withdraws it first, or the reviewer sends it back); a published one by whoever may
+    publish it."""
+    if record.status == "draft":
+        return has_permission(actor, Permission.CONTENT_EDIT, record.tenant)
+    if record.status == "published":
+        return may_publish(actor, record)
+    return False
+
+
 def update_record(actor, record: Record, data: dict) -> list[str]:
     """Drafts are edited by editors; a published record only by someone who may publish it; a record
     under review by nobody (the reviewer sends it back instead)."""
     tenant = record.tenant
     if record.status == "submitted":
         require_permission(actor, Permission.CONTENT_VIEW, tenant)
-        raise Conflict("待审核的信息不能修改；如需修改，请审核人员退回。")
+        raise Conflict("待审核的信息不能修改；如需修改，请先撤回，或请审核人员退回。")
     if record.status == "published":
         if not may_publish(actor, record):
             require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
@@ -504,6 +516,17 @@ def submit(actor, record: Record) -> None:
     audit.record("catalog.record.submit", target=record, actor=actor, summary=f"提交审核“{record.title}”")
 
 
+def withdraw(actor, record: Record) -> None:
+    """The author (or another editor of the tenant) takes a submitted record back to draft before
+    it is reviewed."""
+    require_permission(actor, Permission.CONTENT_EDIT, record.tenant)
+    if record.status != "submitted":
+        raise Conflict("只有待审核的信息可以撤回。" if record.status != "published" else "信息已经发布，不能撤回。")
+    record.status = "draft"
+    record.submitted_at = None
+    audit.record("catalog.record.withdraw", target=record, actor=actor, summary=f"撤回“{record.title}”，改为草稿")
+
+
 def return_to_draft(actor, record: Record, note: str) -> None:
     require_permission(actor, Permission.CONTENT_PUBLISH, record.tenant)
     if record.status != "submitted":
@@ -512,7 +535,46 @@ def return_to_draft(actor, record: Record, note: str) -> None:
         raise DomainError("退回时请写明原因，便于编辑修改。", field="note")
     record.status = "draft"
     record.return_note = note.strip()
+    record.reviewed_by_id = getattr(actor, "id", None)
+    record.reviewed_at = utcnow()
     audit.record("catalog.record.return", target=record, actor=actor, summary=f"退回“{record.title}”：{note.strip()}")
+
+
+def waiting_for(moment: datetime | None, now: datetime | None = None) -> str:
+    """How long a record has waited for review, as a reviewer reads it: 3 小时, 2 天."""
+    if moment is None:
+        return ""
+    seconds = max(((now or utcnow()) - moment).total_seconds(), 0)
+    if seconds < 3600:
+        return "不到 1 小时"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} 小时"
+    return f"{int(seconds // 86400)} 天"
+
+
+def review_queue(actor, tenant: Tenant) -> list[Record]:
+    """Records waiting for review in the tenant and the units below it that run the catalog and that
+    `actor` may review, oldest first (each with its tenant loaded)."""
+    units = db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path), Tenant.status == "active")).all()
+    ids = [t.id for t in units if "catalog" in (t.enabled_plugins or [])
+           and has_permission(actor, Permission.CONTENT_PUBLISH, t)]
+    if not ids:
+        return []
+    with across_tenants(ids, reason="审核队列：本级和下级待审核的政府信息"):
+        return list(db.session.scalars(select(Record).where(Record.status == "submitted", Record.tenant_id.in_(ids))
+                                       .options(joinedload(Record.tenant))
+                                       .order_by(Record.submitted_at, Record.id)))
+
+
+def returned_to(actor, tenant: Tenant) -> list[Record]:
+    """Drafts of the tenant a reviewer sent back to `actor` (its author or last editor), newest first."""
+    user_id = getattr(actor, "id", None)
+    if user_id is None:
+        return []
+    return list(db.session.scalars(select(Record).where(
+        Record.tenant_id == tenant.id, Record.status == "draft", Record.return_note != "",
+        or_(Record.created_by_id == user_id, Record.last_edited_by_id == user_id))
+        .order_by(Record.reviewed_at.desc(), Record.id.desc()).limit(20)))
 
 
 def next_index_no(tenant: Tenant, year: int) -> tuple[str, int]:
@@ -613,6 +675,8 @@ def delete_record(actor, record: Record) -> None:
     require_permission(actor, Permission.CONTENT_EDIT, record.tenant)
     if record.status == "published":
         raise Conflict("已发布的信息不能删除；已失效或废止的请标记时效。")
+    if record.status == "submitted":
+        raise Conflict("待审核的信息不能删除；请先撤回。")
     audit.record("catalog.record.delete", target=record, actor=actor, summary=f"删除草稿“{record.title}”")
     attachment_ids = [link.attachment_id for link in record.attachment_links]
     db.session.delete(record)

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, send_
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.plugin_api import (ActionForm, choices, db, DomainError, get_or_404, has_permission, page_args,
-                            paginate, Permission, requires, run_button, run_form, save_uploads)
+from core.plugin_api import (ActionForm, choices, db, DomainError, get_or_404, has_permission, import_word,
+                            page_args, paginate, Permission, requires, run_button, run_form, save_uploads)
 from plugins.gazette import pdf, services
 from plugins.gazette.forms import ArticleForm, IssueForm, SettingsForm, ValidityForm
 from plugins.gazette.models import GazetteArticle, GazetteIssue
@@ -179,7 +179,9 @@ def article_new(issue_id: int):
                 form.body.data, form.source_ref.data = fields["body"], source.ref
     elif form.source_ref.data:
         source = services.source(g.tenant, form.source_ref.data)
-    if form.validate_on_submit():
+    if import_word(form, form.body, title=form.title, doc_no=form.doc_no):
+        pass
+    elif form.validate_on_submit():
         def act():
             data = form.article_data() | {"attachment_ids": save_uploads(form.files.name),
                                           "source_ref": form.source_ref.data or ""}
@@ -205,7 +207,11 @@ def article_edit(article_id: int):
     if request.method == "GET":
         form.issuers.data = "\n".join(article.issuers or [])
         form.corrects_id.data = str(article.corrects_id or "")
-    if request.method == "POST" and form.validate_on_submit():
+    form.body.offer_images(article.attachments)
+    can_edit = has_permission(current_user, Permission.CONTENT_EDIT, g.tenant)
+    if can_edit and import_word(form, form.body, title=form.title, doc_no=form.doc_no):
+        pass
+    elif request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in article.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
 
         def act():
@@ -219,7 +225,7 @@ def article_edit(article_id: int):
             return done
     return render_template("gazette/admin_article_form.html", tenant=g.tenant, form=form, issue=issue,
                            article=article, found=None, source=services.source(g.tenant, article.source_ref),
-                           can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant), find="")
+                           can_edit=can_edit, find="")
 
 
 @bp.post("/articles/<int:article_id>/delete")

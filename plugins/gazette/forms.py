@@ -6,7 +6,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.plugin_api import choices, REQUIRED
+from core.plugin_api import choices, REQUIRED, RichTextField, WordImportField
 from plugins.gazette.models import FREQUENCY_LABELS, VALIDITY_LABELS
 
 
@@ -49,8 +49,9 @@ class ArticleForm(FlaskForm):
                             description="每行一个；联合发文时按署名顺序填写。")
     written_date = DateField("成文日期", validators=[Optional()])
     effective_date = DateField("施行日期", validators=[Optional()])
-    body = TextAreaField("正文", validators=[Optional(), Length(max=2_000_000)],
-                         description="可使用标题、段落、列表、表格；脚本和样式会被自动去除。")
+    body = RichTextField("正文", validators=[Optional(), Length(max=2_000_000)],
+                         description="可使用标题、段落、列表、表格、链接和附件中的图片；字体、颜色和脚本会被自动去除。")
+    word = WordImportField()
     corrects_id = SelectField("本文是勘误，更正的是", validators=[Optional()])
     source_ref = StringField("引用的政府信息", validators=[Optional(), Length(max=100)])
     files = MultipleFileField("上传附件")

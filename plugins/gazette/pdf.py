@@ -7,10 +7,8 @@ it prints: viewing a draft's preview twice generates it once, editing the draft 
 preview regenerate, and publication reuses the preview. A published issue's fingerprint never
 changes (its content is frozen), so its file is made once, or again only if the file was lost.
 
-Fonts: GAZETTE_PDF_FONT (and optionally GAZETTE_PDF_FONT_BOLD) name a .ttf/.otf/.ttc file; by
-default the usual places of Noto CJK, Source Han, WenQuanYi and the Windows/macOS Chinese fonts
-are tried (`make run` and `make test` install fonts-arphic-uming and fonts-wqy-microhei on Debian and
-Ubuntu when no Chinese font is found).
+Fonts, their parse-once cache and Chinese line breaking come from core (core/pdf.py, through
+core.plugin_api): the catalog's supervision reports use the same.
 """
 from __future__ import annotations
 
@@ -21,118 +19,24 @@ import os
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 from flask import current_app
 
-from core.plugin_api import db, DomainError
+# NO_LINE_END, NO_LINE_START, PdfUnavailable and fonts are read here by the gazette's views and tests.
+from core.plugin_api import (NO_LINE_END, NO_LINE_START, PdfUnavailable, add_cjk_fonts, break_lines,  # noqa: F401
+                             break_text, db, pdf_fonts as fonts)
 from plugins.gazette.models import GazetteArticle, GazetteIssue
 
-LAYOUT_VERSION = "3"   # bump when the layout changes: every cached PDF is then made again
+LAYOUT_VERSION = "4"   # bump when the layout changes: every cached PDF is then made again
 
-# TrueType-outline fonts first: fpdf2 embeds them as Identity-H CID fonts, which every PDF reader and
-# text extractor understands. CFF-based fonts (Noto CJK, Source Han: .otf/.ttc) display fine but get a
-# custom encoding CMap that some extractors (pypdf, pdfminer) cannot read, so they are the fallback.
-REGULAR_CANDIDATES = (
-    "/usr/share/fonts/truetype/arphic/uming.ttc",              # AR PL UMing CN (宋体 style): fonts-arphic-uming
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",          # fonts-wqy-microhei
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",
-    "C:/Windows/Fonts/simsun.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/adobe-source-han-serif/SourceHanSerifSC-Regular.otf",
-    "/System/Library/Fonts/Supplemental/Songti.ttc",
-)
-BOLD_CANDIDATES = (                                           # headings, in a 黑体 style
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "C:/Windows/Fonts/simhei.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
-)
 RED = (200, 16, 32)
 GREY = (110, 110, 110)
 BODY_SIZE = 12
 LINE = 7.2            # mm per body line
+TABLE_PADDING = 1.0   # mm inside each table cell
 INDENT = "\u3000\u3000"
-# Chinese line-breaking rules (GB/T 15834 punctuation; the 禁则 of Chinese typesetting): no closing
-# punctuation at the start of a line, no opening punctuation at its end.
-NO_LINE_START = set("。，、；：？！）》」』〕】〉”’…—%％·．,.;:?!)]}")
-NO_LINE_END = set("（《「『〔【〈“‘([{")
-
-
-def break_lines(text: str, width: float, measure) -> list[str]:
-    """`text` in lines no wider than `width` (measure: a string's width), broken between any two
-    characters as Chinese is, but never leaving closing punctuation at a line's start or opening
-    punctuation at its end: the character before moves down with it (a line may end a character
-    short, as typesetters do)."""
-    widths: dict[str, float] = {}
-    lines, current, used = [], "", 0.0
-    for char in text:
-        w = widths.setdefault(char, measure(char))
-        if used + w <= width or not current:
-            current, used = current + char, used + w
-            continue
-        carry = char
-        while current and (carry[0] in NO_LINE_START or current[-1] in NO_LINE_END) and len(current) > 1:
-            carry, current = current[-1] + carry, current[:-1]
-        lines.append(current)
-        current, used = carry, sum(widths.setdefault(c, measure(c)) for c in carry)
-    if current or not lines:
-        lines.append(current)
-    return lines
-
-
-class PdfUnavailable(DomainError):
-    status = 503
-
-
-@dataclass(frozen=True)
-class FontFile:
-    path: str
-    index: int
-
-
-def _face_index(path: str) -> int:
-    """Inside a font collection, the face for Simplified Chinese (Noto CJK ships JP, KR, SC, TC…)."""
-    if not path.lower().endswith(".ttc"):
-        return 0
-    from fontTools.ttLib import TTCollection
-    collection = TTCollection(path, lazy=True)
-    try:
-        for index, font in enumerate(collection.fonts):
-            family = str(font["name"].getDebugName(1) or "")
-            if family.endswith((" SC", " CN", " GB")) or "Simplified" in family:
-                return index
-        return 0
-    finally:
-        collection.close()
-
-
-@lru_cache(maxsize=4)
-def _fonts(regular_setting: str, bold_setting: str) -> tuple[FontFile, FontFile]:
-    regular = regular_setting or next((p for p in REGULAR_CANDIDATES if os.path.exists(p)), "")
-    if not regular or not os.path.exists(regular):
-        raise PdfUnavailable("无法生成公报 PDF：服务器上没有找到中文字体。请安装 fonts-arphic-uming 和 fonts-wqy-microhei（Debian、Ubuntu），"
-                             "或用环境变量 GAZETTE_PDF_FONT 指定一个中文字体文件。")
-    bold = bold_setting or next((p for p in BOLD_CANDIDATES if os.path.exists(p)), regular)
-    if not os.path.exists(bold):
-        bold = regular
-    return FontFile(regular, _face_index(regular)), FontFile(bold, _face_index(bold))
-
-
-def fonts() -> tuple[FontFile, FontFile]:
-    return _fonts(current_app.config.get("GAZETTE_PDF_FONT", ""), current_app.config.get("GAZETTE_PDF_FONT_BOLD", ""))
-
-
 # --- the article body: sanitized HTML to blocks -------------------------------------------------
 
 @dataclass
@@ -383,10 +287,7 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
     from fpdf.enums import Align, WrapMode, XPos, YPos
     from fpdf.fonts import FontFace
 
-    from plugins.gazette import fontcache
-
     name, unit = cover_text(issue)
-    regular, bold = fonts()
 
     class IssuePdf(FPDF):
         def header(self):
@@ -413,11 +314,10 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
     pdf = IssuePdf(format="A4", unit="mm")
     pdf.set_margins(26, 22, 26)
     pdf.set_auto_page_break(True, margin=22)
-    # Each face is parsed once per process and copied per document (plugins/gazette/fontcache.py).
+    # Each face is parsed once per process and copied per document (core/fontcache.py).
     # The bold face is added once, as "heading", table headings included: fpdf2 subsets and embeds
     # every font added to a document, used or not.
-    fontcache.add_font(pdf, "body", "", regular.path, regular.index)
-    fontcache.add_font(pdf, "heading", "B", bold.path, bold.index)
+    add_cjk_fonts(pdf, "body", "heading")
     pdf.set_lang("zh-CN")
     pdf.set_title(f"{name} {issue.label}")
     pdf.set_author(unit)
@@ -512,14 +412,22 @@ def _render(issue: GazetteIssue, toc_pages: int, pages_of: dict[int, tuple[int, 
                 if block.kind == "h":
                     para(block.text, 13, family="heading", style="B", height=8.5)
                 elif block.kind == "table" and _fits_a_page(block):
-                    pdf.set_font("body", size=10)
                     columns = max(len(r) for r in block.rows)
+                    headed = len(block.rows) > 1
+                    # Lines broken here by the rules of Chinese typesetting, in the font each row is
+                    # printed in: fpdf2's own wrapping (CHAR) breaks anywhere, before 。 or after 《.
+                    cell_width = width / columns - 2 * TABLE_PADDING - 0.5
                     with pdf.table(wrapmode=WrapMode.CHAR, headings_style=table_style, line_height=6,
-                                   text_align="LEFT", first_row_as_headings=len(block.rows) > 1) as table:
-                        for cells in block.rows:
+                                   text_align="LEFT", first_row_as_headings=headed, padding=TABLE_PADDING) as table:
+                        for number, cells in enumerate(block.rows):
+                            if number == 0 and headed:
+                                pdf.set_font("heading", style="B", size=10)
+                            else:
+                                pdf.set_font("body", size=10)
                             row = table.row()
                             for cell in cells + [""] * (columns - len(cells)):
-                                row.cell(cell)
+                                row.cell(break_text(cell, cell_width, pdf.get_string_width))
+                    pdf.set_font("body", size=10)
                     pdf.ln(2)
                 elif block.kind == "table":  # a cell taller than a page: one paragraph per row
                     for cells in block.rows:

@@ -6,7 +6,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.plugin_api import choices, REQUIRED
+from core.plugin_api import choices, REQUIRED, RichTextField
 
 
 class RegisterForm(FlaskForm):
@@ -32,7 +32,7 @@ class RateForm(FlaskForm):
 
 class EventForm(FlaskForm):
     title = StringField("活动主题", validators=[DataRequired(REQUIRED), Length(max=200)])
-    description_html = TextAreaField("活动介绍", validators=[Optional()])
+    description_html = RichTextField("活动介绍", validators=[Optional()])
     place = StringField("活动地点", validators=[DataRequired(REQUIRED), Length(max=200)])
     starts_at = DateTimeLocalField("开始时间", validators=[DataRequired(REQUIRED)])
     ends_at = DateTimeLocalField("结束时间", validators=[DataRequired(REQUIRED)])
@@ -63,5 +63,5 @@ class CheckInForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    review_html = TextAreaField("活动回顾", validators=[Optional()])
+    review_html = RichTextField("活动回顾", validators=[Optional()])
     photos = MultipleFileField("现场照片（JPG、PNG）")

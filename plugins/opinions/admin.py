@@ -8,12 +8,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from core.plugin_api import (ActionForm, append_rows, audit, choices, csv_download, db, DomainError, get_or_404,
-                             may_see_personal_data, new_workbook, page_args, paginate, Permission, requires, run_form,
+from core.plugin_api import (ActionForm, append_rows, audit, china_today, choices, csv_download, db, DomainError, get_or_404,
+                             import_word, may_see_personal_data, new_workbook, page_args, paginate, Permission, requires, run_form,
                              save_upload, xlsx_download)
 from plugins.opinions import services
 from plugins.opinions.forms import (ConsultationForm, DispositionForm, ExtendForm, FeedbackForm, GroupForm,
-                                   ModerateForm, OfflineForm)
+                                   ModerateForm, OfflineForm, SettingsForm)
 from plugins.opinions.models import (COMMENT_STATUS_LABELS, DISPOSITION_LABELS, REASON_REQUIRED, AnswerGroup, Comment,
                                      Consultation)
 from plugins.opinions.views import article_choices
@@ -45,9 +45,12 @@ def _uploads(form) -> list[int]:
 def new():
     form = ConsultationForm()
     if request.method == "GET":
-        form.starts_on.data, form.ends_on.data = services.default_period()
+        form.kind.data = "other"
+        form.starts_on.data, form.ends_on.data = services.default_period(tenant_id=g.tenant.id)
         form.responsible_unit.data = g.tenant.name
-    if form.validate_on_submit():
+    if import_word(form, form.draft_html, title=form.title):
+        pass
+    elif form.validate_on_submit():
         def act():
             return services.create_consultation(current_user, g.tenant,
                                                 form.consultation_data() | {"attachment_ids": _uploads(form)})
@@ -55,7 +58,17 @@ def new():
                         then=lambda consultation: url_for("opinions_admin.manage", consultation_id=consultation.id))
         if done:
             return done
-    return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=None)
+    return _render_form(form, None)
+
+
+def _render_form(form, consultation: Consultation | None):
+    """The form with, for each kind, its minimum period and the earliest end date from the start date."""
+    hints, start = None, None
+    if consultation is None or consultation.announced_at is None:
+        start = (form.starts_on.data if not form.starts_on.errors else None) or china_today()
+        hints = services.period_hints(g.tenant.id, start)
+    return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=consultation, hints=hints,
+                           hint_start=start)
 
 
 @bp.route("/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -66,7 +79,10 @@ def edit(consultation_id: int):
     if consultation.announced_at is not None:  # the text and the dates are fixed once announced
         for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
             getattr(form, name).validators = []
-    if form.validate_on_submit():
+    form.draft_html.offer_images(consultation.attachments)
+    if consultation.announced_at is None and import_word(form, form.draft_html, title=form.title):
+        pass
+    elif form.validate_on_submit():
         data = form.consultation_data()
         if consultation.announced_at is not None:
             for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
@@ -79,7 +95,24 @@ def edit(consultation_id: int):
                         then=url_for("opinions_admin.manage", consultation_id=consultation.id))
         if done:
             return done
-    return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=consultation)
+    return _render_form(form, consultation)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires(Permission.TENANT_MANAGE)
+def settings():
+    row = services.settings_for(g.tenant.id)
+    form = SettingsForm(other_min_period=row.other_min_period, other_period_unit=row.other_period_unit)
+    if form.validate_on_submit():
+        def act():
+            return services.save_settings(current_user, g.tenant, other_min_period=form.other_min_period.data,
+                                          other_period_unit=form.other_period_unit.data)
+        done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
+                        then=url_for("opinions_admin.settings"))
+        if done:
+            return done
+    return render_template("opinions/admin_settings.html", tenant=g.tenant, form=form,
+                           rules=services.period_rules(g.tenant.id))
 
 
 @bp.get("/<int:consultation_id>")

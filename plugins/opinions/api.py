@@ -18,6 +18,10 @@ from plugins.opinions.views import rate_limited, track_limit
 bp = Blueprint("opinions_api", __name__)
 TAGS = ("opinions",)
 Disposition = Literal["adopted", "partly", "rejected", "irrelevant"]
+Kind = Literal["rules", "major_decision", "normative", "other"]
+KIND_DESCRIPTION = ("事项类别，决定最短征集期限：rules 规章（30 日）、major_decision 重大行政决策（30 日）、"
+                    "normative 行政规范性文件（7 个工作日）、other 其他（本单位设定，默认 30 日）；"
+                    "期限更短的必须填写 short_period_reason（向社会公开）")
 
 
 class ArticleOut(BaseModel):
@@ -40,6 +44,8 @@ class ConsultationOut(BaseModel):
     title: str
     summary: str
     status: Literal["draft", "scheduled", "open", "closed", "answered"]
+    kind: Kind
+    kind_label: str
     starts_on: date
     ends_on: date
     period_days: int
@@ -116,6 +122,7 @@ class ConsultationIn(BaseModel):
     explanation_html: str = Field("", max_length=500_000)
     responsible_unit: str = Field("", max_length=200)
     offline_channels: str = Field("", max_length=2000)
+    kind: Kind = Field("other", description=KIND_DESCRIPTION)
     starts_on: date
     ends_on: date
     short_period_reason: str = Field("", max_length=2000)
@@ -132,6 +139,7 @@ class ConsultationPatch(BaseModel):
     explanation_html: str | None = Field(None, max_length=500_000)
     responsible_unit: str | None = Field(None, max_length=200)
     offline_channels: str | None = Field(None, max_length=2000)
+    kind: Kind | None = Field(None, description=KIND_DESCRIPTION)
     starts_on: date | None = None
     ends_on: date | None = None
     short_period_reason: str | None = Field(None, max_length=2000)
@@ -188,7 +196,7 @@ class FeedbackIn(BaseModel):
 
 
 def consultation_out(c: Consultation, detail: bool = False) -> dict:
-    data = dict(id=c.id, title=c.title, summary=c.summary, status=c.status(), starts_on=c.starts_on, ends_on=c.ends_on,
+    data = dict(id=c.id, title=c.title, summary=c.summary, status=c.status(), kind=c.kind, kind_label=c.kind_label, starts_on=c.starts_on, ends_on=c.ends_on,
                 period_days=c.period_days, short_period_reason=c.short_period_reason,
                 extensions=[ExtensionOut(**e) for e in c.extensions or []], responsible_unit=c.responsible_unit,
                 offline_channels=c.offline_channels, contact_required=c.contact_required,

@@ -86,6 +86,7 @@ def _parking(district, today) -> None:
         "explanation_html": "<p>城区机动车保有量五年增长一倍，道路停车泊位周转率低。本办法参照周边县市收费标准制定。</p>",
         "responsible_unit": "青岚县发展和改革局",
         "offline_channels": "来信：青岚县人民路 1 号县发展和改革局价格股；听证会：另行公告。",
+        "kind": "normative",
         "starts_on": today - timedelta(days=50), "ends_on": today - timedelta(days=21)})
     c.announced_at = utcnow() - timedelta(days=50)
     articles = {a.label: a.id for a in c.articles}

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from core.plugin_api import choices, REQUIRED
-from plugins.opinions.models import DISPOSITION_LABELS, OFFLINE_SOURCES, SOURCE_LABELS
+from core.plugin_api import choices, REQUIRED, RichTextField, WordImportField
+from plugins.opinions.models import DISPOSITION_LABELS, KIND_LABELS, OFFLINE_SOURCES, PERIOD_UNITS, SOURCE_LABELS
 
 
 class CommentForm(FlaskForm):
@@ -33,24 +33,34 @@ class ConsultationForm(FlaskForm):
     title = StringField("标题", validators=[DataRequired(REQUIRED), Length(max=200)],
                         description="例如：白水镇集贸市场改造提升方案（征求意见稿）")
     summary = TextAreaField("简要说明", validators=[Optional(), Length(max=2000)])
-    draft_html = TextAreaField("征求意见稿正文", validators=[DataRequired(REQUIRED)],
+    draft_html = RichTextField("征求意见稿正文", validators=[DataRequired(REQUIRED)],
                                description="按“第一条”“第二条”分条书写时，公众可以针对某一条提意见；否则按段落编号。")
-    explanation_html = TextAreaField("起草说明", validators=[Optional()])
+    word = WordImportField("从 Word 文档导入征求意见稿")
+    explanation_html = RichTextField("起草说明", validators=[Optional()])
     responsible_unit = StringField("承办单位", validators=[Optional(), Length(max=200)])
     offline_channels = TextAreaField("其他提交方式", validators=[Optional(), Length(max=2000)],
                                      description="来信地址、电话、电子邮箱、座谈会安排等。")
+    kind = SelectField("征求意见的事项类别", choices=choices(KIND_LABELS.items()), default="other",
+                       description="类别决定最短征集期限：规章、重大行政决策一般不少于 30 日，行政规范性文件一般不少于 7 个工作日，"
+                                   "其他按本单位设定。")
     starts_on = DateField("开始日期", validators=[DataRequired(REQUIRED)])
     ends_on = DateField("截止日期", validators=[DataRequired(REQUIRED)])
-    short_period_reason = TextAreaField("期限少于 30 日的理由", validators=[Optional(), Length(max=2000)],
-                                        description="征求意见期限一般不少于 30 日；缩短的必须说明理由，并向社会公开。")
+    short_period_reason = TextAreaField("缩短期限的理由", validators=[Optional(), Length(max=2000)],
+                                        description="征集期限短于所选类别的最短期限时必须填写；理由将在征集页面上向社会公开。")
     moderation = SelectField("意见公开方式", choices=choices([("review", "先审核后公开"), ("immediate", "提交后即时公开")]))
     contact_required = BooleanField("要求提交人留下联系方式")
     files = MultipleFileField("附件")
 
     def consultation_data(self) -> dict:
         return {k: getattr(self, k).data for k in ("title", "summary", "draft_html", "explanation_html",
-                                                   "responsible_unit", "offline_channels", "starts_on", "ends_on",
+                                                   "responsible_unit", "offline_channels", "kind", "starts_on", "ends_on",
                                                    "short_period_reason", "moderation", "contact_required")}
+
+
+class SettingsForm(FlaskForm):
+    other_min_period = IntegerField("“其他”类意见征集的最短期限", validators=[InputRequired(REQUIRED)],
+                                    description="规章、重大行政决策和行政规范性文件的最短期限由法规规定，不能在这里修改。")
+    other_period_unit = SelectField("单位", choices=choices(PERIOD_UNITS.items()))
 
 
 class ExtendForm(FlaskForm):

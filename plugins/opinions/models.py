@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.plugin_api import (Attachment, AttachmentLink, china_today, db, TenantScoped, TimestampMixin,
                             UTCDateTime)
 
-MIN_PERIOD_DAYS = 30
+MIN_PERIOD_DAYS = 30          # the general rule, and the default minimum of 其他 (OpinionSettings)
+# What is consulted on decides the shortest period (without a published reason):
+#   规章: 规章制定程序条例（国务院令第695号修订）第十五条, 一般不少于30日;
+#   重大行政决策: 重大行政决策程序暂行条例（国务院令第713号）第十五条, 一般不少于30日;
+#   行政规范性文件: 国办发〔2018〕37号, 征求意见的期限一般不少于7个工作日;
+#   其他: the tenant's own minimum (OpinionSettings), 30 days unless it says otherwise.
+KIND_LABELS = {"rules": "规章", "major_decision": "重大行政决策", "normative": "行政规范性文件", "other": "其他"}
+KINDS = tuple(KIND_LABELS)
+PERIOD_UNITS = {"days": "日", "workdays": "个工作日"}
 STATUS_LABELS = {"draft": "草稿", "scheduled": "即将开始", "open": "正在征集", "closed": "已结束",
                  "answered": "已反馈"}
 SOURCE_LABELS = {"online": "网上留言", "letter": "来信", "phone": "来电", "forum": "座谈会", "hearing": "听证会",
@@ -33,6 +41,7 @@ class Consultation(TenantScoped, TimestampMixin, db.Model):
     offline_channels: Mapped[str] = mapped_column(Text, default="")    # 邮寄地址、电话、电子邮箱……
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)                        # inclusive
+    kind: Mapped[str] = mapped_column(String(20), default="other")     # KIND_LABELS: decides the minimum period
     short_period_reason: Mapped[str] = mapped_column(Text, default="")  # shown publicly
     extensions: Mapped[list] = mapped_column(JSON, default=list)       # [{from, to, reason, at, by}]
     moderation: Mapped[str] = mapped_column(String(16), default="review")
@@ -66,12 +75,27 @@ class Consultation(TenantScoped, TimestampMixin, db.Model):
         return STATUS_LABELS[self.status()]
 
     @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, KIND_LABELS["other"])
+
+    @property
     def period_days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
 
     @property
     def attachments(self) -> list[Attachment]:
         return [link.attachment for link in self.attachment_links]
+
+
+class OpinionSettings(TenantScoped, db.Model):
+    """A tenant's own rules for consultations: the shortest period of a consultation of kind 其他."""
+
+    __tablename__ = "opinion_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    other_min_period: Mapped[int] = mapped_column(Integer, default=MIN_PERIOD_DAYS)
+    other_period_unit: Mapped[str] = mapped_column(String(10), default="days")   # PERIOD_UNITS
 
 
 class Article(TenantScoped, db.Model):

@@ -7,22 +7,138 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 from sqlalchemy import func, select
 
-from core.plugin_api import (across_tenants, audit, china_date, china_today, clean_html, codes, Conflict, db,
+from core.plugin_api import (across_tenants, audit, Calendar, china_date, china_today, clean_html, codes, Conflict, db,
                             DomainError, mark_public, mask_contact, mask_name, normalise_email,
                             normalise_phone, Permission, plain_text, require_permission, sync_attachments,
                             Tenant, utcnow)
-from plugins.opinions.models import (DISPOSITION_LABELS, MIN_PERIOD_DAYS, OFFLINE_SOURCES, REASON_REQUIRED,
-                                     SOURCE_LABELS, AnswerGroup, Article, Comment, Consultation,
-                                     ConsultationAttachment)
+from plugins.opinions.models import (DISPOSITION_LABELS, KIND_LABELS, KINDS, MIN_PERIOD_DAYS, OFFLINE_SOURCES,
+                                     PERIOD_UNITS, REASON_REQUIRED, SOURCE_LABELS, AnswerGroup, Article, Comment,
+                                     Consultation, ConsultationAttachment, OpinionSettings)
 
 MAX_COMMENT = 2000
 MIN_COMMENT = 5
 ARTICLE_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条")
+
+
+# --- the shortest period, by what is consulted on ---------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodRule:
+    """The shortest consultation period of one kind: `length` calendar days or working days,
+    the first day counted being the start date. A shorter period needs a published reason."""
+
+    kind: str
+    length: int
+    unit: str          # "days" or "workdays"
+    basis: str         # where the rule comes from, shown to editors
+
+    @property
+    def label(self) -> str:
+        return f"{self.length} {PERIOD_UNITS[self.unit]}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    def earliest_end(self, start: date, calendar: Calendar | None = None) -> date:
+        """The first end date (inclusive) that gives the whole minimum period."""
+        if self.unit == "workdays":
+            return (calendar or Calendar()).nth_workday_of(start, self.length)
+        return start + timedelta(days=self.length - 1)
+
+    def counted(self, start: date, end: date, calendar: Calendar | None = None) -> int:
+        """The period from `start` to `end` inclusive, in this rule's unit."""
+        if self.unit == "workdays":
+            return (calendar or Calendar()).workdays_between(start - timedelta(days=1), end)
+        return (end - start).days + 1
+
+    def count_label(self, start: date, end: date, calendar: Calendar | None = None) -> str:
+        return f"{self.counted(start, end, calendar)} {PERIOD_UNITS[self.unit]}"
+
+
+# The kinds the law sets a minimum for; 其他 takes the tenant's own (OpinionSettings).
+LEGAL_RULES = {
+    # 规章制定程序条例 第十五条: 向社会公布征求意见的期限一般不少于30日。
+    "rules": PeriodRule("rules", 30, "days", "《规章制定程序条例》第十五条"),
+    # 重大行政决策程序暂行条例（国务院令第713号）第十五条: 公开征求意见的期限一般不少于30日；
+    # 因情况紧急等原因需要缩短期限的，公开征求意见时应当予以说明。
+    "major_decision": PeriodRule("major_decision", 30, "days", "《重大行政决策程序暂行条例》第十五条"),
+    # 国办发〔2018〕37号 (加强行政规范性文件制定和监督管理): 征求意见的期限一般不少于7个工作日。
+    "normative": PeriodRule("normative", 7, "workdays",
+                            "《国务院办公厅关于加强行政规范性文件制定和监督管理工作的通知》（国办发〔2018〕37号）"),
+}
+OTHER_BASIS = "本单位设定（意见征集设置）"
+OTHER_LIMITS = {"days": (1, 90), "workdays": (1, 60)}
+
+
+def settings_for(tenant_id: int) -> OpinionSettings:
+    """The tenant's settings; the defaults (30 days) until its admin saves others."""
+    row = db.session.scalar(select(OpinionSettings).where(OpinionSettings.tenant_id == tenant_id))
+    return row or OpinionSettings(tenant_id=tenant_id, other_min_period=MIN_PERIOD_DAYS, other_period_unit="days")
+
+
+def period_rule(tenant_id: int, kind: str) -> PeriodRule:
+    if kind in LEGAL_RULES:
+        return LEGAL_RULES[kind]
+    row = settings_for(tenant_id)
+    return PeriodRule("other", row.other_min_period, row.other_period_unit, OTHER_BASIS)
+
+
+def period_rules(tenant_id: int) -> list[PeriodRule]:
+    return [period_rule(tenant_id, kind) for kind in KINDS]
+
+
+def period_hints(tenant_id: int, start: date | None) -> list[dict]:
+    """For the form: each kind's minimum and, from `start`, the earliest end date allowed without a reason."""
+    start = start or china_today()
+    calendar = Calendar()
+    hints = []
+    for rule in period_rules(tenant_id):
+        earliest = rule.earliest_end(start, calendar)
+        hints.append({"kind": rule.kind, "label": rule.kind_label, "minimum": rule.label, "basis": rule.basis,
+                      "earliest": earliest,
+                      "provisional": rule.unit == "workdays" and (calendar.is_provisional(start)
+                                                                  or calendar.is_provisional(earliest))})
+    return hints
+
+
+def save_settings(actor, tenant: Tenant, *, other_min_period, other_period_unit: str) -> bool:
+    """The tenant admin sets the shortest period of consultations of kind 其他."""
+    require_permission(actor, Permission.TENANT_MANAGE, tenant)
+    if other_period_unit not in PERIOD_UNITS:
+        raise DomainError("期限单位只能是“日”或“工作日”。", field="other_period_unit")
+    low, high = OTHER_LIMITS[other_period_unit]
+    try:
+        length = int(other_min_period)
+    except (TypeError, ValueError):
+        raise DomainError("请填写整数。", field="other_min_period") from None
+    if not low <= length <= high:
+        raise DomainError(f"最短期限应在 {low} 到 {high} {PERIOD_UNITS[other_period_unit]}之间。", field="other_min_period")
+    row = db.session.scalar(select(OpinionSettings).where(OpinionSettings.tenant_id == tenant.id))
+    if row is None:
+        row = OpinionSettings(tenant_id=tenant.id, other_min_period=MIN_PERIOD_DAYS, other_period_unit="days")
+        db.session.add(row)
+    if (row.other_min_period, row.other_period_unit) == (length, other_period_unit) and row.id is not None:
+        return False
+    row.other_min_period, row.other_period_unit = length, other_period_unit
+    db.session.flush()
+    audit.record("opinions.settings", target=tenant, tenant=tenant, actor=actor,
+                 summary=f"“其他”类意见征集最短期限设为 {length} {PERIOD_UNITS[other_period_unit]}")
+    return True
+
+
+def _short_period_error(rule: PeriodRule, start: date, end: date) -> str:
+    calendar = Calendar()
+    subject = rule.kind_label if rule.kind != "other" else "“其他”类事项"
+    return (f"{subject}征求意见期限一般不少于 {rule.label}（本次 {rule.count_label(start, end, calendar)}，"
+            f"最早可截止于 {rule.earliest_end(start, calendar):%Y-%m-%d}；依据：{rule.basis}）；"
+            "缩短期限必须说明理由，理由将向社会公开。")
 
 
 # --- consultations ----------------------------------------------------------------------------
@@ -116,8 +232,13 @@ def split_articles(html: str) -> list[tuple[str, str]]:
     return [(f"第{n}段", block) for n, block in enumerate(blocks, start=1)]
 
 
-def _consultation_values(data: dict, current: Consultation | None) -> dict:
+def _consultation_values(data: dict, current: Consultation | None, tenant_id: int) -> dict:
     values = {}
+    if data.get("kind") is not None:
+        kind = data["kind"]
+        if kind not in KINDS:
+            raise DomainError(f"类别只能是：{'、'.join(KIND_LABELS.values())}。", field="kind")
+        values["kind"] = kind
     for key in ("title", "summary", "responsible_unit", "offline_channels", "short_period_reason", "feedback_intro"):
         if key in data:
             values[key] = (data[key] or "").strip()
@@ -135,7 +256,7 @@ def _consultation_values(data: dict, current: Consultation | None) -> dict:
     if "ends_on" in data:
         values["ends_on"] = _parse_date(data["ends_on"], "截止日期", "ends_on")
     merged = {k: getattr(current, k) for k in ("title", "starts_on", "ends_on", "short_period_reason",
-                                                "draft_html")} if current else {}
+                                                "draft_html", "kind")} if current else {"kind": "other"}
     merged.update(values)
     if not merged.get("title"):
         raise DomainError("请填写标题。", field="title")
@@ -147,10 +268,14 @@ def _consultation_values(data: dict, current: Consultation | None) -> dict:
         raise DomainError("请填写征集的开始和截止日期。", field="starts_on")
     if merged["ends_on"] < merged["starts_on"]:
         raise DomainError("截止日期不能早于开始日期。", field="ends_on")
-    days = (merged["ends_on"] - merged["starts_on"]).days + 1
-    if days < MIN_PERIOD_DAYS and not merged.get("short_period_reason"):
-        raise DomainError(f"征求意见期限一般不少于 {MIN_PERIOD_DAYS} 日（本次 {days} 日）；缩短期限必须说明理由，理由将向社会公开。",
-                          field="short_period_reason")
+    # The period is checked when it is set or its rule changes: a tenant raising its own minimum
+    # later does not block editing the title of an earlier consultation.
+    period_keys = ("kind", "starts_on", "ends_on", "short_period_reason")
+    if current is None or any(k in values and values[k] != getattr(current, k) for k in period_keys):
+        rule = period_rule(tenant_id, merged["kind"])
+        if merged["ends_on"] < rule.earliest_end(merged["starts_on"]) and not merged.get("short_period_reason"):
+            raise DomainError(_short_period_error(rule, merged["starts_on"], merged["ends_on"]),
+                              field="short_period_reason")
     for key, limit in (("responsible_unit", 200), ("summary", 2000)):
         if len(merged.get(key) or values.get(key) or "") > limit:
             raise DomainError(f"内容过长（不超过 {limit} 个字符）。", field=key)
@@ -160,7 +285,7 @@ def _consultation_values(data: dict, current: Consultation | None) -> dict:
 def create_consultation(actor, tenant: Tenant, data: dict) -> Consultation:
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
     data = {"moderation": "review", **data}
-    values = _consultation_values(data, None)
+    values = _consultation_values(data, None, tenant.id)
     consultation = Consultation(tenant_id=tenant.id, created_by_id=getattr(actor, "id", None), **values)
     db.session.add(consultation)
     db.session.flush()
@@ -195,7 +320,7 @@ def update_consultation(actor, consultation: Consultation, data: dict) -> list[s
         fixed = {k for k in fixed if not same(k)}
         if fixed:
             raise Conflict("意见征集已经发布，正文和起止日期不能再改；延长期限请使用“延期”。")
-    values = _consultation_values(data, consultation)
+    values = _consultation_values(data, consultation, consultation.tenant_id)
     changed = [k for k, v in values.items() if getattr(consultation, k) != v]
     for key in changed:
         setattr(consultation, key, values[key])
@@ -227,9 +352,13 @@ def announce(actor, consultation: Consultation) -> None:
         raise DomainError("截止日期已过，请先修改起止日期。", field="ends_on")
     # A consultation cannot have started before it was announced: the period counts from today.
     starts = max(consultation.starts_on, today)
-    days = (consultation.ends_on - starts).days + 1
-    if days < MIN_PERIOD_DAYS and not consultation.short_period_reason:
-        raise DomainError(f"从今天起到截止日期只有 {days} 日，少于 {MIN_PERIOD_DAYS} 日；请延后截止日期，或填写缩短期限的理由（向社会公开）。",
+    rule = period_rule(consultation.tenant_id, consultation.kind)
+    calendar = Calendar()
+    earliest = rule.earliest_end(starts, calendar)
+    if consultation.ends_on < earliest and not consultation.short_period_reason:
+        raise DomainError(f"从今天起到截止日期只有 {rule.count_label(starts, consultation.ends_on, calendar)}，"
+                          f"少于{consultation.kind_label}类意见征集的最短期限 {rule.label}（{rule.basis}），"
+                          f"最早可截止于 {earliest:%Y-%m-%d}；请延后截止日期，或填写缩短期限的理由（向社会公开）。",
                           field="ends_on")
     consultation.starts_on = starts
     consultation.announced_at = utcnow()
@@ -587,6 +716,10 @@ def purge_personal_data(before: date) -> int:
     return erased
 
 
-def default_period(start: date | None = None) -> tuple[date, date]:
+def default_period(start: date | None = None, *, tenant_id: int | None = None,
+                   kind: str = "other") -> tuple[date, date]:
+    """From `start` (today) to the earliest end the kind's minimum allows."""
     start = start or china_today()
-    return start, start + timedelta(days=MIN_PERIOD_DAYS - 1)
+    if tenant_id is None:
+        return start, start + timedelta(days=MIN_PERIOD_DAYS - 1)
+    return start, period_rule(tenant_id, kind).earliest_end(start)

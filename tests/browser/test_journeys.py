@@ -153,9 +153,10 @@ def test_an_editor_publishes_a_record_and_finds_it_through_site_search(site, bro
     editor.goto(site.url + "/admin/baishui/catalog/records/new")
     options = editor.locator("select[name=item_id] option").all_inner_texts()
     editor.get_by_label("公开事项").select_option(label=next(o for o in options if "法律援助" in o))
-    editor.get_by_label("标题").fill("白水镇鲟鱼增殖放流实施方案")
+    editor.get_by_label("标题", exact=True).fill("白水镇鲟鱼增殖放流实施方案")
     editor.get_by_label("文号").fill("白政办发〔2026〕41号")
-    editor.locator("textarea[name=body]").fill("<p>为保护鲟鱼资源，在白水河开展增殖放流。</p>")
+    editor.get_by_role("textbox", name="正文").click()
+    editor.keyboard.insert_text("为保护鲟鱼资源，在白水河开展增殖放流。")
     editor.get_by_role("button", name="保存并提交审核").click()
     expect(editor.locator("main")).to_contain_text("并提交审核")
     record_url = editor.url

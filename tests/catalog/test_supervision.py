@@ -44,9 +44,16 @@ def test_after_change_late_publication_is_reported(cal):
     on_time = R(1, "按时", written_date=date(2026, 9, 18), published_at=at(date(2026, 10, 22)))
     late = R(2, "超时", written_date=date(2026, 9, 18), published_at=at(date(2026, 10, 23)))
     status = evaluate_item(item({"kind": "after_change", "days": 20}), [on_time, late], date(2026, 11, 2), cal)
-    assert status.state == "ok" and status.current
+    # The finding under an item decides its state: never 按时 above a line saying it was late.
+    assert status.state == "late" and status.label == "超时" and status.current
     assert [(f.kind, f.title) for f in status.findings] == [("late", "超时")]
     assert "第 21 个工作日" in status.findings[0].text
+    alone = evaluate_item(item({"kind": "after_change", "days": 20}), [on_time], date(2026, 11, 2), cal)
+    assert alone.state == "ok" and alone.label == "按时" and alone.findings == []
+    # In a report of December the October publication is no longer this period's: 按时, no finding.
+    december = evaluate_item(item({"kind": "after_change", "days": 20}), [on_time, late], date(2026, 12, 15), cal,
+                             since=date(2026, 12, 1))
+    assert december.state == "ok" and december.findings == []
 
 
 def test_a_draft_past_its_deadline_is_overdue_and_one_near_it_due_soon(cal):
@@ -73,7 +80,7 @@ def test_monthly_village_finance_with_nothing_this_month_is_overdue(cal):
     # 10th working day of November 2026 is the 13th
     assert evaluate_item(item(rule), [october], date(2026, 11, 12), cal).state == "due_soon"
     late = evaluate_item(item(rule), [october], date(2026, 11, 16), cal)
-    assert late.state == "overdue" and late.due == date(2026, 11, 13) and "本月尚未公开" in late.detail
+    assert late.state == "overdue" and late.due == date(2026, 11, 13) and late.detail == "2026年11月尚未公开，应于 2026-11-13 前公开"
     november = R(2, "11月财务", published_at=at(date(2026, 11, 3)))
     assert evaluate_item(item(rule), [october, november], date(2026, 11, 16), cal).state == "ok"
 
@@ -107,7 +114,9 @@ def test_a_valid_record_from_long_ago_still_keeps_its_item_current(cal):
 def test_items_without_a_deadline_fall_under_the_20_working_day_statute(cal):
     late = R(1, "晚了", written_date=date(2026, 9, 18), published_at=at(date(2026, 10, 23)))
     status = evaluate_item(item({"kind": "none"}), [late], date(2026, 11, 2), cal)
-    assert status.state == "untracked" and [f.kind for f in status.findings] == ["late"]
+    assert status.state == "late" and [f.kind for f in status.findings] == ["late"]
+    on_time = R(2, "按时", written_date=date(2026, 10, 20), published_at=at(date(2026, 10, 23)))
+    assert evaluate_item(item({"kind": "none"}), [on_time], date(2026, 11, 2), cal).state == "untracked"
 
 
 @pytest.mark.parametrize("text", ["每年4月31日前", "每年13月5日前", "每月0日前", "每月31日前"])
@@ -133,7 +142,10 @@ def test_reports_for_the_demo_county_show_real_findings(demo_content, ctx):
     today = china_today()
     reports = {r.tenant.slug: r for r in evaluate([tenant_by_slug(s) for s in ("baishui", "dongpo", "liuhecun")])}
     baishui = reports["baishui"]
-    assert baishui.applicable == 30
+    # 30 items at the town level; 特困人员救助供养 holds only a 依申请公开 record, so it is not missing
+    # (issue 18, point 6) and not counted: 29 to publish proactively.
+    assert baishui.applicable == 29 and baishui.count("on_application") == 1
+    assert {s.item.name for s in baishui.items if s.state == "on_application"} == {"特困人员救助供养"}
     assert any(f.kind == "late" for s in baishui.items for f in s.findings)          # 招生划片 published late
     assert any(s.state == "overdue" and s.item.name == "法律援助" for s in baishui.items)  # a stale draft
     dongpo = {s.item.name: s for s in reports["dongpo"].items}
@@ -182,3 +194,190 @@ def test_supervision_page_csv_and_who_may_see_them(demo_content, client, auth):
 def test_cli_report(demo_content, runner):
     result = runner.invoke(args=["catalog", "report", "baishui", "--period", "2026-11"])
     assert result.exit_code == 0 and "白水镇 2026年11月 政务公开监测" in result.output and "东坡村" in result.output
+
+
+# --- issue 18, point 7: supervision that agrees with itself ------------------------------------
+
+def test_on_application_only_items_never_count_as_missing(cal):
+    """Issue 18, point 6; 条例 第二十七条 (information disclosed on application is not published
+    proactively): an item disclosed on application only is not an empty item."""
+    rule = {"kind": "after_change", "days": 20}
+    by_method = CatalogItem(name="依申请事项", rule=rule, levels=["乡级"], domain_code="05", methods=["依申请"])
+    assert evaluate_item(by_method, [], date(2026, 11, 2), cal).state == "on_application"
+    answered = R(1, "答复", written_date=date(2026, 10, 8), published_at=at(date(2026, 10, 9)))
+    answered.disclosure = "on_request"
+    withheld = R(2, "不予公开", status="draft", written_date=date(2026, 8, 1))
+    withheld.disclosure = "withheld"
+    by_records = evaluate_item(item(rule), [answered, withheld], date(2026, 11, 2), cal)
+    assert by_records.state == "on_application" and by_records.label == "依申请公开"
+    both = CatalogItem(name="两者", rule=rule, levels=["乡级"], domain_code="05", methods=["主动", "依申请"])
+    assert evaluate_item(both, [], date(2026, 11, 2), cal).state == "empty"
+    proactive = R(3, "主动", written_date=date(2026, 10, 8), published_at=at(date(2026, 10, 9)))
+    assert evaluate_item(item(rule), [answered, proactive], date(2026, 11, 2), cal).state == "ok"
+    from plugins.catalog.supervision import TenantReport
+    report = TenantReport(tenant=None, items=[evaluate_item(by_method, [], date(2026, 11, 2), cal),
+                                              evaluate_item(item(rule), [proactive], date(2026, 11, 2), cal)])
+    assert (report.applicable, report.current, report.completeness) == (1, 1, 1.0)
+
+
+def test_a_periodic_item_published_after_its_deadline_is_late_not_on_time(cal):
+    # 15th working day of Q4 2026 (National Day week, make-up Saturday 10-10): 2026-10-27
+    rule = {"kind": "quarterly", "due_workdays": 15}
+    late = R(1, "三季度", published_at=at(date(2026, 11, 3)))
+    status = evaluate_item(item(rule), [late], date(2026, 11, 20), cal)
+    assert status.state == "late" and status.due == date(2026, 10, 27)
+    assert status.detail == "2026年第4季度已公开（2026-11-03），晚于期限 2026-10-27"
+    on_time = R(2, "三季度", published_at=at(date(2026, 10, 27)))
+    assert evaluate_item(item(rule), [on_time], date(2026, 11, 20), cal).state == "ok"
+
+
+def test_a_past_period_is_judged_on_its_own_last_day_with_its_own_deadline(cal):
+    """The finding: a quarterly item showed another quarter's deadline. The Q3 report shows Q3's
+    (15th working day of July), and a record published only after Q3 was not published in it."""
+    rule = {"kind": "quarterly", "due_workdays": 15}
+    q3_end, q4 = Period("quarter", 2026, 3).end, R(1, "四季度", published_at=at(date(2026, 10, 20)))
+    status = evaluate_item(item(rule), [q4], q3_end, cal, since=date(2026, 7, 1))
+    assert status.state == "overdue" and status.due == date(2026, 7, 21) and "2026年第3季度" in status.detail
+    draft_then = R(2, "决定", written_date=date(2026, 8, 3), published_at=at(date(2026, 10, 20)))
+    after_change = {"kind": "after_change", "days": 20}
+    then = evaluate_item(item(after_change), [draft_then], q3_end, cal, since=date(2026, 7, 1))
+    assert then.state == "overdue" and then.due == date(2026, 8, 31)
+    later = evaluate_item(item(after_change), [draft_then], date(2026, 11, 2), cal, since=date(2026, 10, 1))
+    assert later.state == "late"
+
+
+def test_colour_bands_follow_the_stated_thresholds():
+    from plugins.catalog.supervision import band, BAND_LABELS
+    assert [band(x) for x in (1.0, 0.95, 0.9, 0.8999, 0.8, 0.6, 0.5999, 0.0)] == \
+        ["good", "good", "good", "fair", "fair", "fair", "poor", "poor"]
+    assert BAND_LABELS == {"good": "良好（≥90%）", "fair": "一般（60%–90%）", "poor": "较差（<60%）"}
+
+
+def _numbers(text: str) -> list[str]:
+    import re
+    return re.findall(r"\d+(?:\.\d+)?%?", text)
+
+
+def test_page_chart_xlsx_and_pdf_give_the_same_numbers_per_unit(demo_content, client, auth):
+    import re
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+    auth.login("wang")
+    quarter = f"{china_today().year}-Q{(china_today().month - 1) // 3 + 1}"
+    html = client.get(f"/admin/qinglan/catalog/supervision?period={quarter}").get_data(as_text=True)
+    page = {}
+    for band, slug, body in re.findall(r'<tr class="band-row-(\w+)" data-unit="([\w-]+)">(.*?)</tr>', html, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
+        page[cells[0]] = (band, cells)
+    assert len(page) == 10 and {"青岚县", "白水镇", "东坡村"} <= set(page)
+    # the chart: one bar per unit, its colour class the row's band, its label the same ratio
+    for name, (band, cells) in page.items():
+        bar = re.search(rf'class="bar band-(\w+)" data-unit="{name}"><title>{name}：([\d.]+)%', html)
+        assert bar and bar.group(1) == band and bar.group(2) + "%" == cells[4]
+    assert 'class="band-legend"' in html and "良好（≥90%）" in html and " style=" not in html and "<script>" not in html
+
+    xlsx = client.get(f"/admin/qinglan/catalog/supervision.xlsx?period={quarter}")
+    assert xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(xlsx.data))["汇总"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows.index(tuple(page_header := ["单位", "类型", "适用事项", "已公开", "完整率", "按时", "超时", "逾期",
+                                              "即将到期", "暂无信息", "依申请公开事项", "本期发布", "等级"]))
+    book = {}
+    for row in rows[header + 1:]:
+        if row[0] in page:
+            values = list(row[:len(page_header)])
+            values[4] = f"{values[4] * 100:.1f}%"
+            book[row[0]] = [str(v) for v in values]
+    assert book == {name: cells for name, (_, cells) in page.items()}
+
+    pdf = client.get(f"/admin/qinglan/catalog/supervision.pdf?period={quarter}")
+    assert pdf.mimetype == "application/pdf" and "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
+    lines = [line for p in PdfReader(io.BytesIO(pdf.data)).pages for line in p.extract_text().split("\n")]
+    assert "季通报" in lines[0]
+    for name, (band, cells) in page.items():
+        line = next(line for line in lines if line.startswith(name + " "))
+        assert _numbers(line) == cells[2:12], name
+        assert line.endswith(cells[12])
+
+
+def test_yearly_assessment_weights_components_and_the_hook(demo_content, app, client, auth):
+    """年考核: completeness and timeliness from the catalog; 解读 from a plugin registered here only
+    (the assessment_components hook); 依申请 provided by nobody: 未启用, its weight left out."""
+    import re
+    from core.plugin_api import AssessmentComponent, hookimpl
+    from core.tenants import tenant_by_slug
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+    year = china_today().year
+    with app.app_context():
+        baishui_id = tenant_by_slug("baishui").id
+
+    class Interpretation:
+        @hookimpl
+        def assessment_components(self, tenants, year):
+            return AssessmentComponent("interpretation", "政策解读", {baishui_id: 0.5})
+
+    auth.login("wang")
+
+    def scores(url: str) -> dict[str, list[str]]:
+        html = client.get(url).get_data(as_text=True)
+        return {cells[0]: cells for cells in (
+            [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
+            for body in re.findall(r'<tr class="band-row-\w+" data-unit="[\w-]+">(.*?)</tr>', html, re.S))}
+
+    without = scores(f"/admin/qinglan/catalog/assessment?year={year}")
+    assert without["白水镇"][4:6] == ["未启用", "未启用"]
+    c, t = (float(without["白水镇"][i].rstrip("%")) / 100 for i in (2, 3))
+    assert float(without["白水镇"][6]) == pytest.approx(100 * (40 * c + 30 * t) / 70, abs=0.11)
+
+    registry = app.extensions["cms"]
+    registry.pm.register(Interpretation(), name="test-interpretation")
+    try:
+        with_hook = scores(f"/admin/qinglan/catalog/assessment?year={year}")
+        assert with_hook["白水镇"][4:6] == ["50.0%", "未启用"]
+        assert float(with_hook["白水镇"][6]) == pytest.approx(100 * (40 * c + 30 * t + 15 * 0.5) / 85, abs=0.11)
+        assert with_hook["东坡村"][4] == "无数据" and with_hook["东坡村"][6] == without["东坡村"][6]
+        sheet = load_workbook(io.BytesIO(client.get(f"/admin/qinglan/catalog/assessment.xlsx?year={year}").data))["年考核"]
+        row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "白水镇")
+        assert row[4] == 0.5 and row[5] == "未启用" and f"{row[6]:.1f}" == with_hook["白水镇"][6]
+        pdf = client.get(f"/admin/qinglan/catalog/assessment.pdf?year={year}")
+        lines = [line for p in PdfReader(io.BytesIO(pdf.data)).pages for line in p.extract_text().split("\n")]
+        line = next(line for line in lines if line.startswith("白水镇 "))
+        assert _numbers(line) == [with_hook["白水镇"][i].rstrip("%") + ("%" if i < 6 else "") for i in (2, 3, 4, 6)]
+    finally:
+        registry.pm.unregister(name="test-interpretation")
+
+    app.config["CATALOG_ASSESSMENT_WEIGHTS"] = "completeness=1,timeliness=0"
+    try:
+        only_completeness = scores(f"/admin/qinglan/catalog/assessment?year={year}")
+    finally:
+        app.config.pop("CATALOG_ASSESSMENT_WEIGHTS")
+    assert float(only_completeness["白水镇"][6]) == pytest.approx(round(100 * c, 1), abs=0.051)
+
+
+REPORT_URLS = ["supervision.xlsx", "supervision.pdf", "assessment", "assessment.xlsx", "assessment.pdf"]
+
+
+@pytest.mark.parametrize("path", REPORT_URLS)
+def test_reports_need_the_supervision_permission_of_that_district(demo_content, app, client, auth, path):
+    from core.accounts import create_user, grant_role, SYSTEM
+    from core.db import db
+    from core.tenants.provisioning import create_tenant
+    with app.app_context():
+        create_tenant(SYSTEM, slug="other", name="邻县", kind="district", parent=None, unit_code="99999998X")
+        other = create_user("other-admin", "quiet-river-stone-9")
+        from core.tenants import tenant_by_slug
+        grant_role(SYSTEM, other, tenant_by_slug("other"), "admin")
+        db.session.commit()
+    public = client.get(f"/admin/qinglan/catalog/{path}")
+    assert public.status_code in (302, 401, 403, 404) and "白水镇".encode() not in public.data
+    auth.login("other-admin", "quiet-river-stone-9")
+    assert client.get(f"/admin/other/catalog/{path}").status_code == 200     # the control: its own
+    answer = client.get(f"/admin/qinglan/catalog/{path}")
+    assert answer.status_code in (403, 404) and "白水镇".encode() not in answer.data
+    auth.logout()
+    auth.login("li")   # a town editor: her own findings only, never the reports
+    assert client.get(f"/admin/baishui/catalog/{path}").status_code == 403
+    auth.logout()
+    auth.login("wang")
+    assert client.get(f"/admin/qinglan/catalog/{path}").status_code == 200

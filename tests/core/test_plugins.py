@@ -327,6 +327,28 @@ def test_hook_purge_personal_data(plugin_app):
     assert bad.exit_code != 0
 
 
+def test_hook_assessment_components(plugin_app):
+    """A plugin adds a measure to the yearly assessment; pluggy checks its arguments at registration.
+    The catalog's use of it (scores, 未启用, weights) is tested in tests/catalog/test_supervision.py."""
+    from core.plugin_api import AssessmentComponent, hookimpl
+
+    class Replies:
+        @hookimpl
+        def assessment_components(self, tenants, year):
+            return [AssessmentComponent("application", "依申请按时答复率", {t.id: 0.75 for t in tenants})]
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui = tenant_by_slug("baishui")
+        assert collect(registry.hook.assessment_components, tenants=[baishui], year=2026) == []
+        registry.pm.register(Replies(), name="test-replies")
+        try:
+            answers = collect(registry.hook.assessment_components, tenants=[baishui], year=2026)
+        finally:
+            registry.pm.unregister(name="test-replies")
+    assert answers == [AssessmentComponent("application", "依申请按时答复率", {baishui.id: 0.75})]
+
+
 def test_a_plugin_switched_off_for_a_tenant_disappears_there_only(plugin_app, pclient):
     login(pclient, "wang")
     post_form(pclient, "/admin/baishui/plugins", {"plugin-catalog": "1"})

@@ -42,11 +42,17 @@ def test_upgrading_indexes_what_was_published_before_site_search(empty_database,
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
         for head in script.get_heads():
             if not head.endswith("_core"):
-                # Each plugin as it was then: below any of its revisions that needs a later core
+                # Each plugin as it was then: below the first of its revisions that needs a later core
+                chain = []
                 revision = script.get_revision(head)
-                while revision is not None and any(
-                        d.endswith("_core") and int(d[:4]) > 4 for d in _as_tuple(revision.dependencies)):
-                    revision = script.get_revision(revision.down_revision)
+                while revision is not None:
+                    chain.append(revision)
+                    revision = script.get_revision(revision.down_revision) if revision.down_revision else None
+                revision = None
+                for step in reversed(chain):          # oldest first
+                    if any(d.endswith("_core") and int(d[:4]) > 4 for d in _as_tuple(step.dependencies)):
+                        break
+                    revision = step
                 if revision is not None:
                     upgrade(revision=revision.revision)
         old = MetaData()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 from pypdf import PdfReader
@@ -146,7 +147,7 @@ def test_body_html_becomes_blocks():
     assert blocks[-1].rows == [["a", "b"]]
 
 
-# --- fonts parsed once per process (plugins/gazette/fontcache.py) ------------------------------
+# --- fonts parsed once per process (core/fontcache.py) ------------------------------
 
 # Characters in one issue's article and not the other's (nor in anything else either prints).
 ONLY_FIRST, ONLY_SECOND = "鳌鹦鹉麒麟", "骆驼貔貅饕餮"
@@ -201,7 +202,7 @@ def _what_a_reader_gets(data: bytes) -> dict:
 def test_the_font_cache_changes_nothing_a_reader_sees(demo, monkeypatch):
     """A PDF made with the parsed-once fonts shows and extracts exactly what fpdf2's own add_font()
     gives: the same text, content streams, widths, character maps and glyph outlines."""
-    from plugins.gazette import fontcache
+    from core import fontcache
     with demo.app_context():
         issue_id = make_issue(year=2024, number=9, articles=ARTICLES)
         cached = _render(issue_id)
@@ -237,7 +238,7 @@ def test_each_font_face_is_parsed_once_for_every_render_in_the_process(demo, mon
     import fpdf.fpdf
     from fpdf.fonts import TTFFont
 
-    from plugins.gazette import fontcache
+    from core import fontcache
 
     parsed = []
 
@@ -268,7 +269,7 @@ def test_threads_share_one_parse_and_each_gets_its_own_document(demo, monkeypatc
 
     from fpdf import FPDF
 
-    from plugins.gazette import fontcache
+    from core import fontcache
     with demo.app_context():
         regular, _ = pdf.fonts()
     texts = ["鳌鹦鹉一", "麒麟二", "骆驼貔貅三", "饕餮四"]
@@ -340,3 +341,42 @@ def test_no_line_of_the_printed_issue_starts_with_closing_punctuation(demo):
     assert len(lines) > 60
     assert [line for line in lines if line[0] in pdf.NO_LINE_START] == []
     assert [line for line in lines if line[-1] in pdf.NO_LINE_END] == []
+
+
+def test_table_cells_follow_the_line_breaking_rules_too(demo):
+    """Issue 18, point 10: fpdf2's own wrapping broke table cells anywhere, "。" or "》" at a line's
+    start; cells are now broken by break_lines as the body is (W3C clreq 3.1.7)."""
+    cell = "根据《青岚县农村公路养护管理办法》的规定，各镇（街道）负责辖区内村道的日常养护。" * 2
+    body = f"<table><tr><th>项目</th><th>说明</th><th>依据</th></tr><tr><td>村道养护</td><td>{cell}</td><td>{cell}</td></tr></table>"
+    with demo.app_context():
+        issue_id = make_issue(year=2024, number=9, articles=[{
+            "section": "规范性文件", "title": "青岚县人民政府关于村道养护的通知", "doc_no": "青政发〔2024〕9号",
+            "issuers": ["青岚县人民政府"], "body": body}])
+        data = _render(issue_id)
+    lines = [line.strip() for page in PdfReader(io.BytesIO(data)).pages
+             for line in page.extract_text().split("\n")
+             if line.strip() and not re.fullmatch(r"— \d+ —", line.strip())]       # the page numbers
+    cell_lines = [line for line in lines if "养护" in line or "办法" in line or "街道" in line]
+    assert len(cell_lines) > 6
+    assert [line for line in lines if line[0] in pdf.NO_LINE_START] == []
+    assert [line for line in lines if line[-1] in pdf.NO_LINE_END] == []
+    one = lambda s: float(len(s))
+    assert pdf.break_text("一二三四五六七八九。\n十", 9, one) == "一二三四五六七八\n九。\n十"
+
+
+def test_fonts_warmed_at_start_up_are_not_parsed_again_by_the_first_pdf(demo, monkeypatch):
+    """Issue 18, point 10: the first PDF of an installation is no slower than later ones. gunicorn's
+    master warms the fonts before forking (deploy/gunicorn.conf.py when_ready); after that the
+    first render parses nothing."""
+    from core import fontcache
+    from core.pdf import warm_fonts
+    fontcache.clear()
+    assert warm_fonts(demo) is not None
+    parses = []
+    real_parse = fontcache._parse
+    monkeypatch.setattr(fontcache, "_parse", lambda *args: parses.append(args) or real_parse(*args))
+    with demo.app_context():
+        _render(_own_issue(14, ONLY_FIRST))
+    assert parses == []
+    gunicorn_conf = (Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py").read_text(encoding="utf-8")
+    assert "def when_ready(server)" in gunicorn_conf and "warm_fonts(server.app.wsgi())" in gunicorn_conf

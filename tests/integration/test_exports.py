@@ -17,7 +17,8 @@ from tests.core.test_exports import FORMULAS, assert_inert, cells_of_csv, cells_
 REQUIRES_PLUGINS = ("catalog", "open_day", "opinions")
 
 COMMENTS = [f"{p} 以上是我的意见。" for p in FORMULAS]      # a comment has at least 5 characters
-EXPORTS = {"catalog_admin.supervision_csv", "catalog_admin.export_catalog", "open_day_admin.export",
+EXPORTS = {"catalog_admin.supervision_csv", "catalog_admin.supervision_xlsx", "catalog_admin.assessment_xlsx",
+           "catalog_admin.export_catalog", "open_day_admin.export",
            "opinions_admin.export_csv", "opinions_admin.export_xlsx", "opinions.feedback_csv"}
 
 
@@ -67,6 +68,10 @@ def test_no_cell_of_any_export_starts_a_formula(demo, client):
     report = client.get("/admin/qinglan/catalog/supervision.csv")
     assert report.status_code == 200
     assert_inert(cells_of_csv(report.get_data(as_text=True)), payloads=FORMULAS[:2])
+    for path in ("/admin/qinglan/catalog/supervision.xlsx", "/admin/qinglan/catalog/assessment.xlsx"):
+        spreadsheet = client.get(path)
+        assert spreadsheet.status_code == 200
+        assert_inert(cells_of_xlsx(spreadsheet.data), payloads=FORMULAS[:2])
     # Registrants' names in full: exported by the admins only (may_see_personal_data)
     registrations = client.get(f"/admin/baishui/open-day/{event_id}/export.csv?personal=1")
     assert registrations.status_code == 200
@@ -87,4 +92,5 @@ def test_no_cell_of_any_export_starts_a_formula(demo, client):
         # (what people type is stored without surrounding spaces: a tab or return before = is dropped)
         stored = [p.strip() for p in payloads] if endpoint.startswith("opinions") else payloads
         assert_inert(cells(data), payloads=stored)
-    assert set(walked) | {"catalog_admin.supervision_csv", "open_day_admin.export"} == EXPORTS
+    assert set(walked) | {"catalog_admin.supervision_csv", "catalog_admin.supervision_xlsx", "catalog_admin.assessment_xlsx",
+                          "open_day_admin.export"} == EXPORTS

@@ -75,6 +75,7 @@ def pytest_cms_access_routes():
     ("opinions_admin.new", "/admin/<tenant_slug>/opinions/new"): "admin",
     ("opinions_admin.offline", "/admin/<tenant_slug>/opinions/<int:consultation_id>/offline"): "admin",
     ("opinions_admin.publish_feedback", "/admin/<tenant_slug>/opinions/<int:consultation_id>/feedback"): "admin",
+    ("opinions_admin.settings", "/admin/<tenant_slug>/opinions/settings"): "admin",
     ("opinions_api.announce", "/api/v1/tenants/<tenant_slug>/opinions/consultations/<int:consultation_id>/announce"): "api_write",
     ("opinions_api.comments", "/api/v1/tenants/<tenant_slug>/opinions/consultations/<int:consultation_id>/comments"): "api_read",
     ("opinions_api.consultation", "/api/v1/tenants/<tenant_slug>/opinions/consultations/<int:consultation_id>"): "api_read",

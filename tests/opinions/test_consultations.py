@@ -22,7 +22,7 @@ def test_a_period_shorter_than_30_days_needs_a_public_reason(demo, ctx, client):
     town = tenant_by_slug("baishui")
     today = china_today()
     with tenant_scope(town):
-        with pytest.raises(DomainError, match="不少于 30 日（本次 20 日）"):
+        with pytest.raises(DomainError, match="“其他”类事项征求意见期限一般不少于 30 日（本次 20 日，最早可截止于"):
             services.create_consultation(SYSTEM, town, {"title": "甲", "draft_html": DRAFT, "starts_on": today,
                                                         "ends_on": today + timedelta(days=19)})
         db.session.rollback()
@@ -33,7 +33,7 @@ def test_a_period_shorter_than_30_days_needs_a_public_reason(demo, ctx, client):
         db.session.commit()
         cid = c.id
     html = client.get(f"/qinglan/baishui/opinions/{cid}").get_data(as_text=True)
-    assert "征集期限少于 30 日的理由：</strong>汛期临近，需在 6 月 1 日前印发" in html
+    assert "缩短征集期限的理由：</strong>汛期临近，需在 6 月 1 日前印发" in html
     assert "共 20 日" in html
 
 

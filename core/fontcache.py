@@ -1,4 +1,5 @@
-"""TrueType fonts parsed once per process for the gazette's PDFs.
+"""TrueType fonts parsed once per process for every PDF the product makes (the gazette's issues,
+the catalog's supervision reports), through core/pdf.py.
 
 fpdf2 parses the font file in every `add_font()`: for a CJK face that is the character map,
 widths and glyph ids of 20,000 to 50,000 glyphs, about a second for uming.ttc. An issue's PDF is
@@ -28,7 +29,8 @@ recomputed (`recalcBBoxes=False`, the default of fontTools' own subsetter; fpdf2
 TTFont default, which decodes and re-encodes every embedded outline). The bitmap `BDF ` table
 of uming, which the subsetter drops with a warning in the log, is left out beforehand. Text,
 widths, outlines and page content are those fpdf2's own add_font() gives: tests/gazette/test_pdf.py
-compares them.
+compares them. `core.pdf.warm_fonts` parses the faces at start-up (gunicorn's master, before it
+forks the workers), so the first PDF of an installation is no slower than the next.
 
 The first parse of a face happens under a lock (gunicorn threads wait for it rather than parse
 it too); copies take no lock. A face whose file changes on disk (size or modification time) is
