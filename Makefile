@@ -71,7 +71,7 @@ run: $(VENV)/.installed fonts editor
 	$(BIN)/cms db upgrade
 	$(BIN)/cms tenants sync tenants/demo.yaml
 	$(BIN)/cms demo
-	$(BIN)/cms run --host $(HOST) --port $(PORT)
+	PDF_WARM_ON_START=1 $(BIN)/cms run --host $(HOST) --port $(PORT)
 
 # bandit, the suite on SQLite and on PostgreSQL (when one answers), isolation under row-level security
 # alone, the dated tests under five risky days; the time of each stage at the end (tests/stages.py).

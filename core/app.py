@@ -116,6 +116,13 @@ def create_app(config: dict | None = None) -> Flask:
             app.cli.add_command(command)
     for command in collect(registry.hook.cli_commands):
         app.cli.add_command(command)
+    if os.environ.get("PDF_WARM_ON_START") == "1":
+        # `make run`'s single-process server: the Chinese PDF fonts are parsed in the background
+        # while it starts, so the first PDF is as quick as the next (gunicorn does it in its master).
+        import threading
+
+        from core.pdf import warm_fonts
+        threading.Thread(target=warm_fonts, args=(app,), name="warm-pdf-fonts", daemon=True).start()
     return app
 
 

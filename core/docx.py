@@ -18,6 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -27,7 +28,7 @@ from core.docno import canonical_doc_no, looks_like_doc_no
 from core.errors import DomainError
 from core.sanitize import clean_html, plain_text
 
-LIMITS.setdefault("DOCX_MAX_XML_BYTES", 30 * 1024 * 1024)   # all XML parts together, uncompressed
+LIMITS.setdefault("DOCX_MAX_XML_BYTES", 10 * 1024 * 1024)   # all XML parts together, uncompressed
 LIMITS.setdefault("DOCX_MAX_DEPTH", 200)                      # elements nested in one another
 
 WHAT = "Word 文档"
@@ -57,11 +58,29 @@ class DocxImport:
     notes: list[str] = field(default_factory=list)
 
 
+# Leading bytes of the binary parts a .docx carries (pictures, embedded objects, fonts): every other
+# entry is read as XML, whatever its name, since mammoth follows the relationships to any entry.
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"\xd7\xcd\xc6\x9a",
+                 b"\x01\x00\x00\x00", b"\x01\x00\x09\x00", b"\xd0\xcf\x11\xe0", b"PK\x03\x04", b"%PDF",
+                 b"\x00\x01\x00\x00", b"OTTO", b"wOFF", b"RIFF")
+
+
+def _is_binary(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    with archive.open(info) as stream:
+        return stream.read(8).startswith(_BINARY_MAGIC)
+
+
 def _check_parts(archive: zipfile.ZipFile) -> None:
+    """Every entry that is not a picture or an embedded binary is parsed here by defusedxml, in a
+    stream, before mammoth's minidom sees it: a DTD or entity is refused, nesting and the total
+    size are bounded. (Naming a part .png does not get it past: it is judged by its bytes.)"""
     names = archive.namelist()
-    if "word/document.xml" not in names:
+    if "word/document.xml" not in names and "_rels/.rels" not in names:
         raise DomainError(f"无法读取{WHAT}：文件中没有正文。请确认上传的是 .docx 格式（旧的 .doc 请在 Word 中另存为 .docx）。")
-    xml_parts = [i for i in archive.infolist() if i.filename.endswith((".xml", ".rels"))]
+    try:
+        xml_parts = [i for i in archive.infolist() if not i.is_dir() and not _is_binary(archive, i)]
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError):
+        raise DomainError(f"无法读取{WHAT}：文件已损坏，或含有不允许的内容。") from None
     total = sum(i.file_size for i in xml_parts)
     if total > limit("DOCX_MAX_XML_BYTES"):
         raise LimitExceeded(f"{WHAT}的文字内容解压后超过 {limit('DOCX_MAX_XML_BYTES') // 1024 // 1024} MB，请分成几个文档导入。")
@@ -78,7 +97,8 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
                     else:
                         depth -= 1
                         element.clear()
-        except (ParseError, DefusedXmlException, zipfile.BadZipFile, ValueError, EOFError):
+        except (ParseError, DefusedXmlException, zipfile.BadZipFile, ValueError, EOFError, OSError,
+                NotImplementedError):
             raise DomainError(f"无法读取{WHAT}：文件已损坏，或含有不允许的内容。") from None
 
 
@@ -131,7 +151,7 @@ def import_docx(data: bytes) -> DocxImport:
     try:
         result = mammoth.convert_to_html(io.BytesIO(data), style_map=STYLE_MAP,
                                         convert_image=mammoth.images.img_element(no_image))
-    except (KeyError, ValueError, zipfile.BadZipFile, RecursionError, AttributeError, TypeError):
+    except (KeyError, ValueError, zipfile.BadZipFile, RecursionError, AttributeError, TypeError, ExpatError):
         raise DomainError(f"无法读取{WHAT}：文件已损坏，或不是 Word 保存的 .docx 文档。") from None
     html = _IMAGE.sub("", result.value)
     title, doc_no, used = _head(html)

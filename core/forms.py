@@ -49,9 +49,9 @@ class WordImportField(FileField):
     """A .docx whose text replaces a rich-text field's (see `import_word`): with its own button,
     so a clerk can import, check and then save."""
 
-    def __init__(self, label="从 Word 文档导入正文", **kwargs):
+    def __init__(self, label="从 Word 文档导入正文", *, fills: str = "标题、文号", **kwargs):
         kwargs.setdefault("description", "选择 .docx 文件后点“导入 Word 文档”：正文将被文档内容替换（保留标题、列表和表格，"
-                                         "去掉字体字号）；标题、文号为空时从文档开头填入。导入后请核对，再保存。")
+                                         f"去掉字体字号）；{fills}为空时从文档开头填入。导入后请核对，再保存。")
         super().__init__(label, **kwargs)
 
 

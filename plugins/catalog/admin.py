@@ -237,7 +237,7 @@ def record_edit(record_id: int):
                            can_review=has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant),
                            can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant),
                            publish_form=PublishForm(), return_form=ReturnForm(), validity_form=validity_form,
-                           history=history)
+                           history=history, seen=services.submission_stamp(record))
 
 
 def _record_action(record_id: int, form_class, action):
@@ -277,7 +277,7 @@ def review_queue():
 @requires(Permission.CONTENT_VIEW)
 def record_publish(record_id: int):
     def act(record, form):
-        services.publish(current_user, record, review_confirmed=form.review_confirmed.data)
+        services.publish(current_user, record, review_confirmed=form.review_confirmed.data, seen=request.form.get("seen"))
         return f"已发布，索引号 {record.index_no}。"
     return _record_action(record_id, PublishForm, act)
 
@@ -286,7 +286,7 @@ def record_publish(record_id: int):
 @requires(Permission.CONTENT_PUBLISH)
 def record_return(record_id: int):
     def act(record, form):
-        services.return_to_draft(current_user, record, form.note.data)
+        services.return_to_draft(current_user, record, form.note.data, seen=request.form.get("seen"))
         return "已退回编辑修改。"
     return _record_action(record_id, ReturnForm, act)
 

@@ -377,13 +377,14 @@ def _path(row: matching.Row) -> str:
 
 
 def apply_import(actor, tenant: Tenant, parsed: list[ParsedItem], choices: dict[int, int | None] | None = None, *,
-                 keep_names: bool = True, filename: str = "") -> ImportReport:
+                 keep_names: bool = True, filename: str = "", plan: ImportPlan | None = None) -> ImportReport:
     """Write an import: a row matched to one of the tenant's items updates that item (its elements,
     legal basis, time limit, ...; its name too unless `keep_names`), any other row becomes a new
     item. `choices` maps row numbers to an item id or None (new); rows left out take the proposal.
-    Every choice is checked against the tenant's items again: same domain, same kind, each once."""
+    Every choice is checked against the tenant's items again: same domain, same kind, each once.
+    `plan` is plan_import(tenant, parsed) when the caller has just made it (in this transaction)."""
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
-    plan = plan_import(tenant, parsed)
+    plan = plan or plan_import(tenant, parsed)
     allowed = {row.n: {c.id for c, _ in plan.options(row)} for row, _ in plan.rows}
     chosen: dict[int, int | None] = {}
     problems = []
@@ -445,8 +446,8 @@ def apply_import(actor, tenant: Tenant, parsed: list[ParsedItem], choices: dict[
 def import_catalog(actor, tenant: Tenant, data: bytes, *, domain_code: str | None = None, progress=None,
                    keep_names: bool = True, filename: str = "") -> ImportReport:
     """Read a workbook and write it at once, every row taking its proposal (the command line's way)."""
-    parsed, _ = preview_import(actor, tenant, data, domain_code=domain_code, progress=progress)
-    return apply_import(actor, tenant, parsed, keep_names=keep_names, filename=filename)
+    parsed, plan = preview_import(actor, tenant, data, domain_code=domain_code, progress=progress)
+    return apply_import(actor, tenant, parsed, keep_names=keep_names, filename=filename, plan=plan)
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -5,21 +5,25 @@ session (always server-side: the cookie holds only a random id), compressed, wit
 that the preview form carries, the tenant and the person. The confirmation is refused unless all
 three agree, so another tenant's editor (or an older preview in another tab) cannot confirm it,
 and the editor's choices are checked again against the tenant's items (excel.apply_import).
-Nothing is written before the confirmation.
+Nothing is written before the confirmation. A preview lasts PREVIEW_TTL: an editor who walks away
+does not leave the file's rows in the session; a stale one is dropped on the next visit of the
+import page and refused on confirmation.
 """
 from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 import zlib
+from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 
-from core.plugin_api import check_size, choices, db, DomainError, LimitExceeded, show_error
+from core.plugin_api import check_size, choices, db, DomainError, LimitExceeded, show_error, utcnow
 from plugins.catalog import excel, standard
 from plugins.catalog.forms import ImportForm
 
@@ -27,6 +31,9 @@ SESSION_KEY = "catalog_import"
 NEW = "new"
 MAX_OPTIONS = 60        # items offered per row, the likeliest first (a domain has a dozen or so)
 EXPIRED = "导入预览已失效（已经确认过，或者之后又上传了另一个文件），请重新上传目录文件。"
+PREVIEW_TTL = timedelta(minutes=30)
+STALE = "导入预览已超过 30 分钟未确认，已失效，请重新上传目录文件。"
+ITEM_ID_RE = re.compile(r"[0-9]{1,9}")   # ASCII digits only: "²".isdigit() is true, int("²") fails
 
 
 class ConfirmImportForm(FlaskForm):
@@ -40,6 +47,8 @@ def import_page(domain_choices: list[tuple[str, str]]):
     """GET: the upload form. POST with a file: the preview. POST with a token: the confirmation."""
     if request.method == "POST" and "token" in request.form:
         return _confirm()
+    if request.method == "GET" and _stale(session.get(SESSION_KEY)):
+        session.pop(SESSION_KEY, None)
     form = ImportForm()
     form.domain_code.choices = choices([("", "按工作表标题自动判断")] + domain_choices)
     problems: list[str] = []
@@ -63,13 +72,21 @@ def import_page(domain_choices: list[tuple[str, str]]):
                 token = secrets.token_urlsafe(24)
                 session[SESSION_KEY] = {
                     "token": token, "tenant": g.tenant.id, "user": current_user.id,
-                    "filename": upload.filename[:200],
+                    "filename": upload.filename[:200], "at": utcnow().timestamp(),
                     "rows": zlib.compress(json.dumps(excel.serialise(parsed), ensure_ascii=False).encode()),
                 }
                 confirm = ConfirmImportForm(token=token)
                 return _preview(plan, confirm, upload.filename[:200])
             db.session.rollback()
     return render_template("catalog/admin_import.html", tenant=g.tenant, form=form, problems=problems, preview=None)
+
+
+def _stale(pending) -> bool:
+    """A preview older than PREVIEW_TTL (or without its time: from before previews expired)."""
+    if not isinstance(pending, dict):
+        return pending is not None
+    at = pending.get("at")
+    return not isinstance(at, (int, float)) or utcnow().timestamp() - at > PREVIEW_TTL.total_seconds()
 
 
 def _pending(token: str) -> dict | None:
@@ -90,13 +107,17 @@ def _choices_from_form(plan: excel.ImportPlan) -> dict[int, int | None]:
         value = request.form.get(f"match-{row.n}")
         if value is None:
             continue                      # not sent: the proposal stands
-        out[row.n] = None if value == NEW else int(value) if value.isdigit() and len(value) < 10 else -1
+        out[row.n] = None if value == NEW else int(value) if ITEM_ID_RE.fullmatch(value) else -1
     return out
 
 
 def _confirm():
     confirm = ConfirmImportForm()
     pending = _pending(request.form.get("token", ""))
+    if pending is not None and _stale(pending):
+        session.pop(SESSION_KEY, None)
+        flash(STALE, "error")
+        return redirect(url_for("catalog_admin.import_catalog"))
     if pending is None or not confirm.validate_on_submit():
         flash(EXPIRED if pending is None else "页面已过期，请重新上传目录文件。", "error")
         return redirect(url_for("catalog_admin.import_catalog"))
@@ -105,11 +126,10 @@ def _confirm():
     chosen = _choices_from_form(plan)
     try:
         report = excel.apply_import(current_user, g.tenant, parsed, chosen, keep_names=confirm.names.data != "file",
-                                    filename=pending.get("filename", ""))
+                                    filename=pending.get("filename", ""), plan=plan)
     except excel.ImportRefused as exc:
-        db.session.rollback()
-        return _preview(excel.plan_import(g.tenant, parsed), confirm, pending.get("filename", ""),
-                        chosen=chosen, problems=exc.problems)
+        db.session.rollback()   # nothing was written: the plan still holds
+        return _preview(plan, confirm, pending.get("filename", ""), chosen=chosen, problems=exc.problems)
     except DomainError as exc:
         db.session.rollback()
         return _preview(plan, confirm, pending.get("filename", ""), chosen=chosen, problems=[exc.message])

@@ -8,7 +8,8 @@ setting CATALOG_ASSESSMENT_WEIGHTS (configuration or environment, e.g.
 "completeness=40,timeliness=30,interpretation=15,application=15"; DEFAULT_WEIGHTS otherwise):
 - completeness (公开完整率) and timeliness (公开及时率) come from the catalog itself;
 - interpretation (政策解读) and application (依申请按时答复) come from other plugins through the
-  `assessment_components` hook; a measure no plugin provides is shown as 未启用.
+  `assessment_components` hook, asked only of the plugins enabled for each unit; a measure that no
+  plugin enabled for a unit provides is shown as 未启用 for that unit.
 The score is taken over the measures a unit has: the weights of the missing ones are left out and
 the rest scaled up to 100 (score = Σ wᵢ·rᵢ / Σ wᵢ × 100 over the measures present), so a unit is
 neither rewarded nor punished for a measure nobody keeps.
@@ -16,19 +17,21 @@ neither rewarded nor punished for a measure nobody keeps.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from flask import current_app
 from openpyxl.styles import Font, PatternFill
 
-from core.plugin_api import (append_rows, collect, new_workbook, ReportDocument, Tenant)
+from core.plugin_api import AssessmentComponent, append_rows, collect, new_workbook, ReportDocument, Tenant
 from plugins.catalog import supervision as monitor
 
-SUMMARY_HEADERS = ["单位", "类型", "适用事项", "已公开", "完整率", "按时", "超时", "逾期", "即将到期", "暂无信息",
-                   "依申请公开事项", "本期发布", "等级"]
+SUMMARY_HEADERS = ["单位", "类型", "适用事项", "已公开", "完整率", "按时", "无固定时限", "超时", "逾期", "即将到期",
+                   "暂无信息", "依申请公开事项", "本期发布", "等级"]
 PROBLEM_HEADERS = ["单位", "事项", "公开时限", "状态", "期限", "说明"]
 
 COMPONENTS = ("completeness", "timeliness", "interpretation", "application")
+CATALOG_MEASURES = ("completeness", "timeliness")   # kept by the catalog itself; the others come from plugins
 COMPONENT_LABELS = {"completeness": "公开完整率", "timeliness": "公开及时率", "interpretation": "政策解读",
                     "application": "依申请按时答复率"}
 DEFAULT_WEIGHTS = {"completeness": 40, "timeliness": 30, "interpretation": 15, "application": 15}
@@ -53,7 +56,7 @@ def legend_text() -> str:
 
 def summary_row(report: monitor.TenantReport) -> list:
     return [report.tenant.name, report.tenant.kind_label, report.applicable, report.current,
-            percent(report.completeness), report.count("ok") + report.count("untracked"), report.count("late"),
+            percent(report.completeness), report.count("ok"), report.count("untracked"), report.count("late"),
             report.count("overdue"), report.count("due_soon"), report.count("empty"), report.count("on_application"),
             report.published_in_period, monitor.BAND_LABELS[report.band].split("（")[0]]
 
@@ -96,7 +99,9 @@ def problem_rows(reports: list[monitor.TenantReport]) -> list[list]:
 def rules_text() -> str:
     return ("状态口径：逾期＝应公开而超过期限仍未公开；超时＝已公开但晚于期限（或公开期少于规定）；"
             f"即将到期＝尚未公开，距期限不超过 {monitor.DUE_SOON_WORKDAYS} 个工作日；按时＝在期限内公开；"
-            "依申请公开事项不计入完整率。定期公开事项的期限按报告期末所在的月、季、年计算。")
+            "无固定时限＝已公开、没有专门时限的事项（按条例二十个工作日核查，超过的计为超时）；"
+            "依申请公开事项不计入完整率。定期公开事项按报告期内的每一期（月、季、年）分别核查，"
+            "每期以其自身期限为准，任何一期未公开即为逾期；公开及时率中，定期公开事项按“按时公开期数÷应公开期数”计。")
 
 
 def title_of(root: Tenant, period: monitor.Period) -> str:
@@ -119,7 +124,7 @@ def period_xlsx(root: Tenant, reports: list[monitor.TenantReport], period: monit
     problems = wb.create_sheet("问题事项")
     append_rows(problems, [PROBLEM_HEADERS] + problem_rows(reports))
     _bold(problems, 1)
-    _widths(ws, [16, 8, 10, 8, 10, 8, 8, 8, 10, 10, 14, 10, 8])
+    _widths(ws, [16, 8, 10, 8, 10, 8, 12, 8, 8, 10, 10, 14, 10, 8])
     _widths(problems, [16, 30, 30, 10, 12, 70])
     return wb
 
@@ -129,7 +134,7 @@ def period_pdf(root: Tenant, reports: list[monitor.TenantReport], period: monito
     doc.paragraph(totals_text(reports, period))
     doc.paragraph(legend_text())
     doc.table(SUMMARY_HEADERS, [cells for _, cells in summary_table(reports)],
-              widths=[16, 8, 8, 7, 8, 6, 6, 6, 8, 8, 10, 8, 6],
+              widths=[16, 8, 8, 7, 8, 6, 10, 6, 6, 8, 8, 10, 8, 6],
               fills=[BAND_FILLS[r.band] for r, _ in summary_table(reports)])
     doc.paragraph(rules_text(), size=9)
     rows = problem_rows(reports)
@@ -167,29 +172,48 @@ class Assessment:
     report: monitor.TenantReport
     values: dict[str, float | None]       # measure → ratio (None: not measured for this unit)
     score: float | None                   # out of 100, over the measures present
+    state: dict[str, str] = field(default_factory=dict)   # measure → "" or 未启用 for this unit
 
     @property
     def band(self) -> str:
         return monitor.band(None if self.score is None else self.score / 100)
 
 
+def provided_components(tenants: list[Tenant], year: int) -> dict[int, dict[str, AssessmentComponent]]:
+    """Per tenant id, the measures (key → component) the plugins enabled for that tenant provide:
+    the hook is asked once per set of enabled plugins, with the tenants that share it."""
+    registry = current_app.extensions["cms"]
+    groups: dict[tuple[str, ...], list[Tenant]] = defaultdict(list)
+    for t in tenants:
+        groups[tuple(registry.enabled_names(t))].append(t)
+    out = {}
+    for group in groups.values():
+        hook = registry.hook_for(group[0], "assessment_components")
+        found = {c.key: c for c in collect(hook, tenants=group, year=year) if c.key in COMPONENTS}
+        out.update({t.id: found for t in group})
+    return out
+
+
 def assess(tenants: list[Tenant], year: int, *, as_of=None) -> tuple[list[Assessment], dict[str, str], dict]:
-    """(one Assessment per unit, the state of each measure: "" when kept or 未启用, the weights)."""
+    """(one Assessment per unit, the state of each measure over all units: "" when some unit has it,
+    else 未启用, the weights). A unit whose plugins do not provide a measure has it 未启用 itself."""
     period = monitor.Period("year", year, 1)
     reports = monitor.evaluate(tenants, period=period, as_of=as_of)
-    hook = current_app.extensions["cms"].hook.assessment_components
-    provided = {c.key: c for c in collect(hook, tenants=tenants, year=year) if c.key in COMPONENTS}
-    state = {k: "" if k in ("completeness", "timeliness") or k in provided else NOT_ENABLED for k in COMPONENTS}
+    provided = provided_components(tenants, year)
     w = weights()
     out = []
     for r in reports:
+        mine = provided.get(r.tenant.id, {})
+        unit_state = {k: "" if k in CATALOG_MEASURES or k in mine else NOT_ENABLED for k in COMPONENTS}
         values = {"completeness": r.completeness if r.applicable else None, "timeliness": r.timeliness}
-        for key in ("interpretation", "application"):
-            values[key] = provided[key].ratios.get(r.tenant.id) if key in provided else None
+        for key in COMPONENTS:
+            if key not in CATALOG_MEASURES:
+                values[key] = mine[key].ratios.get(r.tenant.id) if key in mine else None
         present = [k for k in COMPONENTS if values[k] is not None and w[k] > 0]
         total = sum(w[k] for k in present)
         score = round(100 * sum(w[k] * values[k] for k in present) / total, 1) if total else None
-        out.append(Assessment(r.tenant, r, values, score))
+        out.append(Assessment(r.tenant, r, values, score, unit_state))
+    state = {k: "" if any(not a.state[k] for a in out) else NOT_ENABLED for k in COMPONENTS}
     return out, state, w
 
 
@@ -197,11 +221,13 @@ ASSESSMENT_HEADERS = ["单位", "类型"] + [COMPONENT_LABELS[k] for k in COMPON
 
 
 def assessment_table(rows: list[Assessment], state: dict[str, str]) -> list[tuple[Assessment, list]]:
-    """(assessment, the cells of ASSESSMENT_HEADERS) per unit: the page, .xlsx and PDF show these."""
+    """(assessment, the cells of ASSESSMENT_HEADERS) per unit: the page, .xlsx and PDF show these.
+    A measure is 未启用 where it is for every unit (`state`) or for that unit (`Assessment.state`)."""
     out = []
     for a in rows:
         cells = [a.tenant.name, a.tenant.kind_label]
-        cells += [state[k] or (NO_DATA if a.values[k] is None else percent(a.values[k])) for k in COMPONENTS]
+        cells += [state[k] or a.state[k] or (NO_DATA if a.values[k] is None else percent(a.values[k]))
+                  for k in COMPONENTS]
         cells += ["—" if a.score is None else f"{a.score:.1f}", monitor.BAND_LABELS[a.band].split("（")[0]
                   if a.score is not None else "—"]
         out.append((a, cells))
@@ -226,7 +252,7 @@ def assessment_xlsx(root: Tenant, year: int, rows: list[Assessment], state: dict
     for a, cells in assessment_table(rows, state):
         cells = list(cells)
         for i, key in enumerate(COMPONENTS, start=2):
-            if not state[key] and a.values[key] is not None:
+            if not (state[key] or a.state[key]) and a.values[key] is not None:
                 cells[i] = round(a.values[key], 4)
         if a.score is not None:
             cells[6] = a.score

@@ -5,11 +5,12 @@ Every function works in the current tenant scope (core.tenants) unless it says o
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -434,8 +435,12 @@ def may_publish(actor, record: Record) -> bool:
         return True
     if record.status == "published":  # corrections to a published record are the reviewer's job
         return True
-    authors = {record.created_by_id, record.last_edited_by_id} - {None}
-    return record.status == "submitted" and getattr(actor, "id", None) not in authors
+    return record.status == "submitted" and not _wrote(actor, record.created_by_id, record.last_edited_by_id)
+
+
+def _wrote(actor, created_by_id: int | None, last_edited_by_id: int | None) -> bool:
+    """Whether `actor` wrote or last changed the text: then someone else approves it."""
+    return getattr(actor, "id", None) in {created_by_id, last_edited_by_id} - {None}
 
 
 def may_edit(actor, record: Record) -> bool:
@@ -453,17 +458,16 @@ def update_record(actor, record: Record, data: dict) -> list[str]:
     """Drafts are edited by editors; a published record only by someone who may publish it; a record
     under review by nobody (the reviewer sends it back instead)."""
     tenant = record.tenant
-    if record.status == "submitted":
-        require_permission(actor, Permission.CONTENT_VIEW, tenant)
-        raise Conflict("待审核的信息不能修改；如需修改，请先撤回，或请审核人员退回。")
-    if record.status == "published":
-        if not may_publish(actor, record):
+    if not may_edit(actor, record):
+        if record.status == "submitted":
+            require_permission(actor, Permission.CONTENT_VIEW, tenant)
+            raise Conflict("待审核的信息不能修改；如需修改，请先撤回，或请审核人员退回。")
+        if record.status == "published":
             require_permission(actor, Permission.CONTENT_PUBLISH, tenant)
             raise AccessDenied("已发布的信息只能由审核人员修改。")
-        if "item_id" in data and data["item_id"] != record.item_id:
-            raise DomainError("已发布的信息不能移到其他事项。", field="item_id")
-    else:
         require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    if record.status == "published" and "item_id" in data and data["item_id"] != record.item_id:
+        raise DomainError("已发布的信息不能移到其他事项。", field="item_id")
     values = _record_values(tenant, data, record)
     changed = [k for k, v in values.items() if getattr(record, k) != v]
     for key in changed:
@@ -516,27 +520,54 @@ def submit(actor, record: Record) -> None:
     audit.record("catalog.record.submit", target=record, actor=actor, summary=f"提交审核“{record.title}”")
 
 
+CHANGED_MEANWHILE = "这条信息刚被其他人处理过（已审核、撤回或退回），请刷新页面查看最新状态。"
+
+
+def submission_stamp(record: Record) -> str:
+    """Which submission a reviewer's page shows: sent back with the approval or the return, so a
+    record withdrawn, changed and submitted again meanwhile is not approved unseen."""
+    return record.submitted_at.isoformat() if record.submitted_at else ""
+
+
+def _check_seen(record: Record, seen: str | None) -> None:
+    if seen is not None and seen != submission_stamp(record):
+        raise Conflict("这条信息在您打开页面后已被撤回或重新提交，请查看最新内容后再审核。")
+
+
+def _claim(record: Record, **values) -> None:
+    """Move a record out of the state this request read it in, only if it is still in it: of a
+    withdrawal and an approval at the same moment, one changes the row and the other is refused
+    (the second waits for the first's row lock on PostgreSQL, and SQLite writes one at a time)."""
+    conditions = [Record.id == record.id, Record.status == record.status]
+    if record.status == "submitted":
+        conditions.append(Record.submitted_at == record.submitted_at)
+    claimed = db.session.execute(update(Record).where(*conditions).values(**values)
+                                 .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise Conflict(CHANGED_MEANWHILE)
+    for key, value in values.items():
+        set_committed_value(record, key, value)
+
+
 def withdraw(actor, record: Record) -> None:
     """The author (or another editor of the tenant) takes a submitted record back to draft before
     it is reviewed."""
     require_permission(actor, Permission.CONTENT_EDIT, record.tenant)
     if record.status != "submitted":
         raise Conflict("只有待审核的信息可以撤回。" if record.status != "published" else "信息已经发布，不能撤回。")
-    record.status = "draft"
-    record.submitted_at = None
+    _claim(record, status="draft", submitted_at=None)
     audit.record("catalog.record.withdraw", target=record, actor=actor, summary=f"撤回“{record.title}”，改为草稿")
 
 
-def return_to_draft(actor, record: Record, note: str) -> None:
+def return_to_draft(actor, record: Record, note: str, *, seen: str | None = None) -> None:
     require_permission(actor, Permission.CONTENT_PUBLISH, record.tenant)
     if record.status != "submitted":
         raise Conflict("只有待审核的信息可以退回。")
     if not (note or "").strip():
         raise DomainError("退回时请写明原因，便于编辑修改。", field="note")
-    record.status = "draft"
-    record.return_note = note.strip()
-    record.reviewed_by_id = getattr(actor, "id", None)
-    record.reviewed_at = utcnow()
+    _check_seen(record, seen)
+    _claim(record, status="draft", return_note=note.strip(), reviewed_by_id=getattr(actor, "id", None),
+           reviewed_at=utcnow())
     audit.record("catalog.record.return", target=record, actor=actor, summary=f"退回“{record.title}”：{note.strip()}")
 
 
@@ -552,18 +583,33 @@ def waiting_for(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{int(seconds // 86400)} 天"
 
 
-def review_queue(actor, tenant: Tenant) -> list[Record]:
-    """Records waiting for review in the tenant and the units below it that run the catalog and that
-    `actor` may review, oldest first (each with its tenant loaded)."""
-    units = db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path), Tenant.status == "active")).all()
-    ids = [t.id for t in units if "catalog" in (t.enabled_plugins or [])
-           and has_permission(actor, Permission.CONTENT_PUBLISH, t)]
-    if not ids:
+@dataclass(frozen=True)
+class Waiting:
+    """A record in a reviewer's queue (plain values: nothing of another tenant stays in the session)."""
+    id: int
+    title: str
+    submitted_at: datetime | None
+    tenant: Tenant
+
+
+def review_queue(actor, tenant: Tenant) -> list[Waiting]:
+    """Records waiting for review in the tenant and the units below it that run the catalog, which
+    `actor` may approve (not what they wrote themselves, the rule of may_publish), oldest first."""
+    units = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path),
+                                                                       Tenant.status == "active"))
+             if "catalog" in (t.enabled_plugins or []) and has_permission(actor, Permission.CONTENT_PUBLISH, t)}
+    if not units:
         return []
-    with across_tenants(ids, reason="审核队列：本级和下级待审核的政府信息"):
-        return list(db.session.scalars(select(Record).where(Record.status == "submitted", Record.tenant_id.in_(ids))
-                                       .options(joinedload(Record.tenant))
-                                       .order_by(Record.submitted_at, Record.id)))
+    with across_tenants(units, reason="审核队列：本级和下级待审核的政府信息"):
+        rows = db.session.execute(select(Record.id, Record.title, Record.submitted_at, Record.tenant_id,
+                                         Record.created_by_id, Record.last_edited_by_id)
+                                  .where(Record.status == "submitted", Record.tenant_id.in_(units))
+                                  .order_by(Record.submitted_at, Record.id)).all()
+        alone = set(db.session.scalars(select(CatalogSettings.tenant_id).where(  # one-person publishing
+            CatalogSettings.tenant_id.in_(units), CatalogSettings.self_publish.is_(True))))
+    everyone = getattr(actor, "is_superadmin", False)
+    return [Waiting(r.id, r.title, r.submitted_at, units[r.tenant_id]) for r in rows
+            if everyone or r.tenant_id in alone or not _wrote(actor, r.created_by_id, r.last_edited_by_id)]
 
 
 def returned_to(actor, tenant: Tenant) -> list[Record]:
@@ -597,7 +643,8 @@ def next_index_no(tenant: Tenant, year: int) -> tuple[str, int]:
     return f"{tenant.unit_code}/{year}-{seq:05d}", seq
 
 
-def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | None = None) -> Record:
+def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | None = None,
+            seen: str | None = None) -> Record:
     """Approve and publish: confidentiality review confirmed, 索引号 given, files made public."""
     tenant = record.tenant
     require_permission(actor, Permission.ADMIN_ACCESS, tenant)
@@ -611,13 +658,11 @@ def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | N
         raise AccessDenied("您没有发布权限，请提交审核。")
     if not review_confirmed:
         raise DomainError("发布前请确认已完成保密审查。", field="review_confirmed")
+    _check_seen(record, seen)
     when = when or utcnow()
-    # Claim the record first: of two simultaneous approvals only one changes a row (the other waits
-    # for the row lock, then finds it published), so a record never gets two 索引号.
-    claimed = db.session.execute(update(Record).where(Record.id == record.id, Record.status != "published")
-                                 .values(status="published").execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        raise Conflict("该信息已经发布。")
+    # Claim the record first, in the state it was read in: of two simultaneous approvals only one
+    # changes the row, so a record never gets two 索引号, and one withdrawn meanwhile is not published.
+    _claim(record, status="published")
     year = china_date(when).year  # the year people see on the record, not the UTC one
     record.index_no, record.index_seq = next_index_no(tenant, year)
     record.index_year = year

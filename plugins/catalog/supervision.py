@@ -5,15 +5,20 @@ One rule decides an item's state, `evaluate_item`, and every place shows its res
 detail page, the chart, the CSV, .xlsx and PDF reports (plugins/catalog/reports.py) and the CLI.
 States, the first that applies wins:
 - 依申请公开 (`on_application`): the item is disclosed on application only (its 方式 is only 依申请,
-  or every record under it is 依申请公开 / 不予公开); it never counts as missing (issue 18, point 6).
+  or it has published records and every one of them, of any age, is 依申请公开 / 不予公开; drafts
+  never decide); it never counts as missing (issue 18, point 6).
 - 逾期 (`overdue`): a record the rule asks for is past its deadline and still not published.
 - 超时 (`late`): published, but after the deadline, in the period reported (or the display was
   shorter than the rule's minimum).
 - 即将到期 (`due_soon`): not published yet, the deadline is within DUE_SOON_WORKDAYS working days.
 - 按时 (`ok`) / 无固定时限 (`untracked`) / 暂无信息 (`empty`).
 Everything is judged as of the reference day of the report (its last day, or today when the period
-is not over): a periodic item's deadline is the one of its cycle (month, quarter, year) containing
-that day, and a record published after that day was still unpublished then.
+is not over), and a record published after that day was still unpublished then. A periodic item is
+judged on each of its cycles (month, quarter, year) within the period reported, from the cycle
+containing its first day to the one containing the reference day, each against its own deadline: in a
+月报告 that is one cycle, in a 年考核 a monthly item has twelve. A cycle counts once it is due by the
+reference day (or already published); the item's timeliness is its cycles published on time over
+those counted, and it is 逾期 when one of them was never published.
 
 Rules (the item's structured time limit, in working days of core.workdays):
 - after_change / immediate N: a record must be published within N working days of its 成文日期
@@ -32,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from core.plugin_api import across_tenants, Calendar, china_date, china_today, CHINA_TZ, db, Tenant
 from plugins.catalog import standard
@@ -78,10 +83,22 @@ class ItemStatus:
     last_published: date | None = None
     findings: list[Finding] = field(default_factory=list)
     provisional: bool = False     # `due` was counted with weekends only (its year's holidays unknown)
+    cycles_due: int = 0           # periodic items: cycles of the period the rule asked for by the reference day
+    cycles_on_time: int = 0       # ... and those published by their deadline
 
     @property
     def label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def timeliness(self) -> float | None:
+        """Share of what the rule asked for that was published in time: cycles on time / cycles due for
+        a periodic item, else 1 (按时, 即将到期) or 0 (逾期, 超时); None for an item without a deadline."""
+        if self.state not in TRACKED_STATES:
+            return None
+        if self.cycles_due:
+            return self.cycles_on_time / self.cycles_due
+        return 1.0 if self.state in ("ok", "due_soon") else 0.0
 
 
 TRACKED_STATES = ("ok", "late", "overdue", "due_soon")   # items with a deadline the rule checked
@@ -116,8 +133,10 @@ class TenantReport:
 
     @property
     def timeliness(self) -> float | None:
-        """Share of the items with a deadline that are neither overdue nor published late (None: none)."""
-        return (self.count("ok") + self.count("due_soon")) / self.tracked if self.tracked else None
+        """The mean of the timeliness of the items with a deadline (ItemStatus.timeliness; None: none):
+        a periodic item counts by its cycles, so a month missed in a year weighs 1/12 of that item."""
+        ratios = [s.timeliness for s in self.items if s.state in TRACKED_STATES]
+        return sum(ratios) / len(ratios) if ratios else None
 
     def count(self, state: str) -> int:
         return sum(1 for s in self.items if s.state == state)
@@ -209,16 +228,6 @@ class Period:
         return cls.containing(today)
 
 
-def _period_bounds(kind: str, as_of: date) -> tuple[date, date]:
-    if kind == "monthly":
-        start = as_of.replace(day=1)
-    elif kind == "quarterly":
-        start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    else:
-        start = date(as_of.year, 1, 1)
-    return start, as_of
-
-
 def _published_day(record) -> date:
     return record.published_at.astimezone(CHINA_TZ).date()
 
@@ -233,34 +242,42 @@ def _is_valid_on(r, day: date) -> bool:
     return not (getattr(r, "expiry_date", None) and r.expiry_date < day)
 
 
-def on_application_only(item: CatalogItem, records: list) -> bool:
-    """Disclosed on application only: the item's 方式 is 依申请 alone, or it has records and none of
-    them is 主动公开 (each 依申请公开 or 不予公开, with its stated reason)."""
+def on_application_only(item: CatalogItem, published: list, older_proactive: bool = False) -> bool:
+    """Disclosed on application only: the item's 方式 is 依申请 alone, or it has published records and
+    none of them is 主动公开 (each 依申请公开 or 不予公开, with its stated reason). Only published records
+    decide: a draft is an intention, and `older_proactive` says the item published proactive records
+    before the records at hand (older than the window evaluate reads)."""
     methods = set(item.methods or [])
     if "依申请" in methods and "主动" not in methods:
         return True
-    return bool(records) and all(getattr(r, "disclosure", "proactive") != "proactive" for r in records)
+    return (not older_proactive and bool(published)
+            and all(getattr(r, "disclosure", "proactive") != "proactive" for r in published))
 
 
 def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
-                  last_valid: date | None = None, since: date | None = None) -> ItemStatus:
+                  last_valid: date | None = None, since: date | None = None,
+                  older_proactive: bool = False) -> ItemStatus:
     """The state of one item as of `as_of`: the one rule every page, chart and export shows.
 
     `records` are the item's recent and unpublished records; `last_valid` the publication day of
     its newest valid record of any age (a valid record from years ago still counts); `since` the
     first day of the period reported: a record published late counts (as 超时) when it was
-    published from that day on (by default within the year before `as_of`)."""
+    published from that day on (by default within the year before `as_of`), and a periodic item is
+    judged on each of its cycles from the one containing that day (by default only the cycle
+    containing `as_of`); `older_proactive`: the item has proactive records older than `records`."""
     rule = item.rule or {"kind": "none"}
     kind = rule.get("kind", "none")
+    first_cycle_day = since or as_of
     since = since or as_of - timedelta(days=366)
     records = [r for r in records if not (r.written_date and r.written_date > as_of)]
-    if on_application_only(item, records):
-        return ItemStatus(item, "on_application", "依申请公开事项，不计入主动公开完整率", False)
     published = [r for r in records if r.status == "published" and r.published_at and _published_day(r) <= as_of]
+    if on_application_only(item, published, older_proactive):
+        return ItemStatus(item, "on_application", "依申请公开事项，不计入主动公开完整率", False)
     has_valid = any(_is_valid_on(r, as_of) for r in published) or (last_valid is not None and last_valid <= as_of)
     # Unpublished on `as_of`: drafts, and records published only after it (a past period's report).
-    shown = {id(r) for r in published}
-    pending = [r for r in records if id(r) not in shown and not (r.status == "published" and not r.published_at)]
+    published_ids = {id(r) for r in published}
+    pending = [r for r in records
+               if id(r) not in published_ids and not (r.status == "published" and not r.published_at)]
     last = max([_published_day(r) for r in published] + ([last_valid] if last_valid and last_valid <= as_of else []),
                default=None)
     findings: list[Finding] = []
@@ -268,10 +285,10 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
     if rule.get("display_workdays"):
         for r in published:
             if r.validity != "valid" and r.validity_date and r.validity_date <= as_of and r.validity_date >= since:
-                shown = cal.workdays_between(_published_day(r), r.validity_date)
-                if shown < rule["display_workdays"]:
+                days_shown = cal.workdays_between(_published_day(r), r.validity_date)
+                if days_shown < rule["display_workdays"]:
                     findings.append(Finding("short_display", r.id, r.title,
-                                            f"只公开了 {shown} 个工作日{_mark(cal, r.validity_date)}，"
+                                            f"只公开了 {days_shown} 个工作日{_mark(cal, r.validity_date)}，"
                                             f"少于规定的 {rule['display_workdays']} 个工作日"))
 
     if kind in ("after_change", "immediate", "none"):
@@ -312,39 +329,97 @@ def evaluate_item(item: CatalogItem, records: list, as_of: date, cal: Calendar,
         return ItemStatus(item, "ok" if kind != "none" else "untracked", f"最近发布于 {last:%Y-%m-%d}", True, None,
                           last, findings)
 
-    if kind in ("monthly", "quarterly", "yearly"):
-        # The cycle of the item that contains the reference day, and its deadline.
-        start, _ = _period_bounds(kind, as_of)
-        cycle = Period.containing(as_of, {"monthly": "month", "quarterly": "quarter", "yearly": "year"}[kind])
-        in_period = sorted(_published_day(r) for r in published if _published_day(r) >= start)
-        provisional = False
-        if kind == "yearly":
-            due = _clamped(as_of.year, min(max(rule.get("month", 1), 1), 12), rule.get("day", 31))
-        elif "due_day" in rule:
-            due = _clamped(start.year, start.month, rule["due_day"])
-        else:
-            due = cal.nth_workday_of(start, rule.get("due_workdays", standard.DEFAULT_PERIOD_DUE.get(kind, 10)))
-            provisional = cal.is_provisional(due)
-        name = cycle.label
-        late = [f for f in findings if f.kind == "short_display"]
-        if in_period and in_period[0] > due:
-            first = in_period[0]
-            findings.append(Finding("late", 0, item.name, f"{name}于 {first:%Y-%m-%d} 才公开，晚于 {due:%Y-%m-%d} 的期限"))
-            return ItemStatus(item, "late", f"{name}已公开（{first:%Y-%m-%d}），晚于期限 {due:%Y-%m-%d}", True, due, last,
-                              findings, provisional)
-        if in_period:
-            if late:
-                return ItemStatus(item, "late", f"{name}已公开（{in_period[-1]:%Y-%m-%d}），公开期不足", True, due, last,
-                                  findings, provisional)
-            return ItemStatus(item, "ok", f"{name}已公开（{in_period[-1]:%Y-%m-%d}），期限 {due:%Y-%m-%d}", True, due,
-                              last, findings, provisional)
-        if as_of > due:
-            return ItemStatus(item, "overdue", f"{name}尚未公开，应于 {due:%Y-%m-%d} 前公开", False, due, last, findings,
-                              provisional)
-        return ItemStatus(item, "due_soon", f"{name}尚未公开，截止 {due:%Y-%m-%d}", False, due, last, findings,
-                          provisional)
+    if kind in CYCLE_KINDS:
+        return _evaluate_cycles(item, rule, published, _cycles(kind, first_cycle_day, as_of), as_of, cal, last,
+                                findings)
 
     return ItemStatus(item, "empty", "尚未公开任何信息", False, None, last, findings)
+
+
+CYCLE_KINDS = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+
+
+@dataclass
+class _Cycle:
+    """One cycle of a periodic item, as judged on the reference day."""
+    period: Period
+    due: date
+    provisional: bool
+    published: list[date]     # publication days within the cycle, up to the reference day
+    short: bool               # a record of the cycle was displayed for less than the minimum
+
+    @property
+    def first(self) -> date | None:
+        return self.published[0] if self.published else None
+
+    @property
+    def on_time(self) -> bool:
+        return bool(self.published) and self.published[0] <= self.due and not self.short
+
+
+def _cycles(kind: str, first: date, last: date) -> list[Period]:
+    """The cycles (months, quarters or years) of a periodic item from the one containing `first` to
+    the one containing `last`."""
+    cycle = Period.containing(last, CYCLE_KINDS[kind])
+    cycles = [cycle]
+    while cycle.start > first:
+        cycle = cycle.previous()
+        cycles.append(cycle)
+    return cycles[::-1]
+
+
+def _deadline(rule: dict, cycle: Period, cal: Calendar) -> tuple[date, bool]:
+    """A cycle's deadline, and whether it was counted with weekends only (its year's holidays unknown)."""
+    kind = rule["kind"]
+    if kind == "yearly":
+        return _clamped(cycle.year, min(max(rule.get("month", 1), 1), 12), rule.get("day", 31)), False
+    if "due_day" in rule:
+        return _clamped(cycle.year, cycle.start.month, rule["due_day"]), False
+    due = cal.nth_workday_of(cycle.start, rule.get("due_workdays", standard.DEFAULT_PERIOD_DUE.get(kind, 10)))
+    return due, cal.is_provisional(due)
+
+
+def _evaluate_cycles(item: CatalogItem, rule: dict, published: list, periods: list[Period], as_of: date,
+                     cal: Calendar, last: date | None, findings: list[Finding]) -> ItemStatus:
+    """A periodic item over the cycles of the period reported (the last one contains `as_of`): each
+    cycle due by then, or already published, counts once for timeliness (on time / due)."""
+    short = {f.record_id for f in findings if f.kind == "short_display"}
+    cycles = []
+    for period in periods:
+        due, provisional = _deadline(rule, period, cal)
+        mine = [r for r in published if period.start <= _published_day(r) <= period.end]
+        cycles.append(_Cycle(period, due, provisional, sorted(_published_day(r) for r in mine),
+                             any(r.id in short for r in mine)))
+    now = cycles[-1]
+    counted = [c for c in cycles if c.published or as_of > c.due]
+    on_time = sum(1 for c in counted if c.on_time)
+    tally = f"；本期应公开 {len(counted)} 期，按时 {on_time} 期" if len(counted) > 1 else ""
+
+    def status(state: str, detail: str, cycle: _Cycle) -> ItemStatus:
+        return ItemStatus(item, state, detail + tally, bool(now.published), cycle.due, last, findings,
+                          cycle.provisional, len(counted), on_time)
+
+    missed = [c for c in cycles if not c.published and as_of > c.due]
+    late = [c for c in cycles if c.first and c.first > c.due]
+    findings += [Finding("late", 0, item.name, f"{c.period.label}于 {c.first:%Y-%m-%d} 才公开，晚于 {c.due:%Y-%m-%d} 的期限")
+                 for c in late]
+    if missed:
+        first = missed[0]
+        if len(missed) == 1:
+            return status("overdue", f"{first.period.label}尚未公开，应于 {first.due:%Y-%m-%d} 前公开", first)
+        return status("overdue", f"{'、'.join(c.period.label for c in missed)}未按期公开，"
+                                 f"最早应于 {first.due:%Y-%m-%d} 前公开", first)
+    if late:
+        first = late[0]
+        return status("late", f"{first.period.label}已公开（{first.first:%Y-%m-%d}），晚于期限 {first.due:%Y-%m-%d}",
+                      first)
+    if short:
+        cycle = next((c for c in cycles if c.short), now)
+        return status("late", f"{cycle.period.label}已公开（{cycle.published[-1]:%Y-%m-%d}），公开期不足"
+                      if cycle.published else f"{len(short)} 条信息公开期不足", cycle)
+    if now.published:
+        return status("ok", f"{now.period.label}已公开（{now.published[-1]:%Y-%m-%d}），期限 {now.due:%Y-%m-%d}", now)
+    return status("due_soon", f"{now.period.label}尚未公开，截止 {now.due:%Y-%m-%d}", now)
 
 
 def _mark(cal: Calendar, due: date) -> str:
@@ -352,7 +427,8 @@ def _mark(cal: Calendar, due: date) -> str:
 
 
 def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Period | None = None) -> list[TenantReport]:
-    """Reports for several tenants with two queries (items, records), whatever their number."""
+    """Reports for several tenants with three queries (items, recent records, older records per item),
+    whatever their number."""
     from plugins.catalog.services import is_applicable
     tenants = list(tenants)
     as_of = as_of or china_today()
@@ -370,12 +446,18 @@ def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Pe
             Record.validity_date, Record.written_date, Record.published_at, Record.expiry_date, Record.disclosure)
             .where(Record.tenant_id.in_(ids), or_(Record.status != "published", Record.published_at >= _utc_day(window)))
         ).all()
-        # The newest valid record of each item, however old: it keeps the item current.
-        last_valid = {item_id: china_date(at) for item_id, at in db.session.execute(
-            select(Record.item_id, func.max(Record.published_at)).where(
-                Record.tenant_id.in_(ids), Record.status == "published", Record.validity == "valid",
-                Record.published_at < _utc_day(window), or_(Record.expiry_date.is_(None), Record.expiry_date >= as_of))
-            .group_by(Record.item_id))}
+        # Per item, from the records older than the window: the newest valid one, however old (it keeps
+        # the item current), and whether any was proactive (then the item is not 依申请-only).
+        older = db.session.execute(
+            select(Record.item_id,
+                   func.max(case((and_(Record.validity == "valid",
+                                       or_(Record.expiry_date.is_(None), Record.expiry_date >= as_of)),
+                                  Record.published_at))),
+                   func.max(case((Record.disclosure == "proactive", 1), else_=0)))
+            .where(Record.tenant_id.in_(ids), Record.status == "published", Record.published_at < _utc_day(window))
+            .group_by(Record.item_id)).all()
+    last_valid = {item_id: china_date(at) for item_id, at, _ in older if at is not None}
+    older_proactive = {item_id for item_id, _, proactive in older if proactive}
     by_item: dict[int, list] = defaultdict(list)
     for r in rows:
         by_item[r.item_id].append(r)
@@ -386,8 +468,8 @@ def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Pe
     reports = []
     for tenant in tenants:
         leaves = [i for i in by_tenant[tenant.id] if i.id not in parents and is_applicable(i, tenant)]
-        statuses = [evaluate_item(i, by_item[i.id], as_of, cal, last_valid.get(i.id), since) for i in
-                    sorted(leaves, key=lambda i: (i.domain_code, i.parent_id or 0, i.position, i.id))]
+        statuses = [evaluate_item(i, by_item[i.id], as_of, cal, last_valid.get(i.id), since, i.id in older_proactive)
+                    for i in sorted(leaves, key=lambda i: (i.domain_code, i.parent_id or 0, i.position, i.id))]
         report = TenantReport(tenant, statuses)
         if period is not None:
             report.published_in_period = sum(

@@ -14,8 +14,8 @@ from core.plugin_api import (ActionForm, append_rows, audit, china_today, choice
 from plugins.opinions import services
 from plugins.opinions.forms import (ConsultationForm, DispositionForm, ExtendForm, FeedbackForm, GroupForm,
                                    ModerateForm, OfflineForm, SettingsForm)
-from plugins.opinions.models import (COMMENT_STATUS_LABELS, DISPOSITION_LABELS, REASON_REQUIRED, AnswerGroup, Comment,
-                                     Consultation)
+from plugins.opinions.models import (COMMENT_STATUS_LABELS, DISPOSITION_LABELS, KIND_LABELS, REASON_REQUIRED, AnswerGroup,
+                                     Comment, Consultation)
 from plugins.opinions.views import article_choices
 
 bp = Blueprint("opinions_admin", __name__, template_folder="templates")
@@ -44,6 +44,7 @@ def _uploads(form) -> list[int]:
 @requires(Permission.CONTENT_EDIT)
 def new():
     form = ConsultationForm()
+    form.kind.choices = choices((k, KIND_LABELS[k]) for k in services.kinds_for(g.tenant))
     if request.method == "GET":
         form.kind.data = "other"
         form.starts_on.data, form.ends_on.data = services.default_period(tenant_id=g.tenant.id)
@@ -66,7 +67,7 @@ def _render_form(form, consultation: Consultation | None):
     hints, start = None, None
     if consultation is None or consultation.announced_at is None:
         start = (form.starts_on.data if not form.starts_on.errors else None) or china_today()
-        hints = services.period_hints(g.tenant.id, start)
+        hints = services.period_hints(g.tenant, start, consultation.kind if consultation else None)
     return render_template("opinions/admin_form.html", tenant=g.tenant, form=form, c=consultation, hints=hints,
                            hint_start=start)
 
@@ -76,16 +77,18 @@ def _render_form(form, consultation: Consultation | None):
 def edit(consultation_id: int):
     consultation = get_or_404(Consultation, consultation_id)
     form = ConsultationForm(obj=consultation if request.method == "GET" else None)
-    if consultation.announced_at is not None:  # the text and the dates are fixed once announced
-        for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
+    form.kind.choices = choices((k, KIND_LABELS[k]) for k in services.kinds_for(g.tenant, consultation.kind))
+    if consultation.announced_at is not None:  # the text, the kind and the dates are fixed once announced
+        for name in services.FIXED_WHEN_ANNOUNCED:
             getattr(form, name).validators = []
+        form.kind.validate_choice = False
     form.draft_html.offer_images(consultation.attachments)
     if consultation.announced_at is None and import_word(form, form.draft_html, title=form.title):
         pass
     elif form.validate_on_submit():
         data = form.consultation_data()
         if consultation.announced_at is not None:
-            for name in ("draft_html", "starts_on", "ends_on", "short_period_reason"):
+            for name in services.FIXED_WHEN_ANNOUNCED:
                 data.pop(name)
         data["attachment_ids"] = [a.id for a in consultation.attachments] + _uploads(form)
 
@@ -112,7 +115,7 @@ def settings():
         if done:
             return done
     return render_template("opinions/admin_settings.html", tenant=g.tenant, form=form,
-                           rules=services.period_rules(g.tenant.id))
+                           rules=services.period_rules(g.tenant))
 
 
 @bp.get("/<int:consultation_id>")
@@ -138,7 +141,7 @@ def manage(consultation_id: int):
                            groups=groups, feedback_form=FeedbackForm(), unanswered=services.unanswered(consultation),
                            dispositions=DISPOSITION_LABELS, reason_required=REASON_REQUIRED,
                            may_see_personal=may_see_personal_data(current_user, g.tenant),
-                           action=ActionForm())
+                           period=services.period_label(consultation), action=ActionForm())
 
 
 def _act(consultation_id: int, form, action, *, anchor: str = ""):

@@ -19,9 +19,10 @@ bp = Blueprint("opinions_api", __name__)
 TAGS = ("opinions",)
 Disposition = Literal["adopted", "partly", "rejected", "irrelevant"]
 Kind = Literal["rules", "major_decision", "normative", "other"]
-KIND_DESCRIPTION = ("事项类别，决定最短征集期限：rules 规章（30 日）、major_decision 重大行政决策（30 日）、"
+KIND_DESCRIPTION = ("事项类别，决定最短征集期限（开始当日不计入）：major_decision 重大行政决策（30 日）、"
                     "normative 行政规范性文件（7 个工作日）、other 其他（本单位设定，默认 30 日）；"
-                    "期限更短的必须填写 short_period_reason（向社会公开）")
+                    "rules 规章（30 日）仅限有规章制定权的设区的市、自治州以上人民政府，区县、乡镇不能选择；"
+                    "期限更短的必须填写 short_period_reason（向社会公开）；发布后不能再改")
 
 
 class ArticleOut(BaseModel):
@@ -48,7 +49,7 @@ class ConsultationOut(BaseModel):
     kind_label: str
     starts_on: date
     ends_on: date
-    period_days: int
+    period_days: int = Field(description="征集期限的日历天数，开始当日不计入")
     short_period_reason: str
     extensions: list[ExtensionOut]
     responsible_unit: str

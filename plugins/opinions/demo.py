@@ -57,7 +57,7 @@ def _market(town, today) -> None:
         "explanation_html": "<p>集贸市场建于 1998 年，设施老化，早高峰周边道路拥堵。方案经镇党委会研究，并征求了部分经营户意见。</p>",
         "responsible_unit": "白水镇人民政府党政综合办公室",
         "offline_channels": "来信：白水镇白水街 8 号党政综合办公室（邮编 999003）\n电话：0123-6662001\n座谈会：征集期间在市场服务中心召开两场经营户座谈会",
-        "starts_on": today - timedelta(days=10), "ends_on": today + timedelta(days=19),
+        "starts_on": today - timedelta(days=10), "ends_on": today + timedelta(days=20),
         "moderation": "review"})
     c.announced_at = utcnow() - timedelta(days=10)  # announced when it opened, ten days ago
     articles = {a.label: a.id for a in c.articles}

@@ -35,14 +35,14 @@ class ConsultationForm(FlaskForm):
     summary = TextAreaField("简要说明", validators=[Optional(), Length(max=2000)])
     draft_html = RichTextField("征求意见稿正文", validators=[DataRequired(REQUIRED)],
                                description="按“第一条”“第二条”分条书写时，公众可以针对某一条提意见；否则按段落编号。")
-    word = WordImportField("从 Word 文档导入征求意见稿")
+    word = WordImportField("从 Word 文档导入征求意见稿", fills="标题")
     explanation_html = RichTextField("起草说明", validators=[Optional()])
     responsible_unit = StringField("承办单位", validators=[Optional(), Length(max=200)])
     offline_channels = TextAreaField("其他提交方式", validators=[Optional(), Length(max=2000)],
                                      description="来信地址、电话、电子邮箱、座谈会安排等。")
     kind = SelectField("征求意见的事项类别", choices=choices(KIND_LABELS.items()), default="other",
-                       description="类别决定最短征集期限：规章、重大行政决策一般不少于 30 日，行政规范性文件一般不少于 7 个工作日，"
-                                   "其他按本单位设定。")
+                       description="类别决定最短征集期限（开始当日不计入）：重大行政决策一般不少于 30 日，"
+                                   "行政规范性文件一般不少于 7 个工作日，其他按本单位设定。发布后不能再改。")
     starts_on = DateField("开始日期", validators=[DataRequired(REQUIRED)])
     ends_on = DateField("截止日期", validators=[DataRequired(REQUIRED)])
     short_period_reason = TextAreaField("缩短期限的理由", validators=[Optional(), Length(max=2000)],
@@ -59,7 +59,7 @@ class ConsultationForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     other_min_period = IntegerField("“其他”类意见征集的最短期限", validators=[InputRequired(REQUIRED)],
-                                    description="规章、重大行政决策和行政规范性文件的最短期限由法规规定，不能在这里修改。")
+                                    description="重大行政决策和行政规范性文件的最短期限由法规规定，不能在这里修改。")
     other_period_unit = SelectField("单位", choices=choices(PERIOD_UNITS.items()))
 
 

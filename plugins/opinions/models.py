@@ -11,10 +11,12 @@ from core.plugin_api import (Attachment, AttachmentLink, china_today, db, Tenant
 
 MIN_PERIOD_DAYS = 30          # the general rule, and the default minimum of 其他 (OpinionSettings)
 # What is consulted on decides the shortest period (without a published reason):
-#   规章: 规章制定程序条例（国务院令第695号修订）第十五条, 一般不少于30日;
+#   规章: 规章制定程序条例（国务院令第695号修订）第十五条, 一般不少于30日 (only for tenants with
+#         规章制定权, 立法法 第九十三条: none of this product's tenant kinds, see services);
 #   重大行政决策: 重大行政决策程序暂行条例（国务院令第713号）第十五条, 一般不少于30日;
 #   行政规范性文件: 国办发〔2018〕37号, 征求意见的期限一般不少于7个工作日;
 #   其他: the tenant's own minimum (OpinionSettings), 30 days unless it says otherwise.
+# The start day is not counted (民法典 第二百零一条).
 KIND_LABELS = {"rules": "规章", "major_decision": "重大行政决策", "normative": "行政规范性文件", "other": "其他"}
 KINDS = tuple(KIND_LABELS)
 PERIOD_UNITS = {"days": "日", "workdays": "个工作日"}
@@ -80,7 +82,8 @@ class Consultation(TenantScoped, TimestampMixin, db.Model):
 
     @property
     def period_days(self) -> int:
-        return (self.ends_on - self.starts_on).days + 1
+        """Calendar days of the period, the start day not counted (民法典 第二百零一条)."""
+        return (self.ends_on - self.starts_on).days
 
     @property
     def attachments(self) -> list[Attachment]:

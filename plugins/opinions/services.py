@@ -30,8 +30,12 @@ ARTICLE_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条
 
 @dataclass(frozen=True)
 class PeriodRule:
-    """The shortest consultation period of one kind: `length` calendar days or working days,
-    the first day counted being the start date. A shorter period needs a published reason."""
+    """The shortest consultation period of one kind: `length` calendar days or working days.
+    A shorter period needs a published reason.
+
+    民法典 第二百零一条: 按照年、月、日计算期间的，开始的当日不计入，自下一日开始计算. The start day
+    (often the announcement day, begun mid-day) is not counted: a 30-day period starting on day D
+    ends no earlier than D+30, a 7-working-day one no earlier than the 7th working day after D."""
 
     kind: str
     length: int
@@ -47,16 +51,16 @@ class PeriodRule:
         return KIND_LABELS[self.kind]
 
     def earliest_end(self, start: date, calendar: Calendar | None = None) -> date:
-        """The first end date (inclusive) that gives the whole minimum period."""
+        """The first end date (inclusive) that gives the whole minimum period after `start`."""
         if self.unit == "workdays":
-            return (calendar or Calendar()).nth_workday_of(start, self.length)
-        return start + timedelta(days=self.length - 1)
+            return (calendar or Calendar()).add_workdays(start, self.length)
+        return start + timedelta(days=self.length)
 
     def counted(self, start: date, end: date, calendar: Calendar | None = None) -> int:
-        """The period from `start` to `end` inclusive, in this rule's unit."""
+        """The period after `start` up to `end` inclusive, in this rule's unit (the start day not counted)."""
         if self.unit == "workdays":
-            return (calendar or Calendar()).workdays_between(start - timedelta(days=1), end)
-        return (end - start).days + 1
+            return (calendar or Calendar()).workdays_between(start, end)
+        return max((end - start).days, 0)
 
     def count_label(self, start: date, end: date, calendar: Calendar | None = None) -> str:
         return f"{self.counted(start, end, calendar)} {PERIOD_UNITS[self.unit]}"
@@ -73,6 +77,13 @@ LEGAL_RULES = {
     "normative": PeriodRule("normative", 7, "workdays",
                             "《国务院办公厅关于加强行政规范性文件制定和监督管理工作的通知》（国办发〔2018〕37号）"),
 }
+# 立法法 第九十三条: 规章 are made by the people's governments of 省、自治区、直辖市 and of 设区的市、自治州.
+# No tenant kind of this product (district 县/区, town 乡镇/街道, village) is one, so 规章 is offered to
+# none; the rule above stays for consultations of that kind already stored, and for a tenant kind
+# that could make 规章 should one be added.
+RULE_MAKING_TENANT_KINDS: frozenset[str] = frozenset()
+RULES_REFUSED = ("本单位没有规章制定权，不能选择“规章”（《中华人民共和国立法法》第九十三条：规章由省、自治区、直辖市"
+                 "和设区的市、自治州的人民政府制定）。")
 OTHER_BASIS = "本单位设定（意见征集设置）"
 OTHER_LIMITS = {"days": (1, 90), "workdays": (1, 60)}
 
@@ -90,22 +101,34 @@ def period_rule(tenant_id: int, kind: str) -> PeriodRule:
     return PeriodRule("other", row.other_min_period, row.other_period_unit, OTHER_BASIS)
 
 
-def period_rules(tenant_id: int) -> list[PeriodRule]:
-    return [period_rule(tenant_id, kind) for kind in KINDS]
+def kinds_for(tenant: Tenant, current: str | None = None) -> tuple[str, ...]:
+    """The kinds a tenant may choose: 规章 only where it could make 规章; a consultation's own kind
+    (made before this rule) stays choosable for it."""
+    return tuple(k for k in KINDS if k != "rules" or tenant.kind in RULE_MAKING_TENANT_KINDS or k == current)
 
 
-def period_hints(tenant_id: int, start: date | None) -> list[dict]:
+def period_rules(tenant: Tenant, current: str | None = None) -> list[PeriodRule]:
+    return [period_rule(tenant.id, kind) for kind in kinds_for(tenant, current)]
+
+
+def period_hints(tenant: Tenant, start: date | None, current: str | None = None) -> list[dict]:
     """For the form: each kind's minimum and, from `start`, the earliest end date allowed without a reason."""
     start = start or china_today()
     calendar = Calendar()
     hints = []
-    for rule in period_rules(tenant_id):
+    for rule in period_rules(tenant, current):
         earliest = rule.earliest_end(start, calendar)
         hints.append({"kind": rule.kind, "label": rule.kind_label, "minimum": rule.label, "basis": rule.basis,
                       "earliest": earliest,
                       "provisional": rule.unit == "workdays" and (calendar.is_provisional(start)
                                                                   or calendar.is_provisional(earliest))})
     return hints
+
+
+def period_label(consultation: Consultation, calendar: Calendar | None = None) -> str:
+    """The consultation's period in the unit of its kind's rule: “30 日”, “7 个工作日”."""
+    return period_rule(consultation.tenant_id, consultation.kind).count_label(consultation.starts_on,
+                                                                               consultation.ends_on, calendar)
 
 
 def save_settings(actor, tenant: Tenant, *, other_min_period, other_period_unit: str) -> bool:
@@ -232,12 +255,16 @@ def split_articles(html: str) -> list[tuple[str, str]]:
     return [(f"第{n}段", block) for n, block in enumerate(blocks, start=1)]
 
 
-def _consultation_values(data: dict, current: Consultation | None, tenant_id: int) -> dict:
+def _consultation_values(data: dict, current: Consultation | None, tenant: Tenant) -> dict:
+    tenant_id = tenant.id
     values = {}
     if data.get("kind") is not None:
         kind = data["kind"]
-        if kind not in KINDS:
-            raise DomainError(f"类别只能是：{'、'.join(KIND_LABELS.values())}。", field="kind")
+        allowed = kinds_for(tenant, current.kind if current else None)
+        if kind == "rules" and kind not in allowed:
+            raise DomainError(RULES_REFUSED, field="kind")
+        if kind not in allowed:
+            raise DomainError(f"类别只能是：{'、'.join(KIND_LABELS[k] for k in allowed)}。", field="kind")
         values["kind"] = kind
     for key in ("title", "summary", "responsible_unit", "offline_channels", "short_period_reason", "feedback_intro"):
         if key in data:
@@ -285,7 +312,7 @@ def _consultation_values(data: dict, current: Consultation | None, tenant_id: in
 def create_consultation(actor, tenant: Tenant, data: dict) -> Consultation:
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
     data = {"moderation": "review", **data}
-    values = _consultation_values(data, None, tenant.id)
+    values = _consultation_values(data, None, tenant)
     consultation = Consultation(tenant_id=tenant.id, created_by_id=getattr(actor, "id", None), **values)
     db.session.add(consultation)
     db.session.flush()
@@ -302,25 +329,32 @@ def _rebuild_articles(consultation: Consultation) -> None:
     db.session.flush()
 
 
+# What an announced consultation keeps (the admin form hides these fields then).
+FIXED_WHEN_ANNOUNCED = ("draft_html", "kind", "starts_on", "ends_on", "short_period_reason")
+
+
 def update_consultation(actor, consultation: Consultation, data: dict) -> list[str]:
-    """Before it is announced everything may change; afterwards the draft and the dates are fixed
-    (comments point at its articles; the period changes only by a recorded extension)."""
+    """Before it is announced everything may change; afterwards the draft, the kind and the dates are
+    fixed (comments point at its articles; the kind decided the minimum period the public was given;
+    the period changes only by a recorded extension)."""
     require_permission(actor, Permission.CONTENT_EDIT, consultation.tenant)
     if consultation.status() == "answered":
         raise Conflict("反馈已发布，意见征集不能再修改。")
     if consultation.announced_at is not None:
-        fixed = {"draft_html", "starts_on", "ends_on", "short_period_reason"} & set(data)
+        fixed = set(FIXED_WHEN_ANNOUNCED) & set(data)
         def same(key) -> bool:
             new, old = data[key], getattr(consultation, key)
             if key == "draft_html":
                 return clean_html((new or "").replace("\r\n", "\n")) == old
             if key == "short_period_reason":
                 return (new or "").replace("\r\n", "\n").strip() == (old or "").strip()
+            if key == "kind" and new is None:
+                return True
             return str(new) == str(old)
         fixed = {k for k in fixed if not same(k)}
         if fixed:
-            raise Conflict("意见征集已经发布，正文和起止日期不能再改；延长期限请使用“延期”。")
-    values = _consultation_values(data, consultation, consultation.tenant_id)
+            raise Conflict("意见征集已经发布，正文、事项类别和起止日期不能再改；延长期限请使用“延期”。")
+    values = _consultation_values(data, consultation, consultation.tenant)
     changed = [k for k, v in values.items() if getattr(consultation, k) != v]
     for key in changed:
         setattr(consultation, key, values[key])
@@ -350,13 +384,15 @@ def announce(actor, consultation: Consultation) -> None:
     today = china_today()
     if consultation.ends_on < today:
         raise DomainError("截止日期已过，请先修改起止日期。", field="ends_on")
-    # A consultation cannot have started before it was announced: the period counts from today.
+    # A consultation cannot have started before it was announced: the period counts from the day after
+    # today (民法典 第二百零一条).
     starts = max(consultation.starts_on, today)
     rule = period_rule(consultation.tenant_id, consultation.kind)
     calendar = Calendar()
     earliest = rule.earliest_end(starts, calendar)
     if consultation.ends_on < earliest and not consultation.short_period_reason:
-        raise DomainError(f"从今天起到截止日期只有 {rule.count_label(starts, consultation.ends_on, calendar)}，"
+        raise DomainError(f"征集期限从 {starts:%Y-%m-%d} 的次日起算，到截止日期只有 "
+                          f"{rule.count_label(starts, consultation.ends_on, calendar)}，"
                           f"少于{consultation.kind_label}类意见征集的最短期限 {rule.label}（{rule.basis}），"
                           f"最早可截止于 {earliest:%Y-%m-%d}；请延后截止日期，或填写缩短期限的理由（向社会公开）。",
                           field="ends_on")
@@ -721,5 +757,5 @@ def default_period(start: date | None = None, *, tenant_id: int | None = None,
     """From `start` (today) to the earliest end the kind's minimum allows."""
     start = start or china_today()
     if tenant_id is None:
-        return start, start + timedelta(days=MIN_PERIOD_DAYS - 1)
+        return start, start + timedelta(days=MIN_PERIOD_DAYS)
     return start, period_rule(tenant_id, kind).earliest_end(start)

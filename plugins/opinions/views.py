@@ -87,7 +87,8 @@ def consultation(consultation_id: int):
         form.article_id.data = request.args.get("article")
     comments = services.published_comments(consultation)
     return render_template("opinions/consultation.html", tenant=g.tenant, c=consultation, form=form,
-                           comments=comments, status=consultation.status(), status_labels=STATUS_LABELS)
+                           comments=comments, status=consultation.status(), status_labels=STATUS_LABELS,
+                           period=services.period_label(consultation))
 
 
 @bp.post("/<int:consultation_id>/comments")

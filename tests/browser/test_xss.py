@@ -81,7 +81,7 @@ def stored(site):
             for n, part in enumerate(chunks()):
                 c = opinions.create_consultation(SYSTEM, town, {
                     "title": f"XSS 测试征求意见稿 {n}", "draft_html": rich(part), "starts_on": today - timedelta(days=1),
-                    "ends_on": today + timedelta(days=29), "moderation": "immediate"})
+                    "ends_on": today + timedelta(days=30), "moderation": "immediate"})
                 opinions.announce(SYSTEM, c)
                 db.session.flush()
                 consultations.append(c)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from core.accounts import SYSTEM
@@ -363,7 +365,7 @@ def test_an_editor_reviews_the_matches_changes_one_and_confirms(demo, client, au
     assert _paths_in(demo, town, "03") == after
 
 
-def test_a_tampered_choice_is_refused_and_the_preview_shown_again(demo, client, auth):
+def test_a_tampered_choice_is_refused_and_the_preview_shown_again(demo, client, auth, monkeypatch):
     town = tenant_by_slug_in(demo, "baishui")
     with demo.app_context(), tenant_scope(tenant_by_slug("dongpo")):
         foreign = services.all_items(tenant_by_slug("dongpo"))[0].id
@@ -374,7 +376,10 @@ def test_a_tampered_choice_is_refused_and_the_preview_shown_again(demo, client, 
     form["match-2"] = form["match-1"]              # one standard item for two rows
     form["match-4"] = str(foreign)                 # another tenant's item
     form["match-5"] = "1 OR 1=1"
+    plans = []                                     # the matching runs once per confirmation, refused or not
+    monkeypatch.setattr(excel, "plan_import", lambda *a, real=excel.plan_import: plans.append(1) or real(*a))
     response = client.post("/admin/baishui/catalog/import", data=form)
+    assert len(plans) == 1
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "未导入任何内容" in page
     assert "第 3 行“招生管理/学校名录”：所选事项已对应导入文件中的另一行" in page
@@ -384,6 +389,56 @@ def test_a_tampered_choice_is_refused_and_the_preview_shown_again(demo, client, 
     assert fixed["match-1"] == fixed["match-2"] == form["match-1"] and f'value="{foreign}"' not in page
     fixed.update({"match-2": _option(page, 2, "招生入学 / 义务教育学校名录"), "match-4": "new", "match-5": "new"})
     assert client.post("/admin/baishui/catalog/import", data=fixed).status_code == 302
+    assert len(plans) == 2
+    assert len(_paths_in(demo, town, "03")) == len(before) + 2
+
+
+def test_a_choice_that_is_not_an_ascii_number_is_refused_not_a_server_error(demo, client, auth):
+    """"²".isdigit() and "٣".isdigit() are true but int() refuses "²": only 0-9 make an item id."""
+    town = tenant_by_slug_in(demo, "baishui")
+    before = _paths_in(demo, town, "03")
+    auth.login("li")
+    form = _form(_upload(client, "baishui", town_workbook()).get_data(as_text=True))
+    form.update({"match-4": "²", "match-5": "٣"})
+    response = client.post("/admin/baishui/catalog/import", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "未导入任何内容" in page
+    assert "第 5 行“课后服务”：所选事项不存在" in page and "第 6 行“课后服务/课后服务安排”：所选事项不存在" in page
+    assert _paths_in(demo, town, "03") == before
+
+
+def test_a_preview_lasts_30_minutes(demo, client, auth):
+    """The file's rows do not stay in the session of an editor who walked away: refused on
+    confirmation after 30 minutes, dropped on the next visit of the import page."""
+    town = tenant_by_slug_in(demo, "baishui")
+    before = _paths_in(demo, town, "03")
+    start = datetime.now(timezone.utc) + timedelta(minutes=1)
+
+    def working_elsewhere(traveller, *minutes):     # requests keep the login alive (15 minutes idle)
+        for m in minutes:
+            traveller.move_to(start + timedelta(minutes=m))
+            assert client.get("/admin/baishui/catalog/items").status_code == 200
+
+    with time_machine.travel(start, tick=False) as traveller:
+        auth.login("li")
+        form = _form(_upload(client, "baishui", town_workbook()).get_data(as_text=True))
+        working_elsewhere(traveller, 10, 20, 31)
+        late = client.post("/admin/baishui/catalog/import", data=form, follow_redirects=True)
+        assert "导入预览已超过 30 分钟未确认，已失效" in late.get_data(as_text=True)
+        again = client.post("/admin/baishui/catalog/import", data=form, follow_redirects=True)
+        assert "导入预览已失效（已经确认过" in again.get_data(as_text=True)      # it was dropped
+        assert _paths_in(demo, town, "03") == before
+
+        form = _form(_upload(client, "baishui", town_workbook()).get_data(as_text=True))   # at minute 31
+        working_elsewhere(traveller, 41, 51, 62)
+        assert client.get("/admin/baishui/catalog/import").status_code == 200    # drops the stale preview
+        dropped = client.post("/admin/baishui/catalog/import", data=form, follow_redirects=True)
+        assert "导入预览已失效（已经确认过" in dropped.get_data(as_text=True)
+        assert _paths_in(demo, town, "03") == before
+
+        form = _form(_upload(client, "baishui", town_workbook()).get_data(as_text=True))   # at minute 62
+        working_elsewhere(traveller, 72, 82, 91)                                  # 29 minutes later
+        assert client.post("/admin/baishui/catalog/import", data=form).status_code == 302
     assert len(_paths_in(demo, town, "03")) == len(before) + 2
 
 

@@ -222,7 +222,7 @@ def test_two_approvals_at_once_give_one_index_number(demo, ctx):
                            .execution_options(synchronize_session=False))
         from sqlalchemy.orm.attributes import set_committed_value
         set_committed_value(record, "status", "submitted")  # what our stale copy still says
-        with pytest.raises(Conflict, match="已经发布"):
+        with pytest.raises(Conflict, match="刚被其他人处理过"):
             services.publish(SYSTEM, record, review_confirmed=True)
 
 

@@ -146,3 +146,73 @@ def test_a_record_waiting_for_review_cannot_be_deleted(demo, client, auth):
     refused = post_form(client, edit, {}, url=edit + "/delete", follow_redirects=True)
     assert "待审核的信息不能删除；请先撤回" in refused.get_data(as_text=True)
     assert client.get(edit).status_code == 200
+
+
+def test_a_reviewer_cannot_approve_a_version_they_did_not_see(demo, client, auth):
+    """The reviewer opened the record; meanwhile its author withdrew it, changed it and submitted it
+    again: the approval from the old page is refused, the new version is reviewed first."""
+    auth.login("li")
+    edit = _new_record(client, "审核期间被撤回的信息")
+    auth.logout()
+    auth.login("zhao")
+    reviewer_page = client.get(edit).get_data(as_text=True)
+    old_seen = re.search(r'name="seen" value="([^"]+)"', reviewer_page).group(1)
+    auth.logout()
+    auth.login("li")
+    post_form(client, edit, {}, url=edit + "/withdraw")
+    html = client.get(edit).get_data(as_text=True)
+    item_id = re.search(r'<option selected value="(\d+)"|<option value="(\d+)" selected', html)
+    client.post(edit, data={"csrf_token": csrf_from(html), "item_id": item_id.group(1) or item_id.group(2),
+                            "title": "审核期间被撤回的信息", "body": "<p>改过的正文</p>", "disclosure": "proactive"})
+    post_form(client, edit, {}, url=edit + "/submit")
+    auth.logout()
+    auth.login("zhao")
+    refused = post_form(client, edit, {"review_confirmed": "y", "seen": old_seen}, url=edit + "/publish",
+                        follow_redirects=True)
+    assert "已被撤回或重新提交，请查看最新内容后再审核" in refused.get_data(as_text=True)
+    refused = post_form(client, edit, {"note": "旧页面上的退回", "seen": old_seen}, url=edit + "/return",
+                        follow_redirects=True)
+    assert "已被撤回或重新提交" in refused.get_data(as_text=True)
+    page = client.get(edit).get_data(as_text=True)
+    assert "改过的正文" in page
+    fresh = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    assert fresh != old_seen
+    done = post_form(client, edit, {"review_confirmed": "y", "seen": fresh}, url=edit + "/publish", follow_redirects=True)
+    assert "已发布，索引号" in done.get_data(as_text=True)
+
+
+def test_withdrawing_a_record_approved_meanwhile_is_refused(demo):
+    """Two people at the same moment: the withdrawal works on the record as it read it, and finds
+    the row already approved: refused, and the published record keeps its 索引号."""
+    from core.accounts import SYSTEM
+    from core.errors import Conflict
+    from plugins.catalog import services
+    with demo.app_context():
+        town = tenant_by_slug("baishui")
+        with tenant_scope(town):
+            record = services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "并发"})
+            services.submit(SYSTEM, record)
+            db.session.commit()
+            stale = db.session.get(Record, record.id)
+            db.session.execute(db.update(Record).where(Record.id == record.id).values(status="published")   # another request
+                               .execution_options(synchronize_session=False))
+            try:
+                services.withdraw(SYSTEM, stale)
+            except Conflict as exc:
+                assert "刚被其他人处理过" in exc.message
+            else:
+                raise AssertionError("a withdrawal of a record approved meanwhile went through")
+            db.session.rollback()
+
+
+def test_a_reviewer_who_wrote_a_record_does_not_find_it_in_their_queue(demo, client, auth, runner):
+    runner.invoke(args=["users", "create", "ma", "--password", "ma-both-roles-pw"])
+    runner.invoke(args=["users", "grant", "ma", "editor", "baishui"])
+    runner.invoke(args=["users", "grant", "ma", "reviewer", "baishui"])
+    auth.login("ma", "ma-both-roles-pw")
+    client.get(_new_record(client, "马同志自己起草的信息"))       # (shows the confirmation)
+    assert "马同志自己起草的信息" not in client.get("/admin/baishui/catalog/review").get_data(as_text=True)
+    assert "待您审核" not in client.get("/admin/baishui/").get_data(as_text=True)
+    auth.logout()
+    auth.login("zhao")
+    assert "马同志自己起草的信息" in client.get("/admin/baishui/catalog/review").get_data(as_text=True)

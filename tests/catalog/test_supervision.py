@@ -280,8 +280,9 @@ def test_page_chart_xlsx_and_pdf_give_the_same_numbers_per_unit(demo_content, cl
     assert xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(xlsx.data))["汇总"]
     rows = list(sheet.iter_rows(values_only=True))
-    header = rows.index(tuple(page_header := ["单位", "类型", "适用事项", "已公开", "完整率", "按时", "超时", "逾期",
-                                              "即将到期", "暂无信息", "依申请公开事项", "本期发布", "等级"]))
+    header = rows.index(tuple(page_header := ["单位", "类型", "适用事项", "已公开", "完整率", "按时", "无固定时限",
+                                              "超时", "逾期", "即将到期", "暂无信息", "依申请公开事项", "本期发布",
+                                              "等级"]))
     book = {}
     for row in rows[header + 1:]:
         if row[0] in page:
@@ -296,8 +297,16 @@ def test_page_chart_xlsx_and_pdf_give_the_same_numbers_per_unit(demo_content, cl
     assert "季通报" in lines[0]
     for name, (band, cells) in page.items():
         line = next(line for line in lines if line.startswith(name + " "))
-        assert _numbers(line) == cells[2:12], name
-        assert line.endswith(cells[12])
+        assert _numbers(line) == cells[2:13], name
+        assert line.endswith(cells[13])
+
+    report = client.get(f"/admin/qinglan/catalog/supervision.csv?period={quarter}")
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][1:] == page_header
+    assert {row[1]: row[1:] for row in rows[1:]} == {name: cells for name, (_, cells) in page.items()}
+    # 超时 and 逾期 are the columns the page highlights, whatever their position
+    highlighted = re.findall(r'<td><strong class="lapsed">(\d+)</strong></td>', html)
+    assert len(highlighted) == sum(1 for _, cells in page.values() for i in (7, 8) if cells[i] != "0")
 
 
 def test_yearly_assessment_weights_components_and_the_hook(demo_content, app, client, auth):
@@ -381,3 +390,162 @@ def test_reports_need_the_supervision_permission_of_that_district(demo_content, 
     auth.logout()
     auth.login("wang")
     assert client.get(f"/admin/qinglan/catalog/{path}").status_code == 200
+
+
+# --- review of issue 18: drafts, periods of several cycles, the 按时 column, enabled plugins ----------
+
+def test_only_published_records_make_an_item_on_application_only(cal):
+    """A draft marked 依申请公开 or 不予公开 is an intention, not a disclosure: the item stays in the
+    completeness count and its overdue drafts stay overdue."""
+    rule = {"kind": "after_change", "days": 20}
+    on_request = R(1, "拟依申请", status="draft", written_date=date(2026, 10, 8))
+    on_request.disclosure = "on_request"
+    assert evaluate_item(item(rule), [on_request], date(2026, 11, 4), cal).state == "due_soon"
+    assert evaluate_item(item(rule), [on_request], date(2026, 11, 5), cal).state == "overdue"
+    withheld = R(2, "拟不予公开", status="draft")
+    withheld.disclosure = "withheld"
+    empty = evaluate_item(item(rule), [withheld], date(2026, 11, 5), cal)
+    assert empty.state == "empty" and not empty.current
+    monthly = evaluate_item(item({"kind": "monthly", "due_workdays": 10}), [withheld], date(2026, 11, 16), cal)
+    assert monthly.state == "overdue"
+    from plugins.catalog.supervision import TenantReport
+    counted = TenantReport(tenant=None, items=[empty])
+    assert (counted.applicable, counted.completeness) == (1, 0.0)
+    # Published after the reference day: still a draft then.
+    later = R(3, "依申请", written_date=date(2026, 10, 8), published_at=at(date(2026, 11, 20)))
+    later.disclosure = "on_request"
+    assert evaluate_item(item(rule), [later], date(2026, 11, 5), cal).state == "overdue"
+    # Older proactive records (outside the records at hand) keep the item proactive.
+    answered = R(4, "不予公开决定", written_date=date(2026, 10, 8), published_at=at(date(2026, 10, 9)))
+    answered.disclosure = "withheld"
+    assert evaluate_item(item(rule), [answered], date(2026, 11, 2), cal).state == "on_application"
+    assert evaluate_item(item(rule), [answered], date(2026, 11, 2), cal, last_valid=date(2025, 3, 1),
+                         older_proactive=True).state == "ok"
+
+
+def test_old_proactive_records_and_drafts_keep_an_item_in_the_completeness_count(demo_content, ctx):
+    """Through the queries: an item whose proactive records are older than the window read in full,
+    with one recent 不予公开 record, is not 依申请-only; nor is one with only a 依申请 draft."""
+    from core.tenants import tenant_by_slug
+    from tests.catalog.fixtures import make_record
+    today = china_today()
+    before = evaluate([tenant_by_slug("baishui")])[0]
+    empty = [s.item.name for s in before.items if s.state == "empty"
+             and [x.item.name for x in before.items].count(s.item.name) == 1]
+    assert len(empty) >= 2, "the demo town needs two empty items for this test"
+    old_day = today - timedelta(days=500)
+    make_record("baishui", empty[0], "多年前的主动公开", written=old_day, when=old_day)
+    make_record("baishui", empty[0], "不予公开告知", written=today - timedelta(days=3), when=today - timedelta(days=2),
+                disclosure="withheld")
+    make_record("baishui", empty[1], "拟依申请公开", written=today - timedelta(days=3), publish=False,
+                disclosure="on_request")
+    after = evaluate([tenant_by_slug("baishui")])[0]
+    states = {s.item.name: s.state for s in after.items}
+    assert states[empty[0]] not in ("on_application", "empty") and states[empty[1]] != "on_application"
+    assert after.applicable == before.applicable and after.count("on_application") == before.count("on_application")
+
+
+def _monthly_year(skip: int | None = None, late: int | None = None, year: int = 2026, months: int = 12) -> list:
+    """A monthly record on the 3rd of each month (always before the 10th working day), or on the 25th
+    (late) in month `late`, none in month `skip`."""
+    return [R(m, f"{m}月财务", published_at=at(date(year, m, 25 if m == late else 3)))
+            for m in range(1, months + 1) if m != skip]
+
+
+def test_the_yearly_assessment_judges_every_month_of_the_year(cal):
+    """A monthly item missed in June and on time in the other eleven months: the 年考核 counts 11 of 12
+    (not December alone), the 季通报 of Q2 shows June overdue, the 月报告 of December stays 按时."""
+    from plugins.catalog.supervision import TenantReport
+    rule = {"kind": "monthly", "due_workdays": 10}
+    records = _monthly_year(skip=6)
+    year = evaluate_item(item(rule), records, date(2026, 12, 31), cal, since=date(2026, 1, 1))
+    assert year.state == "overdue" and (year.cycles_due, year.cycles_on_time) == (12, 11)
+    assert year.detail.startswith("2026年6月尚未公开，应于 2026-06-12 前公开") and "应公开 12 期，按时 11 期" in year.detail
+    assert year.due == date(2026, 6, 12) and year.current                   # December's is there
+    assert TenantReport(tenant=None, items=[year]).timeliness == pytest.approx(11 / 12)
+    q2 = evaluate_item(item(rule), records, Period("quarter", 2026, 2).end, cal, since=date(2026, 4, 1))
+    assert q2.state == "overdue" and (q2.cycles_due, q2.cycles_on_time) == (3, 2)
+    q3 = evaluate_item(item(rule), records, Period("quarter", 2026, 3).end, cal, since=date(2026, 7, 1))
+    assert q3.state == "ok" and q3.timeliness == 1.0
+    december = evaluate_item(item(rule), records, date(2026, 12, 31), cal, since=date(2026, 12, 1))
+    assert december.state == "ok" and december.detail == "2026年12月已公开（2026-12-03），期限 2026-12-14"
+    assert TenantReport(tenant=None, items=[december]).timeliness == 1.0
+
+    late = evaluate_item(item(rule), _monthly_year(late=5), date(2026, 12, 31), cal, since=date(2026, 1, 1))
+    assert late.state == "late" and late.timeliness == pytest.approx(11 / 12)
+    assert late.detail.startswith("2026年5月已公开（2026-05-25），晚于期限")
+    # The year not over: months not due yet and not published are not counted, nor missing.
+    running = evaluate_item(item(rule), _monthly_year(months=10), date(2026, 11, 5), cal, since=date(2026, 1, 1))
+    assert running.state == "due_soon" and (running.cycles_due, running.cycles_on_time) == (10, 10)
+    assert running.timeliness == 1.0
+
+
+def test_a_quarterly_item_in_the_year_and_a_yearly_one_in_a_quarter(cal):
+    rule = {"kind": "quarterly", "due_workdays": 15}
+    q = [R(1, "一季度", published_at=at(date(2026, 1, 20))), R(2, "三季度", published_at=at(date(2026, 7, 10))),
+         R(3, "四季度", published_at=at(date(2026, 10, 20)))]
+    year = evaluate_item(item(rule), q, date(2026, 12, 31), cal, since=date(2026, 1, 1))
+    assert year.state == "overdue" and "2026年第2季度尚未公开" in year.detail and year.timeliness == 0.75
+    yearly = {"kind": "yearly", "month": 1, "day": 31}
+    basic = R(1, "基本情况", published_at=at(date(2026, 1, 10)))
+    quarter = evaluate_item(item(yearly), [basic], date(2026, 12, 31), cal, since=date(2026, 10, 1))
+    assert quarter.state == "ok" and quarter.cycles_due == 1
+
+
+def test_the_on_time_column_counts_only_items_published_in_time(cal):
+    """按时＝在期限内公开: items without a deadline of their own have their own column, 无固定时限,
+    in every file (they all use summary_row)."""
+    from types import SimpleNamespace
+    from plugins.catalog.reports import rules_text, summary_row, SUMMARY_HEADERS
+    from plugins.catalog.supervision import TenantReport
+    on_time = evaluate_item(item({"kind": "after_change", "days": 20}), [
+        R(1, "按时", written_date=date(2026, 10, 20), published_at=at(date(2026, 10, 23)))], date(2026, 11, 2), cal)
+    untracked = evaluate_item(item({"kind": "none"}), [
+        R(2, "无时限", written_date=date(2026, 10, 20), published_at=at(date(2026, 10, 23)))], date(2026, 11, 2), cal)
+    assert (on_time.state, untracked.state) == ("ok", "untracked")
+    report = TenantReport(SimpleNamespace(name="某镇", kind_label="乡镇"), [on_time, untracked])
+    row = dict(zip(SUMMARY_HEADERS, summary_row(report)))
+    assert (row["按时"], row["无固定时限"], row["适用事项"], row["已公开"]) == (1, 1, 2, 2)
+    assert "按时＝在期限内公开" in rules_text() and "无固定时限＝" in rules_text()
+
+
+def test_assessment_measures_come_only_from_plugins_enabled_for_each_unit(demo_content, app, client, auth):
+    """A plugin switched on for 白水镇 only: its measure counts there; every other unit shows 未启用
+    for it (not 无数据) and keeps the score it had without the plugin."""
+    import re
+    from core.db import db
+    from core.plugin_api import AssessmentComponent, hookimpl, PluginInfo
+    from core.tenants import tenant_by_slug
+    year = china_today().year
+    with app.app_context():
+        units = {slug: tenant_by_slug(slug).id for slug in ("baishui", "dongpo")}
+
+    class Interpretation:
+        @hookimpl
+        def assessment_components(self, tenants, year):
+            return AssessmentComponent("interpretation", "政策解读", {t.id: 0.5 for t in tenants})
+
+    auth.login("wang")
+
+    def scores() -> dict[str, list[str]]:
+        html = client.get(f"/admin/qinglan/catalog/assessment?year={year}").get_data(as_text=True)
+        return {cells[0]: cells for cells in (
+            [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
+            for body in re.findall(r'<tr class="band-row-\w+" data-unit="[\w-]+">(.*?)</tr>', html, re.S))}
+
+    without = scores()
+    registry = app.extensions["cms"]
+    registry.pm.register(Interpretation(), name="test-interpretation")
+    registry.infos["test-interpretation"] = PluginInfo(name="test-interpretation", title="政策解读")
+    try:
+        with app.app_context():
+            baishui = db.session.get(type(tenant_by_slug("baishui")), units["baishui"])
+            baishui.enabled_plugins = list(baishui.enabled_plugins) + ["test-interpretation"]
+            db.session.commit()
+        with_plugin = scores()
+    finally:
+        registry.pm.unregister(name="test-interpretation")
+        del registry.infos["test-interpretation"]
+    assert with_plugin["白水镇"][4] == "50.0%" and with_plugin["白水镇"][6] != without["白水镇"][6]
+    assert with_plugin["东坡村"][4] == "未启用" and with_plugin["东坡村"][6] == without["东坡村"][6]
+    assert all(cells[4] == "未启用" for name, cells in with_plugin.items() if name != "白水镇")

@@ -3,6 +3,7 @@ first lines (GB/T 9704-2012 7.2: 发文机关标志, 发文字号, 标题); a br
 with a clear message (issue 18, point 2)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 
@@ -11,7 +12,7 @@ import pytest
 from core.bounded import LimitExceeded
 from core.docx import import_docx
 from core.errors import DomainError
-from tests.docx_files import docx, official_notice, para, picture
+from tests.docx_files import PNG, docx, official_notice, para, picture
 
 
 def test_structure_kept_formatting_dropped_head_offered():
@@ -78,6 +79,31 @@ def test_broken_or_hostile_files_are_refused_before_mammoth_reads_them(name, dat
     with pytest.raises(DomainError) as refused:
         import_docx(data)
     assert message in refused.value.message, (name, refused.value.message)
+
+
+def _body_elsewhere(name: str, body: bytes) -> bytes:
+    """A package whose main document is the entry `name`, as its relationships say (mammoth
+    follows them to any entry, whatever its name)."""
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/officeDocument" Target="{name}"/></Relationships>')
+    # a real picture beside it, as documents have (it also keeps the package's expansion ratio real)
+    picture_bytes = b"\x89PNG" + b"".join(hashlib.sha256(bytes([i])).digest() for i in range(256)) * 4
+    return _zip({"[Content_Types].xml": b"<Types/>", "_rels/.rels": rels.encode(), name: body,
+                 "word/media/photo.png": picture_bytes})
+
+
+@pytest.mark.parametrize("name, body, message", [
+    ("word/b.dat", BILLION_LAUGHS.encode(), "含有不允许的内容"),
+    ("word/media/image9.png", BILLION_LAUGHS.encode(), "含有不允许的内容"),
+    ("word/b.dat", DEEP.encode(), "嵌套超过 200 层"),
+    ("word/media/image1.png", PNG, "文件已损坏"),                    # a picture where the text should be
+], ids=["entities in a part not named .xml", "entities in a part named .png", "nesting in a .dat part",
+        "a picture as the document"])
+def test_every_part_mammoth_may_read_is_checked_whatever_its_name(name, body, message):
+    with pytest.raises(DomainError) as refused:
+        import_docx(_body_elsewhere(name, body))
+    assert message in refused.value.message
 
 
 def test_the_xml_size_limit_is_a_setting(monkeypatch):

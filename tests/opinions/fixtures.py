@@ -25,7 +25,7 @@ def make_consultation(slug: str = "baishui", *, state: str = "open", title: str 
     tenant = tenant_by_slug(slug)
     with tenant_scope(tenant):
         c = services.create_consultation(SYSTEM, tenant, {
-            "title": title, "draft_html": DRAFT, "starts_on": starts, "ends_on": starts + timedelta(days=29),
+            "title": title, "draft_html": DRAFT, "starts_on": starts, "ends_on": starts + timedelta(days=30),
             "moderation": moderation, **extra})
         if state != "draft":
             c.announced_at = utcnow()
@@ -99,7 +99,7 @@ def pytest_cms_access_objects(town, county):
 
     from core.clock import china_today
     today = china_today()
-    period = {"starts_on": today - timedelta(days=1), "ends_on": today + timedelta(days=29), "moderation": "review"}
+    period = {"starts_on": today - timedelta(days=1), "ends_on": today + timedelta(days=30), "moderation": "review"}
     with tenant_scope(town):
         draft = services.create_consultation(SYSTEM, town, {"title": f"{SECRET}征求意见草稿",
                                                             "draft_html": f"<p>{SECRET}</p>", **period})

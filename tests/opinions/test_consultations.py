@@ -19,10 +19,11 @@ pytestmark = pytest.mark.dated
 
 
 def test_a_period_shorter_than_30_days_needs_a_public_reason(demo, ctx, client):
+    """The start day is not counted (民法典 第二百零一条): from today to today + 19 is 19 days."""
     town = tenant_by_slug("baishui")
     today = china_today()
     with tenant_scope(town):
-        with pytest.raises(DomainError, match="“其他”类事项征求意见期限一般不少于 30 日（本次 20 日，最早可截止于"):
+        with pytest.raises(DomainError, match="“其他”类事项征求意见期限一般不少于 30 日（本次 19 日，最早可截止于"):
             services.create_consultation(SYSTEM, town, {"title": "甲", "draft_html": DRAFT, "starts_on": today,
                                                         "ends_on": today + timedelta(days=19)})
         db.session.rollback()
@@ -34,7 +35,7 @@ def test_a_period_shorter_than_30_days_needs_a_public_reason(demo, ctx, client):
         cid = c.id
     html = client.get(f"/qinglan/baishui/opinions/{cid}").get_data(as_text=True)
     assert "缩短征集期限的理由：</strong>汛期临近，需在 6 月 1 日前印发" in html
-    assert "共 20 日" in html
+    assert "共 19 日" in html
 
 
 def test_status_follows_dates_and_actions(demo, ctx):
@@ -84,13 +85,18 @@ def test_an_extension_records_its_reason_and_is_shown(demo, ctx, client):
     assert f"截止日期由 {old_end.isoformat()} 延长至" in html and "应群众要求增加一次座谈会" in html
 
 
-def test_after_announcement_the_text_and_dates_are_fixed(demo, ctx):
+def test_after_announcement_the_text_kind_and_dates_are_fixed(demo, ctx):
     cid = make_consultation()
     with tenant_scope(tenant_by_slug("baishui")):
         c = db.session.get(Consultation, cid)
-        with pytest.raises(Conflict, match="正文和起止日期不能再改"):
+        with pytest.raises(Conflict, match="正文、事项类别和起止日期不能再改"):
             services.update_consultation(SYSTEM, c, {"draft_html": "<p>第一条 换掉。</p>"})
-        assert services.update_consultation(SYSTEM, c, {"responsible_unit": "镇党政办"}) == ["responsible_unit"]
+        # The kind decided the minimum period the public was given: it cannot change afterwards.
+        with pytest.raises(Conflict, match="正文、事项类别和起止日期不能再改"):
+            services.update_consultation(SYSTEM, c, {"kind": "normative"})
+        assert c.kind == "other"
+        assert services.update_consultation(SYSTEM, c, {"kind": "other", "responsible_unit": "镇党政办"}) \
+            == ["responsible_unit"]
 
 
 def test_an_editor_drafts_and_announces_from_the_web(demo, client, auth):
@@ -99,7 +105,7 @@ def test_an_editor_drafts_and_announces_from_the_web(demo, client, auth):
     today = china_today()
     response = post_form(client, "/admin/baishui/opinions/new", {
         "title": "白水镇农贸市场管理办法（征求意见稿）", "draft_html": "<p>第一条 甲。</p><p>第二条 乙。<script>x()</script></p>",
-        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=29)).isoformat(), "moderation": "review"})
+        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=30)).isoformat(), "moderation": "review"})
     assert response.status_code == 302
     manage = response.headers["Location"]
     assert "发布征集公告" in client.get(manage).get_data(as_text=True)
@@ -127,10 +133,13 @@ def test_announcing_late_counts_the_period_from_the_announcement(demo, ctx):
     with tenant_scope(town):
         c = services.create_consultation(SYSTEM, town, {"title": "旧草稿", "draft_html": DRAFT,
                                                         "starts_on": today - timedelta(days=20),
-                                                        "ends_on": today + timedelta(days=9)})
-        with pytest.raises(DomainError, match="只有 10 日"):
+                                                        "ends_on": today + timedelta(days=10)})
+        with pytest.raises(DomainError, match=f"从 {today:%Y-%m-%d} 的次日起算，到截止日期只有 10 日"):
             services.announce(SYSTEM, c)
-        services.update_consultation(SYSTEM, c, {"ends_on": today + timedelta(days=29)})
+        with pytest.raises(DomainError, match="只有 29 日"):
+            services.update_consultation(SYSTEM, c, {"ends_on": today + timedelta(days=29)})
+            services.announce(SYSTEM, c)
+        services.update_consultation(SYSTEM, c, {"ends_on": today + timedelta(days=30)})
         services.announce(SYSTEM, c)
         assert c.starts_on == today and c.period_days == 30
 
@@ -141,9 +150,10 @@ def test_editing_an_announced_consultation_from_the_web_keeps_the_text(demo, cli
         cid = make_consultation()
     auth.login("li")
     response = post_form(client, f"/admin/baishui/opinions/{cid}/edit", {
-        "title": "改正后的标题", "responsible_unit": "镇党政办", "moderation": "immediate",
+        "title": "改正后的标题", "responsible_unit": "镇党政办", "moderation": "immediate", "kind": "normative",
         "draft_html": "<p>第一条 篡改</p>\r\n<p>第二条 篡改</p>"})
     assert response.status_code == 302
     with demo.app_context(), tenant_scope(tenant_by_slug("baishui")):
         c = db.session.get(Consultation, cid)
         assert c.title == "改正后的标题" and "篡改" not in c.draft_html
+        assert c.kind == "other"   # the kind is fixed once announced, like the text and the dates

@@ -127,7 +127,7 @@ def test_editor_api_lifecycle(demo, client, runner):
     today = china_today()
     created = client.post("/api/v1/tenants/baishui/opinions/consultations", headers=token, json={
         "title": "白水镇垃圾分类实施方案（征求意见稿）", "draft_html": "<p>第一条 甲。</p><p>第二条 乙。</p>",
-        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=29)).isoformat(), "moderation": "review"})
+        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=30)).isoformat(), "moderation": "review"})
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     assert body["status"] == "draft" and [a["label"] for a in body["articles"]] == ["第一条", "第二条"]

@@ -10,6 +10,8 @@ import { Editor, mergeAttributes } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
 import Image from "@tiptap/extension-image";
+import Subscript from "@tiptap/extension-subscript";
+import Superscript from "@tiptap/extension-superscript";
 
 // Images only from the record's own attachments, as the sanitizer requires.
 const OWN_ATTACHMENT_SRC = /^\/[a-z0-9/-]+\/files\/[0-9a-f]{32}(\/[^/?#\s]*)?$/;
@@ -28,7 +30,8 @@ const PlainHeader = TableHeader.extend({ addAttributes: cellAttributes });
 // Word writes list items as paragraphs with an mso-list style and the marker in a span marked
 // mso-list:Ignore; WPS does the same. They become real <ul>/<ol> lists before ProseMirror parses
 // the HTML (which then drops every style, class and font on its own).
-const ORDERED_MARKER = /^\s*(\(?[0-9０-９]+[.)、．）]?|\(?[一二三四五六七八九十]+[)、）]|[a-zA-Z][.)])\s*$/;
+// 1. 1) (1) （1） 1、 一、 （一） a. a) — the numbering of 公文 and of Word's own lists.
+const ORDERED_MARKER = /^\s*([(（]?[0-9０-９]+[.)、．）]?|[(（]?[一二三四五六七八九十]+[)、）]|[(（]?[a-zA-Z][.)）])\s*$/;
 
 // Style attributes and <style> elements are removed from the clipboard's HTML as text, before it is
 // parsed into a document: parsing them, even in an inert document, is what the page's CSP refuses
@@ -178,11 +181,10 @@ function mount(textarea) {
     injectCSS: false,
     content: textarea.value,
     extensions: [
+      // Every level and mark the sanitizer keeps, so an old body loses nothing it had (the toolbar
+      // offers the usual few).
       StarterKit.configure({
-        heading: { levels: [2, 3, 4] },
-        code: false,
-        codeBlock: false,
-        underline: false,
+        heading: { levels: [1, 2, 3, 4, 5, 6] },
         link: { openOnClick: false, autolink: true, defaultProtocol: "https",
                 HTMLAttributes: { target: null, rel: null },
                 protocols: ["http", "https", "mailto"] },
@@ -190,6 +192,7 @@ function mount(textarea) {
       PlainTable.configure({ resizable: false }),
       TableRow, PlainHeader, PlainCell,
       Image.configure({ inline: false, allowBase64: false }),
+      Subscript, Superscript,
     ],
     editorProps: {
       attributes: {
@@ -203,8 +206,11 @@ function mount(textarea) {
       transformPastedHTML: cleanPastedHtml,
     },
   });
-  const sync = () => { textarea.value = editor.isEmpty ? "" : editor.getHTML(); };
-  editor.on("update", sync);
+  // The textarea is rewritten only once the text is changed here: a body saved untouched (a title
+  // corrected, say) goes back exactly as it came, even what this editor cannot show.
+  let touched = false;
+  const sync = () => { if (touched) textarea.value = editor.isEmpty ? "" : editor.getHTML(); };
+  editor.on("update", () => { touched = true; sync(); });
   if (label) label.addEventListener("click", () => editor.commands.focus());
 
   const chain = () => editor.chain().focus();
@@ -287,13 +293,18 @@ function mount(textarea) {
       if (b.isActive) b.setAttribute("aria-pressed", String(Boolean(b.isActive())));
       if (b.needsTable) b.disabled = !inTable;
     });
+    // The toolbar's one tab stop must stay on a button that can take the focus.
+    const stop = all.find((b) => b.tabIndex === 0);
+    if (stop && stop.disabled) {
+      stop.tabIndex = -1;
+      all.find((b) => !b.disabled).tabIndex = 0;
+    }
   };
+  // A toolbar is one tab stop; arrow keys move between its buttons (WAI-ARIA toolbar pattern).
+  all.forEach((b, i) => { b.tabIndex = i === 0 ? 0 : -1; });
   editor.on("selectionUpdate", refresh);
   editor.on("transaction", refresh);
   refresh();
-
-  // A toolbar is one tab stop; arrow keys move between its buttons (WAI-ARIA toolbar pattern).
-  all.forEach((b, i) => { b.tabIndex = i === 0 ? 0 : -1; });
   toolbar.addEventListener("keydown", (event) => {
     const enabled = all.filter((b) => !b.disabled);
     const at = enabled.indexOf(document.activeElement);
