@@ -55,13 +55,14 @@ def dashboard(tenant) -> dict:
     from flask_login import current_user
 
     from plugins.catalog.models import Record
-    from plugins.catalog.services import returned_to, review_queue, waiting_for
+    from plugins.catalog.services import approved_for, returned_to, review_queue, waiting_for
     from plugins.catalog.supervision import evaluate
     counts = dict(db.session.execute(select(Record.status, func.count()).where(Record.tenant_id == tenant.id)
                                      .group_by(Record.status)).all())
     queue = review_queue(current_user, tenant) if has_permission(current_user, Permission.CONTENT_PUBLISH, tenant) else []
     return {"counts": counts, "report": evaluate([tenant])[0], "queue": queue,
-            "oldest": waiting_for(queue[0].submitted_at) if queue else "", "returned": returned_to(current_user, tenant)}
+            "oldest": waiting_for(queue[0].submitted_at) if queue else "", "returned": returned_to(current_user, tenant),
+            "approved": approved_for(current_user, tenant)}
 
 
 @hookimpl

@@ -6,7 +6,7 @@ Every function works in the current tenant scope (core.tenants) unless it says o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import func, or_, select, update
@@ -621,6 +621,20 @@ def returned_to(actor, tenant: Tenant) -> list[Record]:
         Record.tenant_id == tenant.id, Record.status == "draft", Record.return_note != "",
         or_(Record.created_by_id == user_id, Record.last_edited_by_id == user_id))
         .order_by(Record.reviewed_at.desc(), Record.id.desc()).limit(20)))
+
+
+def approved_for(actor, tenant: Tenant, *, days: int = 7) -> list[Record]:
+    """The tenant's records `actor` wrote or last changed that someone else approved in the last
+    `days` days, newest first: the author's side of an approval."""
+    user_id = getattr(actor, "id", None)
+    if user_id is None:
+        return []
+    since = utcnow() - timedelta(days=days)
+    return list(db.session.scalars(select(Record).where(
+        Record.tenant_id == tenant.id, Record.status == "published", Record.published_at >= since,
+        or_(Record.created_by_id == user_id, Record.last_edited_by_id == user_id),
+        Record.reviewed_by_id.is_not(None), Record.reviewed_by_id != user_id)
+        .order_by(Record.published_at.desc(), Record.id.desc()).limit(10)))
 
 
 def next_index_no(tenant: Tenant, year: int) -> tuple[str, int]:

@@ -83,6 +83,11 @@ def test_reviewer_returns_with_a_reason_the_author_sees_then_approves(demo, clie
     auth.login("zhao")
     done = post_form(client, edit, {"review_confirmed": "y"}, url=edit + "/publish", follow_redirects=True)
     assert "已发布，索引号" in done.get_data(as_text=True)
+    auth.logout()
+
+    auth.login("li")                                   # the author is told it went out
+    dashboard = client.get("/admin/baishui/").get_data(as_text=True)
+    assert "您的信息已审核发布（近 7 天）1 条" in dashboard and "白水镇道路维修公告" in dashboard
 
 
 def test_queue_covers_the_subtree_oldest_first_with_age_and_stays_within_it(demo, client, auth, runner):
