@@ -3,7 +3,7 @@
 Stages: bandit; the whole suite on SQLite (two workers, random order); again on PostgreSQL
 (browser tests once, on SQLite, plus one journey on PostgreSQL); then, as small one-process runs
 side by side: tenant isolation with PostgreSQL's row-level security as the only wall, the core
-tests with the four built-in plugins switched off (core must not need them), and the
+tests with the built-in plugins switched off (core must not need them), and the
 date-sensitive tests under the risky days.
 One random-order seed for the whole run, printed first: RANDOMLY_SEED=N make test repeats it.
 Stops at the first stage that fails (later stages would mostly fail the same way).
@@ -60,7 +60,7 @@ def _dated_files() -> list[str]:
                   if "mark.dated" in path.read_text(encoding="utf-8"))
 
 
-BUILT_IN_PLUGINS = "catalog,opinions,open_day,gazette"
+BUILT_IN_PLUGINS = "catalog,opinions,open_day,gazette,applications"
 def _postgres_answers() -> bool:
     try:
         socket.create_connection(("127.0.0.1", 5432), 2).close()
@@ -117,7 +117,7 @@ def main() -> int:
         print("PostgreSQL does not answer on 127.0.0.1:5432: the PostgreSQL stages are not run.", flush=True)
     # Small runs in one process each, side by side at the end: isolation under row-level security
     # alone, the core without the built-in plugins, and the dated tests under each risky day.
-    days = [("SQLite: core tests and the access matrix with the four built-in plugins switched off",
+    days = [("SQLite: core tests and the access matrix with the built-in plugins switched off",
              _pytest(*order, "tests/core", "tests/test_access_matrix.py"),
              {**sqlite, "PLUGINS_OFF": BUILT_IN_PLUGINS})]
     if _postgres_answers():

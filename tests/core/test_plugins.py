@@ -205,7 +205,7 @@ def login(client, username: str):
 @pytest.mark.builtin_plugins
 def test_the_builtin_plugins_come_through_the_entry_point_group(app):
     names = {ep.name for ep in entry_points(group="cms.plugins")}
-    assert {"catalog", "opinions", "open_day", "gazette"} <= names
+    assert {"catalog", "opinions", "open_day", "gazette", "applications"} <= names
     assert set(app.extensions["cms"].infos) == names
 
 
@@ -446,7 +446,7 @@ def test_installed_plugins_can_be_left_unloaded(demo, migrated, tmp_path):
     """PLUGINS_OFF: installed, not loaded, as if absent (make test runs the core tests so, with all
     four built-in plugins off)."""
     from tests.conftest import make_app
-    app = make_app(migrated, tmp_path, PLUGINS_OFF=["opinions", "gazette"])
+    app = make_app(migrated, tmp_path, PLUGINS_OFF=["opinions", "gazette", "applications"])
     assert set(app.extensions["cms"].infos) == {"catalog", "open_day"}
     client = app.test_client()
     html = client.get("/qinglan/").get_data(as_text=True)

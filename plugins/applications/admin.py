@@ -1,0 +1,7 @@
+"""The office's pages: open applications on the statutory clock, registration, handling, the
+answer and its letter, delivery."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("applications_admin", __name__, template_folder="templates")

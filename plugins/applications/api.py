@@ -1,0 +1,7 @@
+"""/api/v1/tenants/<slug>/applications: the public's application and status by code, and the
+office systems' read and write endpoints (token)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("applications_api", __name__)
