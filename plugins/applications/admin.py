@@ -5,3 +5,6 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("applications_admin", __name__, template_folder="templates")
+
+# The statistics, fees and appeals pages hang from the same blueprint.
+from plugins.applications import admin_stats  # noqa: E402,F401
