@@ -89,6 +89,13 @@ def deliver_notification(notification):
 
 
 @hookspec
+def supervision_notices(tenants, as_of):
+    """Return `SupervisionNotice`s for the district's supervision page (时效监督): what this plugin
+    finds wrong in each of `tenants` as of the date `as_of` (China's date), e.g. applications not
+    answered by their legal due date. Counts only; the page links to the plugin's own list."""
+
+
+@hookspec
 def assessment_components(tenants, year):
     """Return `AssessmentComponent`s for the yearly assessment (年考核) of `tenants` in `year`: one per
     measure this plugin keeps (政策解读 published with its policy, 依申请 replies on time), each a

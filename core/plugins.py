@@ -164,6 +164,18 @@ class AssessmentComponent:
     ratios: dict             # tenant id → ratio between 0 and 1, or None when nothing was measured
 
 
+@dataclass(frozen=True)
+class SupervisionNotice:
+    """Something another plugin reports on the catalog's supervision page (see the
+    supervision_notices hook): e.g. a unit's overdue applications."""
+    plugin: str
+    tenant_id: int
+    title: str               # e.g. 依申请公开逾期未答复
+    count: int
+    url: str = ""            # where the supervisor sees them
+    severity: str = "poor"   # the colour band: good, fair, poor
+
+
 class PluginRegistry:
     """What the loaded plugins declared, and which of them a tenant has switched on."""
 

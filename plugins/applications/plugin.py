@@ -24,3 +24,16 @@ def plugin_info():
 def routes():
     from plugins.applications import admin, api, views
     return PluginRoutes(plugin=NAME, public=views.bp, admin=admin.bp, api=api.bp)
+
+
+@hookimpl
+def supervision_notices(tenants, as_of):
+    from plugins.applications.oversight import notices
+    return notices(tenants, as_of)
+
+
+@hookimpl
+def assessment_components(tenants, year):
+    from core.plugin_api import china_today
+    from plugins.applications.oversight import components
+    return components(tenants, year, china_today())

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.plugin_api import (audit, china_today, choices, csv_download, db, get_or_404, has_permission, import_word,
+from core.plugin_api import (audit, china_today, choices, collect, csv_download, db, get_or_404, has_permission, import_word,
                              page_args, paginate, Permission, require_permission, requires, run_button, run_form,
                              save_uploads, Tenant, tenant_by_slug)
 from plugins.catalog import excel, services, standard
@@ -370,11 +370,31 @@ def supervision():
     tenants = _supervised(g.tenant)
     reports = monitor.evaluate(tenants, period=period)
     trend = [(p, value, monitor.band(value)) for p, value in monitor.trend(tenants, 6, as_of=min(today, period.end))]
+    notices = supervision_notices(tenants, min(today, period.end))
     return render_template("catalog/admin_supervision.html", tenant=g.tenant, reports=reports, period=period,
+                           notices=notices, units={t.id: t for t in tenants},
                            table=report_files.summary_table(reports), headers=report_files.SUMMARY_HEADERS,
                            totals_text=report_files.totals_text(reports, period), trend=trend,
                            periods=_period_choices(today), bands=monitor.BAND_LABELS,
                            rules_text=report_files.rules_text(), provisional_mark=monitor.PROVISIONAL_MARK)
+
+
+def supervision_notices(tenants: list[Tenant], as_of: date) -> list:
+    """What other plugins report about these units (the supervision_notices hook), each plugin asked
+    only about the units that have it switched on."""
+    registry = current_app.extensions["cms"]
+    found = []
+    for names, group in _by_plugins(tenants).items():
+        found += collect(registry.hook_for(group[0], "supervision_notices", only=names), tenants=group, as_of=as_of)
+    return sorted(found, key=lambda n: (n.tenant_id, n.plugin))
+
+
+def _by_plugins(tenants: list[Tenant]) -> dict[tuple, list[Tenant]]:
+    groups: dict[tuple, list[Tenant]] = {}
+    registry = current_app.extensions["cms"]
+    for t in tenants:
+        groups.setdefault(tuple(sorted(registry.enabled_names(t))), []).append(t)
+    return groups
 
 
 def supervision_period(today: date) -> monitor.Period:

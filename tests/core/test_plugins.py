@@ -340,13 +340,37 @@ def test_hook_assessment_components(plugin_app):
     registry = plugin_app.extensions["cms"]
     with plugin_app.app_context():
         baishui = tenant_by_slug("baishui")
-        assert collect(registry.hook.assessment_components, tenants=[baishui], year=2026) == []
+        before = collect(registry.hook.assessment_components, tenants=[baishui], year=2026)   # installed plugins'
         registry.pm.register(Replies(), name="test-replies")
         try:
             answers = collect(registry.hook.assessment_components, tenants=[baishui], year=2026)
         finally:
             registry.pm.unregister(name="test-replies")
-    assert answers == [AssessmentComponent("application", "依申请按时答复率", {baishui.id: 0.75})]
+    assert [a for a in answers if a not in before] == [AssessmentComponent("application", "依申请按时答复率",
+                                                                          {baishui.id: 0.75})]
+
+
+def test_hook_supervision_notices(plugin_app):
+    """A plugin reports counts on the catalog's supervision page; pluggy checks its arguments at
+    registration. The page's use of it is tested in tests/integration/test_supervision_notices.py."""
+    from datetime import date
+
+    from core.plugin_api import hookimpl, SupervisionNotice
+
+    class Overdue:
+        @hookimpl
+        def supervision_notices(self, tenants, as_of):
+            return [SupervisionNotice("test-overdue", t.id, "逾期未答复", 2) for t in tenants]
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui = tenant_by_slug("baishui")
+        registry.pm.register(Overdue(), name="test-overdue")
+        try:
+            answers = collect(registry.hook.supervision_notices, tenants=[baishui], as_of=date(2026, 12, 7))
+        finally:
+            registry.pm.unregister(name="test-overdue")
+    assert answers == [SupervisionNotice("test-overdue", baishui.id, "逾期未答复", 2)]
 
 
 def test_a_plugin_switched_off_for_a_tenant_disappears_there_only(plugin_app, pclient):
