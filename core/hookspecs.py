@@ -100,3 +100,9 @@ def assessment_components(tenants, year):
     """Return `AssessmentComponent`s for the yearly assessment (年考核) of `tenants` in `year`: one per
     measure this plugin keeps (政策解读 published with its policy, 依申请 replies on time), each a
     ratio between 0 and 1 per tenant id (None: nothing to measure for that tenant that year)."""
+
+
+@hookspec(firstresult=True)
+def application_statistics(tenant, year):
+    """Return the statistics of 依申请公开 of `tenant` in `year` as the annual report prints them
+    (国办公开办函〔2021〕30号, sections 三 and 四), or None; the first plugin to answer gives them."""

@@ -56,7 +56,7 @@ from core.docno import canonical_doc_no, looks_like_doc_no
 from core.sanitize import clean_html, plain_text, text_to_html
 from core.masking import mask_contact, mask_id_number, mask_name, mask_phone
 from core.contacts import ascii_text, normalise_email, normalise_id_number, normalise_mobile, normalise_phone
-from core.exports import (append_rows, csv_download, export_cell, new_workbook, workbook_bytes,
+from core.exports import (append_rows, attachment_headers, csv_download, export_cell, new_workbook, workbook_bytes,
                           xlsx_download)
 from core.security.ratelimit import client_address, limiter, lookup_limit
 
@@ -94,7 +94,7 @@ __all__ = [
     "append_rows", "csv_download", "export_cell", "new_workbook", "workbook_bytes",
     "xlsx_download", "client_address", "limiter", "lookup_limit",
     "NO_LINE_END", "NO_LINE_START", "PdfUnavailable", "ReportDocument", "add_cjk_fonts", "break_lines", "break_text",
-    "pdf_download", "pdf_fonts",
+    "pdf_download", "pdf_fonts", "attachment_headers",
     "CHINA_TZ", "china_date", "china_moment", "china_today", "utcnow", "Calendar",
     "tenant_or_exit",
 ]

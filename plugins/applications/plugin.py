@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.plugin_api import hookimpl, PluginInfo, PluginRoutes
+from core.plugin_api import DashboardWidget, hookimpl, MenuEntry, Permission, PluginInfo, PluginRoutes
 
 NAME = "applications"
 
@@ -17,7 +17,17 @@ def plugin_info():
         description="政府信息公开申请的受理、办理、答复与统计（法定时限）",
         tenant_kinds=("district", "town"),
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
+        portal_menu=(MenuEntry("依申请公开", "applications.apply", order=25),),
+        admin_menu=(MenuEntry("依申请公开", "applications_admin.index", order=15, permission=Permission.CONTENT_VIEW),),
+        dashboard=(DashboardWidget("依申请公开", "applications/widget.html", office_dashboard, order=15,
+                                   permission=Permission.CONTENT_VIEW),),
     )
+
+
+def office_dashboard(tenant) -> dict:
+    """The dashboard box: open applications, due within 5 working days, overdue."""
+    from plugins.applications.admin import office_dashboard as context
+    return context(tenant)
 
 
 @hookimpl
@@ -37,3 +47,22 @@ def assessment_components(tenants, year):
     from core.plugin_api import china_today
     from plugins.applications.oversight import components
     return components(tenants, year, china_today())
+
+
+@hookimpl
+def application_statistics(tenant, year):
+    from plugins.applications.stats import compute
+    return compute(tenant, year) if tenant.kind in ("district", "town") else None
+
+
+@hookimpl
+def purge_personal_data(before):
+    from plugins.applications.privacy import purge_personal_data as purge
+    erased = purge(before)
+    return [f"依申请公开：删除 {erased} 件已办结申请的申请人姓名和联系方式"] if erased else []
+
+
+@hookimpl
+def demo_content():
+    from plugins.applications.demo import load_demo
+    return load_demo()

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.plugin_api import (audit, Calendar, china_date, china_today, codes, Conflict, db, DomainError, Permission,
-                             require_permission, Tenant, utcnow)
+from core.plugin_api import (audit, Calendar, china_date, china_moment, china_today, codes, Conflict, db, DomainError, notify,
+                             Permission, require_permission, Tenant, utcnow)
 from plugins.applications import clock
 from plugins.applications.models import (ANSWER_LABELS, Application, ApplicationEvent, ApplicationSettings,
                                          APPLICANT_LABELS, CHANNEL_LABELS, CODE_GROUPS, DELIVERY_LABELS,
@@ -33,6 +33,17 @@ def record_event(application: Application, kind: str, summary: str, actor=None) 
                                     summary=summary, at=utcnow(), actor_name=getattr(actor, "label", "") or ""))
     if actor is not None:
         audit.record(f"applications.{kind}", target=application, actor=actor, summary=summary)
+
+
+def tell_applicant(application: Application, kind: str, subject: str, body: str) -> None:
+    """The applicant is told (第三十条 补正, 第三十三条 延期, receipt and answer) by e-mail when they gave
+    one, else by text message; through the outbox, sent after the transaction commits. Nothing but
+    the 查询码 identifies them in the message."""
+    channel, recipient = ("email", application.email) if application.email else ("sms", application.phone)
+    if not recipient:
+        return                      # by post only: the office's letter does it
+    notify(tenant_id=application.tenant_id, recipient=recipient, kind=f"applications.{kind}", channel=channel,
+           subject=subject, body=f"{body}（查询码 {application.code}）")
 
 
 def refresh_due(application: Application, cal: Calendar | None = None) -> None:
@@ -117,6 +128,12 @@ def register(actor, tenant: Tenant, data: dict) -> Application:
         raise DomainError("请选择申请的提交方式（信函、当面、传真或电子邮件）。", field="channel")
     application = _new_application(tenant, _values(data), channel)
     application.created_by_id = getattr(actor, "id", None)
+    if data.get("received_on"):
+        # A letter signed for yesterday and registered today came in yesterday: its receipt date may
+        # not be refused as "before it was submitted".
+        day = _day(data["received_on"], "收到申请的日期", "received_on")
+        if day < china_date(application.submitted_at):
+            application.submitted_at = china_moment(day)
     record_event(application, "registered", f"登记{CHANNEL_LABELS[channel]}申请。", actor)
     if data.get("received_on"):
         confirm_receipt(actor, application, data["received_on"])
@@ -147,6 +164,8 @@ def confirm_receipt(actor, application: Application, on) -> None:
     refresh_due(application)
     record_event(application, "received", f"确认收到申请（{day.isoformat()}），答复期限至 {application.due_on.isoformat()}。",
                  actor)
+    tell_applicant(application, "received", f"{application.tenant.name}已收到您的政府信息公开申请",
+                   f"收到日期 {day.isoformat()}，将于 {application.due_on.isoformat()} 前答复")
 
 
 # --- the clock's turns ------------------------------------------------------------------------
@@ -173,6 +192,8 @@ def ask_correction(actor, application: Application, note: str, deadline) -> None
     application.correction_deadline = until
     application.status = "correction"
     record_event(application, "correction_asked", f"要求补正（{until.isoformat()} 前）：{note.strip()}", actor)
+    tell_applicant(application, "correction", "请补正您的政府信息公开申请",
+                   f"请于 {until.isoformat()} 前补正：{note.strip()}。逾期未补正的，视为放弃申请")
 
 
 def receive_correction(actor, application: Application, on) -> None:
@@ -264,6 +285,8 @@ def extend(actor, application: Application, days: int, reason: str, approved_by:
     refresh_due(application)
     record_event(application, "extended", f"经{approved_by.strip()}同意，答复期限延长 {days} 个工作日至 "
                  f"{application.due_on.isoformat()}，理由：{reason.strip()}。已告知申请人。", actor)
+    tell_applicant(application, "extended", "政府信息公开申请的答复期限已延长",
+                   f"答复期限延长至 {application.due_on.isoformat()}，理由：{reason.strip()}")
 
 
 # --- the answer -------------------------------------------------------------------------------
@@ -302,3 +325,138 @@ def find(code: str) -> Application | None:
     """An application of the current tenant by its 查询码, typed any way (case, spaces, dashes)."""
     normalised = codes.normalise_code(code, CODE_GROUPS)
     return db.session.scalar(select(Application).where(Application.code == normalised)) if normalised else None
+
+
+# --- after the letter: delivery and closing (the office's side) -------------------------------
+# (imports of the office's part, kept with it)
+from dataclasses import dataclass  # noqa: E402
+
+from core.plugin_api import across_tenants, has_permission  # noqa: E402
+from plugins.applications.models import OPEN_STATUSES, STATUS_LABELS  # noqa: E402
+
+def record_delivery(actor, application: Application, method: str, on) -> None:
+    """The signed letter (and the information provided) reached the applicant: how and when."""
+    require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
+    if application.status != "answered":
+        raise Conflict("只有已签发答复告知书的申请可以登记送达。")
+    if method not in DELIVERY_LABELS:
+        raise DomainError("请选择送达方式。", field="delivered_by")
+    day = _day(on, "送达日期", "delivered_on")
+    if day > china_today() or (application.answered_on and day < application.answered_on):
+        raise DomainError("送达日期应在答复签发之后、今天或以前。", field="delivered_on")
+    application.delivered_by, application.delivered_on = method, day
+    application.status = "delivered"
+    record_event(application, "delivered", f"答复告知书已{DELIVERY_LABELS[method]}送达（{day.isoformat()}）。", actor)
+
+
+def close(actor, application: Application) -> None:
+    """Delivered: the file is complete and archived (办结)."""
+    require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
+    if application.status != "delivered":
+        raise Conflict("只有已送达的申请可以办结归档。")
+    application.status = "closed"
+    application.closed_on = china_today()
+    record_event(application, "closed", "办结归档。", actor)
+
+
+# --- the office's settings ----------------------------------------------------------------------
+
+def default_doc_no_prefix(tenant: Tenant) -> str:
+    """白水镇 → 白政依复: the unit's first character, 政 (a people's government), 依复 (依申请答复)."""
+    return f"{tenant.name[:1]}政依复"
+
+
+def remedy_bodies(tenant: Tenant) -> tuple[str, str]:
+    """The reconsideration body and the court named in the letters: the settings, else for a town
+    its district's people's government (行政复议法 2023 第二十四条) and court."""
+    row = settings_for(tenant)
+    parent = tenant.parent.name if tenant.parent is not None else ""
+    reconsideration = row.reconsideration_body or (f"{parent}人民政府" if parent else "上一级人民政府")
+    court = row.court or (f"{parent}人民法院" if parent else "有管辖权的人民法院")
+    return reconsideration, court
+
+
+def update_settings(actor, tenant: Tenant, data: dict) -> bool:
+    """The office's name, the bodies of the remedies and the letters' 文号 prefix (TENANT_MANAGE)."""
+    require_permission(actor, Permission.TENANT_MANAGE, tenant)
+    row = settings_for(tenant)
+    values = {key: _text(data, key, limit) for key, limit in (("office_name", 200), ("reconsideration_body", 200),
+                                                               ("court", 200), ("doc_no_prefix", 50))}
+    if not values["office_name"]:
+        raise DomainError("请填写答复机关（办公室）名称。", field="office_name")
+    if any(ch in values["doc_no_prefix"] for ch in "〔〕[]()（）0123456789"):
+        raise DomainError("文号前缀只写机关代字，例如“白政依复”；年份和序号由系统自动编排。", field="doc_no_prefix")
+    changed = [key for key, value in values.items() if getattr(row, key) != value]
+    for key in changed:
+        setattr(row, key, values[key])
+    if changed:
+        audit.record("applications.settings", target=row, actor=actor, summary="修改依申请公开设置。")
+    return bool(changed)
+
+
+# --- the office's list: open applications on the clock, here and in the units below -------------
+
+@dataclass(frozen=True)
+class Row:
+    """An application as the office's list shows it (plain values: nothing of another tenant stays
+    in the session)."""
+    id: int
+    code: str
+    name: str
+    description: str
+    channel: str
+    status: str
+    submitted_at: object
+    received_on: date | None
+    due_on: date | None
+    left: int | None
+    urgency: str
+    tenant: Tenant
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+URGENCY_LABELS = {"overdue": "已逾期", "due_soon": "5 个工作日内到期", "paused": "期限中止", "ok": "正常",
+                  "not_started": "待确认收到"}
+
+
+def office_units(actor, tenant: Tenant) -> dict[int, Tenant]:
+    """The tenant and the units below it that run this plugin and where `actor` may see applications."""
+    units = db.session.scalars(select(Tenant).where(Tenant.path.startswith(tenant.path), Tenant.status == "active")
+                               .order_by(Tenant.path))
+    return {t.id: t for t in units if "applications" in (t.enabled_plugins or []) and t.kind in TENANT_KINDS
+            and has_permission(actor, Permission.CONTENT_VIEW, t)}
+
+
+def office_rows(actor, tenant: Tenant, *, status: str | None = None, descending: bool = False) -> list[Row]:
+    """Applications of the tenant and its subtree (open ones unless `status` names another), the
+    nearest due date first (or last), those not yet received at the end."""
+    units = office_units(actor, tenant)
+    if not units:
+        return []
+    wanted = [status] if status in STATUS_LABELS else list(OPEN_STATUSES)
+    with across_tenants(units, reason="依申请公开：本级和下级单位办理中的申请"):
+        rows = db.session.execute(select(Application.id, Application.code, Application.name, Application.description,
+                                         Application.channel, Application.status, Application.submitted_at,
+                                         Application.received_on, Application.due_on, Application.tenant_id)
+                                  .where(Application.tenant_id.in_(units), Application.status.in_(wanted))).all()
+    today, cal = china_today(), Calendar()
+    result = []
+    for r in rows:
+        running = r.status in OPEN_STATUSES
+        result.append(Row(r.id, r.code, r.name, r.description, r.channel, r.status, r.submitted_at, r.received_on,
+                          r.due_on, clock.workdays_left(r, today, cal) if running else None,
+                          clock.urgency(r, today, cal) if running else "", units[r.tenant_id]))
+    far = date.max
+    result.sort(key=lambda r: (r.due_on or far, r.id), reverse=descending)
+    return result
+
+
+def office_counts(actor, tenant: Tenant) -> dict[str, int]:
+    """For the dashboard: open, due within 5 working days, overdue (the tenant and its subtree)."""
+    rows = office_rows(actor, tenant)
+    return {"open": len(rows), "due_soon": sum(r.urgency == "due_soon" for r in rows),
+            "overdue": sum(r.urgency == "overdue" for r in rows),
+            "awaiting": sum(r.status == "awaiting_receipt" for r in rows)}

@@ -149,3 +149,22 @@ def test_villages_do_not_receive_applications(demo, ctx):
     with tenant_scope(village), pytest.raises(DomainError, match="请向所在乡镇人民政府提出"):
         services.submit_online(village, {**CITIZEN, "consent": True})
     assert db.session.query(Application).count() == 0
+
+
+def test_the_applicant_is_told_of_receipt_correction_and_extension(demo, ctx):
+    """第三十条 (补正 一次性告知), 第三十三条 (延长 应当告知申请人): by e-mail when given, else by SMS."""
+    from core.notify import Notification
+    tenant = tenant_by_slug("baishui")
+    with tenant_scope(tenant), at_china(date(2026, 11, 2)):
+        application = _received(date(2026, 11, 2))
+        services.ask_correction(SYSTEM, application, "请写明所需文件的名称", date(2026, 11, 16))
+        services.receive_correction(SYSTEM, application, date(2026, 11, 2))
+        services.extend(SYSTEM, application, 5, "需要调取档案", "王主任")
+        sent = db.session.scalars(db.select(Notification).where(Notification.recipient == CITIZEN["email"])
+                                  .order_by(Notification.id)).all()
+        assert [n.kind for n in sent] == ["applications.received", "applications.correction", "applications.extended"]
+        assert all(n.channel == "email" and application.code in n.body for n in sent)
+        assert "张三" not in " ".join(n.body for n in sent)
+        no_mail = services.submit_online(tenant, {**CITIZEN, "email": "", "delivery": "post", "consent": True})
+        services.confirm_receipt(SYSTEM, no_mail, date(2026, 11, 2))
+        assert db.session.scalars(db.select(Notification).where(Notification.recipient == CITIZEN["phone"])).one().channel == "sms"

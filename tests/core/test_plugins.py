@@ -350,6 +350,26 @@ def test_hook_assessment_components(plugin_app):
                                                                           {baishui.id: 0.75})]
 
 
+def test_hook_application_statistics(plugin_app):
+    """The annual report reads the statistics of 依申请公开 through this hook; the first answer counts
+    (firstresult). The applications plugin's tables are tested in tests/applications/test_stats.py."""
+    from core.plugin_api import hookimpl
+
+    class Statistics:
+        @hookimpl(tryfirst=True)
+        def application_statistics(self, tenant, year):
+            return {"tenant": tenant.slug, "year": year} if tenant.kind == "town" else None
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui = tenant_by_slug("baishui")
+        registry.pm.register(Statistics(), name="test-statistics")
+        try:
+            assert registry.hook.application_statistics(tenant=baishui, year=2026) == {"tenant": "baishui", "year": 2026}
+        finally:
+            registry.pm.unregister(name="test-statistics")
+
+
 def test_hook_supervision_notices(plugin_app):
     """A plugin reports counts on the catalog's supervision page; pluggy checks its arguments at
     registration. The page's use of it is tested in tests/integration/test_supervision_notices.py."""
@@ -446,14 +466,14 @@ def test_dashboard_boxes_declared_in_plugin_info_follow_the_tenant_and_the_permi
     Auth(client).login("li")                                                        # 白水镇's editor
     html = client.get("/admin/baishui/").get_data(as_text=True)
     boxes = re.findall(r'<h2 id="widget-\d+">([^<]+)</h2>', html)
-    assert boxes == ["政府信息公开", "意见征集", "政府开放日"]                          # order 10, 20, 30
+    assert boxes == ["政府信息公开", "依申请公开", "意见征集", "政府开放日"]             # order 10, 15, 20, 30
     assert "政府公报" not in boxes                                                   # a district's plugin only
     with demo.app_context():
         baishui = tenant_by_slug("baishui")
         baishui.enabled_plugins = [p for p in baishui.enabled_plugins if p != "opinions"]
         db.session.commit()
     html = client.get("/admin/baishui/").get_data(as_text=True)
-    assert re.findall(r'<h2 id="widget-\d+">([^<]+)</h2>', html) == ["政府信息公开", "政府开放日"]
+    assert re.findall(r'<h2 id="widget-\d+">([^<]+)</h2>', html) == ["政府信息公开", "依申请公开", "政府开放日"]
     Auth(client).logout()
     Auth(client).login("qian")                                                      # security admin: no content
     with demo.app_context():

@@ -18,6 +18,7 @@ REQUIRES_PLUGINS = ("catalog", "open_day", "opinions")
 
 COMMENTS = [f"{p} 以上是我的意见。" for p in FORMULAS]      # a comment has at least 5 characters
 EXPORTS = {"catalog_admin.supervision_csv", "catalog_admin.supervision_xlsx", "catalog_admin.assessment_xlsx",
+           "applications_admin.stats_xlsx",
            "catalog_admin.export_catalog", "open_day_admin.export",
            "opinions_admin.export_csv", "opinions_admin.export_xlsx", "opinions.feedback_csv"}
 
@@ -72,6 +73,14 @@ def test_no_cell_of_any_export_starts_a_formula(demo, client):
         spreadsheet = client.get(path)
         assert spreadsheet.status_code == 200
         assert_inert(cells_of_xlsx(spreadsheet.data), payloads=FORMULAS[:2])
+    # The 依申请 statistics of a unit, titled with its name
+    with demo.app_context():
+        slug = db.session.get(Tenant, towns[0]).slug
+    statistics = client.get(f"/admin/{slug}/applications/stats.xlsx")
+    assert statistics.status_code == 200
+    titles = [c for c in cells_of_xlsx(statistics.data) if isinstance(c.value, str) and FORMULAS[0] in c.value]
+    assert titles and all(c.value.startswith("'") for c in titles)
+    assert_inert(cells_of_xlsx(statistics.data), payloads=[])
     # Registrants' names in full: exported by the admins only (may_see_personal_data)
     registrations = client.get(f"/admin/baishui/open-day/{event_id}/export.csv?personal=1")
     assert registrations.status_code == 200
@@ -93,4 +102,4 @@ def test_no_cell_of_any_export_starts_a_formula(demo, client):
         stored = [p.strip() for p in payloads] if endpoint.startswith("opinions") else payloads
         assert_inert(cells(data), payloads=stored)
     assert set(walked) | {"catalog_admin.supervision_csv", "catalog_admin.supervision_xlsx", "catalog_admin.assessment_xlsx",
-                          "open_day_admin.export"} == EXPORTS
+                          "open_day_admin.export", "applications_admin.stats_xlsx"} == EXPORTS

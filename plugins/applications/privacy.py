@@ -1,0 +1,52 @@
+"""Erasing applicants' personal data once the file's retention has run (PIPL 第十九条: kept no longer
+than needed): the applicant's name and contact details of applications closed more than
+APPLICATIONS_RETENTION_YEARS (default 5) years ago. What the statistics count stays: the applicant's
+kind, the dates, the answer and its reason."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from core.plugin_api import across_tenants, china_today, db, utcnow
+from plugins.applications.models import Application
+
+ERASED_NAME = "（已删除）"
+DEFAULT_RETENTION_YEARS = 5
+CONTACT_FIELDS = ("id_number", "work_unit", "org_code", "legal_rep", "contact_name", "address", "postcode",
+                  "phone", "email")
+
+
+def retention_years() -> int:
+    return max(1, int(current_app.config.get("APPLICATIONS_RETENTION_YEARS", DEFAULT_RETENTION_YEARS)))
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:                       # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def purge_personal_data(before: date) -> int:
+    """Erase the applicants of applications closed before `before` and before the retention period;
+    the letters lose the same details. Returns how many applications were erased."""
+    cutoff = min(before, _years_before(china_today(), retention_years()))
+    erased = 0
+    with across_tenants(None, reason="privacy purge of applicants' contact data"):
+        for application in db.session.scalars(select(Application).where(
+                Application.status == "closed", Application.closed_on < cutoff,
+                Application.personal_data_purged_at.is_(None))):
+            secrets = [v for v in (application.name, application.id_number, application.phone, application.email,
+                                   application.address, application.contact_name, application.legal_rep) if len(v) > 1]
+            for letter in application.letters:
+                for value in secrets:
+                    letter.body = letter.body.replace(value, ERASED_NAME)
+            application.name = ERASED_NAME
+            for name in CONTACT_FIELDS:
+                setattr(application, name, "")
+            application.personal_data_purged_at = utcnow()
+            erased += 1
+        db.session.flush()
+    return erased
