@@ -4,6 +4,8 @@ APPLICATIONS_RETENTION_YEARS (default 5) years ago. What the statistics count st
 kind, the dates, the answer and its reason."""
 from __future__ import annotations
 
+import os
+
 from datetime import date
 
 from flask import current_app
@@ -19,7 +21,9 @@ CONTACT_FIELDS = ("id_number", "work_unit", "org_code", "legal_rep", "contact_na
 
 
 def retention_years() -> int:
-    return max(1, int(current_app.config.get("APPLICATIONS_RETENTION_YEARS", DEFAULT_RETENTION_YEARS)))
+    """APPLICATIONS_RETENTION_YEARS from the configuration or the environment, 5 unless set."""
+    setting = current_app.config.get("APPLICATIONS_RETENTION_YEARS") or os.environ.get("APPLICATIONS_RETENTION_YEARS")
+    return max(1, int(setting or DEFAULT_RETENTION_YEARS))
 
 
 def _years_before(day: date, years: int) -> date:

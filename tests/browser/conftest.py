@@ -32,6 +32,7 @@ class Site:
 # Which plugin each page type belongs to (the others are core's): pages of a plugin absent or off
 # are not tried.
 PAGE_PLUGINS = {"catalog": "catalog", "record": "catalog", "consultation": "opinions", "feedback": "opinions",
+                "apply": "applications", "application_status": "applications",
                 "open_day": "open_day", "gazette_issue": "gazette", "gazette_article": "gazette"}
 
 
@@ -42,7 +43,8 @@ def available_pages(kinds: list[str]) -> list[str]:
 def _paths(app) -> dict[str, str]:
     """One page of every public page type of the demo."""
     from core.tenants import across_tenants
-    paths = {"home": "/qinglan/baishui/", "search": "/qinglan/search?q=%E8%A1%A5%E8%B4%B4"}      # 补贴
+    paths = {"home": "/qinglan/baishui/", "search": "/qinglan/search?q=%E8%A1%A5%E8%B4%B4",      # 补贴
+             "apply": "/qinglan/baishui/applications/", "application_status": "/qinglan/baishui/applications/status"}
     with app.app_context(), across_tenants(None, reason="browser tests: demo page addresses"):
         if "catalog" in AVAILABLE_PLUGINS:
             from plugins.catalog.models import Record

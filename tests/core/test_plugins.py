@@ -20,7 +20,7 @@ from core.tenants import tenant_by_slug
 from tests.conftest import DEMO_FILE, _empty_all_tables, make_app, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILT_IN = ["catalog", "gazette", "open_day", "opinions"]
+BUILT_IN = ["applications", "catalog", "gazette", "open_day", "opinions"]
 HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
                if getattr(fn, "cms_spec", None) is not None)
 
