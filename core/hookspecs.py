@@ -89,6 +89,13 @@ def deliver_notification(notification):
 
 
 @hookspec
+def application_channels(tenant):
+    """Return `NavItem`s: where the public applies for government information held by `tenant`
+    (依申请公开), e.g. an online form. Asked of every loaded plugin, whether or not `tenant` has it:
+    a village, which receives no applications, is pointed to its town's form."""
+
+
+@hookspec
 def supervision_notices(tenants, as_of):
     """Return `SupervisionNotice`s for the district's supervision page (时效监督): what this plugin
     finds wrong in each of `tenants` as of the date `as_of` (China's date), e.g. applications not

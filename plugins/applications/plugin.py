@@ -66,3 +66,16 @@ def purge_personal_data(before):
 def demo_content():
     from plugins.applications.demo import load_demo
     return load_demo()
+
+
+@hookimpl
+def application_channels(tenant):
+    """The online form of the unit that receives the application: the tenant itself, or for a
+    village its town (第二十九条: applications go to the 行政机关), where the plugin is on."""
+    from flask import current_app, url_for
+
+    from core.plugin_api import NavItem
+    target = tenant.parent if tenant.kind == "village" else tenant
+    if target is None or not current_app.extensions["cms"].is_enabled(target, NAME):
+        return []
+    return [NavItem(NAME, f"在线提交政府信息公开申请（{target.name}）", url_for("applications.apply", tenant=target), order=10)]

@@ -39,9 +39,11 @@ def item(item_id: int):
     ids = [item.id] + [c.id for c in item.children]
     stmt = services.filtered_public_records(year=year, validity=validity).where(Record.item_id.in_(ids))
     page = paginate(stmt, *page_args())
+    on_request = "依申请" in (item.methods or []) and "主动" not in (item.methods or [])
+    channels = collect(current_app.extensions["cms"].hook.application_channels, tenant=g.tenant) if on_request else []
     return render_template("catalog/item.html", tenant=g.tenant, item=item, page=page, year=year, validity=validity,
                            years=services.public_years(g.tenant), domain=standard.domains().get(item.domain_code),
-                           validity_labels=VALIDITY_LABELS)
+                           validity_labels=VALIDITY_LABELS, on_request=on_request, channels=channels)
 
 
 @bp.get("/records/")

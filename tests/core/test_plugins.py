@@ -370,6 +370,27 @@ def test_hook_application_statistics(plugin_app):
             registry.pm.unregister(name="test-statistics")
 
 
+def test_hook_application_channels(plugin_app):
+    """A plugin offers the way to apply for a tenant's information; pluggy checks its arguments at
+    registration. The catalog's item page shows it (tests/integration/test_supervision_notices.py)."""
+    from core.plugin_api import hookimpl, NavItem
+
+    class Form:
+        @hookimpl
+        def application_channels(self, tenant):
+            return [NavItem("test-form", f"向{tenant.name}申请", "/apply")]
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui = tenant_by_slug("baishui")
+        registry.pm.register(Form(), name="test-form")
+        try:
+            answers = collect(registry.hook.application_channels, tenant=baishui)
+        finally:
+            registry.pm.unregister(name="test-form")
+    assert NavItem("test-form", "向白水镇申请", "/apply") in answers
+
+
 def test_hook_supervision_notices(plugin_app):
     """A plugin reports counts on the catalog's supervision page; pluggy checks its arguments at
     registration. The page's use of it is tested in tests/integration/test_supervision_notices.py."""

@@ -33,3 +33,23 @@ def test_overdue_applications_and_replies_on_time_reach_the_supervision_pages(de
     assert "柳河" not in page.split("其他监督事项")[1]                       # only where there is one
     assessment = client.get("/admin/qinglan/catalog/assessment?year=2026").get_data(as_text=True)
     assert "依申请按时答复率" in assessment
+
+
+def test_an_item_disclosed_on_application_offers_the_form_and_a_village_its_towns(demo, client):
+    """The catalog's item page names the unit that receives applications and links its online form
+    (application_channels hook); a village (which receives none, 第二十九条) links its town's."""
+    from plugins.catalog import services as catalog
+    urls = {}
+    with demo.app_context():
+        for slug in ("baishui", "dongpo"):
+            tenant = tenant_by_slug(slug)
+            with tenant_scope(tenant):
+                item = catalog.leaf_items(tenant)[0]
+                item.methods = ["依申请"]
+                db.session.commit()
+                urls[slug] = f"/{tenant.url_path}/catalog/items/{item.id}"
+    town = client.get(urls["baishui"]).get_data(as_text=True)
+    assert "本事项依申请公开。如需获取，请向白水镇提出政府信息公开申请。" in town
+    assert 'href="/qinglan/baishui/applications/"' in town
+    village = client.get(urls["dongpo"]).get_data(as_text=True)
+    assert "请向白水镇提出政府信息公开申请" in village and 'href="/qinglan/baishui/applications/"' in village
