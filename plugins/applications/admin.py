@@ -97,6 +97,7 @@ def _page(application: Application, posted: str | None = None, form=None):
         letter=letter, pdf=pdf, left=clock.workdays_left(application, today, cal) if application.is_open else None,
         urgency=clock.urgency(application, today, cal) if application.is_open else "",
         urgency_labels=services.URGENCY_LABELS, correction_ends=clock.correction_window_ends(application, cal),
+        provisional=bool(application.due_on and cal.is_provisional(application.due_on)),
         labels={"channel": CHANNEL_LABELS, "id_type": ID_TYPE_LABELS, "form": FORM_LABELS, "delivery": DELIVERY_LABELS,
                 "applicant": APPLICANT_LABELS, "answer": ANSWER_LABELS},
         can_edit=has_permission(current_user, Permission.CONTENT_EDIT, tenant),

@@ -212,3 +212,17 @@ def test_the_office_api_follows_the_same_rules(demo, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/tenants/{tenant_slug}/applications/office/{application_id}/extension"]["post"]
     assert operation["x-permission"] == "content.edit"
+
+
+def test_a_due_date_in_a_year_without_its_holidays_is_marked_provisional(demo, client, auth):
+    """A due date counted with weekends only (the year's arrangement not entered yet) says so."""
+    from datetime import date
+
+    from tests.applications.fixtures import make_application
+    from tests.conftest import at_china
+    with at_china(date(2030, 3, 4)):
+        with demo.app_context():
+            application_id = make_application("baishui", received=date(2030, 3, 4))
+        auth.login("li")
+        page = client.get(f"/admin/baishui/applications/{application_id}").get_data(as_text=True)
+    assert "2030 年节假日安排尚未录入，暂按周末计算" in page
