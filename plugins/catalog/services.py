@@ -487,7 +487,13 @@ def set_attachments(record: Record, attachment_ids: list[int]) -> bool:
     change = sync_attachments(record, attachment_ids, RecordAttachment)
     if change.changed:
         db.session.flush()
-    refresh_attachment_visibility(set(change.before) | set(change.ids))
+    removed, added = set(change.before) - set(change.ids), set(change.ids) - set(change.before)
+    # Linking private files to a record that is not published changes no file's visibility: only
+    # unlinking, a public file linked (it becomes the record's, private until published), or any
+    # change to a published record does (the demo links hundreds of drafts' new files).
+    if removed or record.status == "published" or (added and db.session.scalar(
+            select(func.count()).select_from(Attachment).where(Attachment.id.in_(added), Attachment.is_public))):
+        refresh_attachment_visibility(set(change.before) | set(change.ids))
     return change.changed
 
 

@@ -246,6 +246,7 @@ def test_a_past_period_is_judged_on_its_own_last_day_with_its_own_deadline(cal):
     assert later.state == "late"
 
 
+@pytest.mark.same_every_day
 def test_colour_bands_follow_the_stated_thresholds():
     from plugins.catalog.supervision import band, BAND_LABELS
     assert [band(x) for x in (1.0, 0.95, 0.9, 0.8999, 0.8, 0.6, 0.5999, 0.0)] == \
@@ -372,6 +373,7 @@ def test_yearly_assessment_weights_components_and_the_hook(demo_content, app, cl
 REPORT_URLS = ["supervision.xlsx", "supervision.pdf", "assessment", "assessment.xlsx", "assessment.pdf"]
 
 
+@pytest.mark.same_every_day
 @pytest.mark.parametrize("path", REPORT_URLS)
 def test_reports_need_the_supervision_permission_of_that_district(demo_content, app, client, auth, path):
     from core.accounts import create_user, grant_role, SYSTEM
@@ -514,6 +516,7 @@ def test_the_on_time_column_counts_only_items_published_in_time(cal):
     assert "按时＝在期限内公开" in rules_text() and "无固定时限＝" in rules_text()
 
 
+@pytest.mark.same_every_day
 def test_assessment_measures_come_only_from_plugins_enabled_for_each_unit(demo_content, app, client, auth):
     """A plugin switched on for 白水镇 only: its measure counts there; every other unit shows 未启用
     for it (not 无数据) and keeps the score it had without the plugin."""
