@@ -47,6 +47,7 @@ def purge_personal_data(before: date) -> int:
             for letter in application.letters:
                 for value in secrets:
                     letter.body = letter.body.replace(value, ERASED_NAME)
+                _rewrite_pdf(letter)
             application.name = ERASED_NAME
             for name in CONTACT_FIELDS:
                 setattr(application, name, "")
@@ -54,3 +55,23 @@ def purge_personal_data(before: date) -> int:
             erased += 1
         db.session.flush()
     return erased
+
+
+def _rewrite_pdf(letter) -> None:
+    """A signed letter's stored PDF made again from its erased text, on the day it was signed, in
+    place of the file (same attachment, new bytes): no copy of the applicant's details stays."""
+    import hashlib
+
+    from core.plugin_api import Attachment, china_date, storage_path
+    from plugins.applications.letters import render_pdf
+    if not letter.pdf_attachment_id or letter.approved_at is None:
+        return
+    stored = db.session.get(Attachment, letter.pdf_attachment_id)
+    if stored is None:
+        return
+    data = render_pdf(letter, china_date(letter.approved_at))
+    path = storage_path(stored.token)
+    partial = path.with_name(path.name + ".purge")
+    partial.write_bytes(data)
+    partial.replace(path)
+    stored.size, stored.sha256 = len(data), hashlib.sha256(data).hexdigest()

@@ -143,3 +143,39 @@ def test_the_purge_erases_applicants_after_the_retention_and_keeps_the_statistic
     assert [stats.compute(t, y) for t in tenants for y in (2024, 2025, 2026)] == before
     with at_china(date(2032, 6, 2)):
         assert purge_personal_data(date(2032, 6, 2)) == 0           # once
+
+
+
+def test_the_purge_rewrites_the_signed_letter_without_the_applicant(demo, ctx):
+    """The letter's stored PDF is made again from the erased text: no copy of the name stays."""
+    from pypdf import PdfReader
+
+    from core.plugin_api import Attachment, save_upload, storage_path, utcnow
+    from plugins.applications import letters, services
+    from plugins.applications.models import ReplyLetter
+    from tests.applications.fixtures import CITIZEN
+    from werkzeug.datastructures import FileStorage
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town), at_china(date(2026, 3, 2)):
+        application = services.submit_online(town, {**CITIZEN, "consent": True})
+        services.confirm_receipt(SYSTEM, application, date(2026, 3, 2))
+        services.set_answer(SYSTEM, application, {"answer": "disclose"})
+        letter = ReplyLetter(tenant_id=town.id, application=application, doc_no="白政依复〔2026〕9号", status="approved",
+                             body=letters.draft_text(application), approved_at=utcnow())
+        db.session.add(letter)
+        db.session.flush()
+        pdf = save_upload(FileStorage(stream=io.BytesIO(letters.render_pdf(letter, date(2026, 3, 2))),
+                                      filename="答复告知书.pdf"), uploaded_by=None, is_public=False)
+        letter.pdf_attachment_id = pdf.id
+        application.status, application.closed_on = "closed", date(2026, 3, 20)
+        db.session.commit()
+        token = pdf.token
+    text = lambda: "".join(p.extract_text() for p in PdfReader(io.BytesIO(storage_path(token).read_bytes())).pages)
+    assert "张三" in text()
+    with at_china(date(2031, 6, 1)):
+        assert purge_personal_data(date(2031, 6, 1)) >= 1
+        db.session.commit()
+    assert "张三" not in text() and "（已删除）" in text() and "白政依复〔2026〕9号" in text()
+    with across_tenants(None, reason="test"):
+        stored = db.session.scalar(db.select(Attachment).where(Attachment.token == token))
+        assert stored.size == len(storage_path(token).read_bytes())
