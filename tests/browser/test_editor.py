@@ -39,12 +39,15 @@ def editor_of(page):
 
 def tool(page, name: str) -> None:
     """A toolbar button, then back in the text as the editor puts the caret (on the next frame)."""
+    expect(page.locator(".rte[data-ready='1']")).to_have_count(1)
     page.get_by_role("button", name=name).click()
     expect(page.locator(".rte-content")).to_be_focused()
 
 
 def to_end(page) -> None:
-    """The caret at the end of the body (Tiptap focuses the view on the next animation frame)."""
+    """The caret at the end of the body (once the deferred editor script has mounted it; Tiptap
+    focuses the view on the next animation frame)."""
+    expect(page.locator(".rte[data-ready='1']")).to_have_count(1)
     page.evaluate("document.querySelector('textarea[name=body]').editor.commands.focus('end')")
     expect(page.locator(".rte-content")).to_be_focused()
 
@@ -58,7 +61,7 @@ def test_the_clerk_writes_imports_submits_withdraws_and_the_reviewer_returns_the
     options = clerk.locator("select[name=item_id] option").all_inner_texts()
     clerk.get_by_label("公开事项").select_option(label=next(o for o in options if "法律援助" in o))
     clerk.get_by_label("标题", exact=True).fill("白水镇法律援助工作安排")
-    assert clerk.locator("textarea[name=body]").is_hidden()         # the editor took its place
+    expect(clerk.locator("textarea[name=body]")).to_be_hidden()     # the editor took its place
 
     body = editor_of(clerk)
     body.click()
@@ -167,6 +170,7 @@ def test_keyboard_reaches_the_toolbar_as_one_stop_and_moves_with_arrows(site, br
     page = context.new_page()
     login(page, site, "li")
     page.goto(site.url + "/admin/baishui/catalog/records/new")
+    expect(page.locator(".rte[data-ready='1']")).to_have_count(1)
     page.get_by_label("摘要").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "正文段落"
