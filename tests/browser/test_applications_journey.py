@@ -76,3 +76,67 @@ def test_a_person_applies_on_a_phone_and_reads_the_answer_by_code(site, browser)
     expect(district.locator("main")).to_contain_text("白水镇")
     assert re.search(r"剩余|逾期|个工作日", district.locator("main").inner_text())
     district.context.close()
+
+
+def test_the_office_handles_an_application_through_its_pages(site, browser):
+    """The town's editor, on the application's page: receipt, 补正, one extension, 部分公开 with its
+    reason and basis, the letter drafted and submitted; the reviewer, on a phone, signs it (a 文号
+    and a PDF); the editor records its delivery."""
+    from core.clock import china_today
+    from core.db import db
+    from core.tenants import tenant_by_slug, tenant_scope
+    from core.workdays import Calendar
+    from plugins.applications import services
+    from tests.applications.fixtures import CITIZEN
+    today = china_today()
+    with site.app.app_context():
+        town = tenant_by_slug("baishui")
+        with tenant_scope(town):
+            application = services.submit_online(town, {**CITIZEN, "consent": True,
+                                                        "description": "白水镇2026年防汛物资采购清单"})
+            db.session.commit()
+            page_url = f"{site.url}/admin/baishui/applications/{application.id}"
+    office = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    login(office, site, "li")
+    office.goto(page_url)
+    office.get_by_label("收到申请的日期").fill(today.isoformat())
+    office.get_by_role("button", name="确认收到").click()
+    expect(office.locator("main")).to_contain_text("答复期限")
+    office.get_by_label("需要补正的事项").fill("请写明需要哪一批次的采购清单")
+    with site.app.app_context():
+        deadline = Calendar().add_workdays(today, 10)
+    office.get_by_label("补正期限").fill(deadline.isoformat())
+    office.get_by_role("button", name="要求补正").click()
+    expect(office.locator("main")).to_contain_text("待申请人补正")
+    office.get_by_label("收到补正的日期").fill(today.isoformat())
+    office.get_by_role("button", name="登记收到补正").click()
+    office.get_by_label("延长的工作日数").fill("10")
+    office.get_by_label("延长的理由").fill("需要向财政所调取单据")
+    office.get_by_label("同意延长的负责人").fill("王镇长")
+    office.get_by_role("button", name="延长", exact=True).click()
+    expect(office.locator("main")).to_contain_text("延长")
+    office.get_by_label("答复类型").select_option("partial")
+    office.get_by_label("具体理由").select_option("withhold:third_party_rights")
+    office.get_by_label("法律依据").fill("《中华人民共和国政府信息公开条例》第十五条")
+    office.get_by_label("不予公开的内容和理由说明").fill("供应商的银行账户信息不予公开")
+    office.get_by_role("button", name="保存答复决定").click()
+    office.get_by_role("button", name="按答复类型起草答复告知书").click()
+    office.get_by_role("button", name="保存并提交审核").click()
+    expect(office.locator("main")).to_contain_text("已提交审核")
+    office.context.close()
+
+    reviewer = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    login(reviewer, site, "zhao")
+    reviewer.goto(page_url)
+    reviewer.get_by_role("button", name="审核通过并签发（编文号、生成 PDF）").click()
+    expect(reviewer.locator("main")).to_contain_text("已审核签发，文号")
+    reviewer.context.close()
+
+    office = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()   # the editor posts it
+    login(office, site, "li")
+    office.goto(page_url)
+    office.get_by_label("送达方式").select_option("post")
+    office.get_by_label("送达日期").fill(today.isoformat())
+    office.get_by_role("button", name="登记送达").click()
+    expect(office.locator("main")).to_contain_text("已送达")
+    office.context.close()
