@@ -33,12 +33,12 @@ def test_a_person_applies_on_a_phone_and_reads_the_answer_by_code(site, browser)
     # The office: receipt, a correction, one extension, 部分公开, the letter signed by a second person, delivered
     from core.accounts import user_by_username
     from core.clock import china_today
-    from core.db import db
+    from core.db import db, immediate_writes
     from core.tenants import tenant_by_slug, tenant_scope
     from core.workdays import Calendar
     from plugins.applications import letters, services
     today = china_today()
-    with site.app.app_context():
+    with site.app.app_context(), immediate_writes():       # beside the served site: its write lock first
         town = tenant_by_slug("baishui")
         with tenant_scope(town):
             li, zhao = user_by_username("li"), user_by_username("zhao")
@@ -83,13 +83,13 @@ def test_the_office_handles_an_application_through_its_pages(site, browser):
     reason and basis, the letter drafted and submitted; the reviewer, on a phone, signs it (a 文号
     and a PDF); the editor records its delivery."""
     from core.clock import china_today
-    from core.db import db
+    from core.db import db, immediate_writes
     from core.tenants import tenant_by_slug, tenant_scope
     from core.workdays import Calendar
     from plugins.applications import services
     from tests.applications.fixtures import CITIZEN
     today = china_today()
-    with site.app.app_context():
+    with site.app.app_context(), immediate_writes():
         town = tenant_by_slug("baishui")
         with tenant_scope(town):
             application = services.submit_online(town, {**CITIZEN, "consent": True,

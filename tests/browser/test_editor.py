@@ -202,7 +202,8 @@ def test_an_untouched_body_is_saved_exactly_as_it_was(site, browser):
     from plugins.catalog.models import Record
     from tests.catalog.fixtures import leaf
     body = '<dl><dt>联系人</dt><dd>王科长</dd></dl><table><tr><th scope="col">项目</th></tr></table>'
-    with site.app.app_context():
+    from core.db import immediate_writes
+    with site.app.app_context(), immediate_writes():      # beside the served site: its write lock first
         town = tenant_by_slug("baishui")
         with tenant_scope(town):
             record = services.create_record(SYSTEM, town, {"item_id": leaf(town, "法律援助").id, "title": "旧信息",
