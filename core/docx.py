@@ -77,6 +77,8 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
     names = archive.namelist()
     if "word/document.xml" not in names and "_rels/.rels" not in names:
         raise DomainError(f"无法读取{WHAT}：文件中没有正文。请确认上传的是 .docx 格式（旧的 .doc 请在 Word 中另存为 .docx）。")
+    # zipfile raises NotImplementedError for an entry whose compression method it cannot read
+    # (AES, LZMA from some archivers): a file we cannot read is refused like a broken one.
     try:
         xml_parts = [i for i in archive.infolist() if not i.is_dir() and not _is_binary(archive, i)]
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError):

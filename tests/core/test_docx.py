@@ -110,3 +110,16 @@ def test_the_xml_size_limit_is_a_setting(monkeypatch):
     monkeypatch.setenv("DOCX_MAX_XML_BYTES", "2000")
     with pytest.raises(LimitExceeded, match="文字内容解压后超过"):
         import_docx(official_notice())
+
+
+def test_an_entry_in_a_compression_zipfile_cannot_read_is_refused_not_a_crash():
+    """zipfile raises NotImplementedError for an unknown compression method: refused as broken."""
+    data = bytearray(official_notice())
+    # Mark every entry's compression method (local headers and central directory) as 99 (AES)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (at := data.find(signature, start)) != -1:
+            data[at + offset:at + offset + 2] = (99).to_bytes(2, "little")
+            start = at + 4
+    with pytest.raises(DomainError, match="文件已损坏"):
+        import_docx(bytes(data))
