@@ -113,3 +113,28 @@ def assessment_components(tenants, year):
 def application_statistics(tenant, year):
     """Return the statistics of 依申请公开 of `tenant` in `year` as the annual report prints them
     (国办公开办函〔2021〕30号, sections 三 and 四), or None; the first plugin to answer gives them."""
+
+
+@hookspec
+def disclosure_column_parts(tenant):
+    """Return `NavItem`s: the parts of the 政府信息公开专栏 of `tenant` this plugin holds (国办公开办函
+    〔2019〕61号), each with the `order` of its place in the national layout: 10 政府信息公开指南,
+    20 政府信息公开制度, 30 法定主动公开内容, 40 政府信息公开年报, 50 依申请公开, 60 政府公报.
+    Called only on plugins enabled for `tenant`."""
+
+
+@hookspec(firstresult=True)
+def proactive_disclosure_statistics(tenant, year):
+    """Return the figures of the annual report's section 二 (主动公开政府信息情况, 第二十条第（一）项)
+    that this plugin computes from its documents of `tenant` in `year`: a dict {"rules": {...},
+    "normative": {...}} (规章, 行政规范性文件), each {"issued": 本年制发件数, "repealed": 本年废止件数,
+    "in_force": 现行有效件数 at the year's end}; or None. The first plugin to answer gives them."""
+
+
+@hookspec
+def home_sections(tenant):
+    """Return `HomeSection`s for the portal home of `tenant`: what this plugin has that a visitor
+    looks for first (open consultations, coming open days, the latest gazette issue), each entry
+    with its date. Called on plugins enabled for `tenant`, and on those enabled for its district
+    that do not serve its kind of unit (the county's gazette on a town's home); an empty section
+    is left out."""

@@ -84,6 +84,25 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class HomeEntry:
+    """One line of a `HomeSection`: a title, where it leads, its date and a short note."""
+    title: str
+    url: str
+    date: object = None      # a date (China's) shown beside the title
+    note: str = ""           # e.g. 截止 2026-12-31, 余 12 个名额
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A block of the portal home (see the home_sections hook)."""
+    plugin: str
+    title: str
+    entries: tuple[HomeEntry, ...]
+    more_url: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Widget:
     plugin: str
     title: str

@@ -61,6 +61,7 @@ MATRIX = {
     ("portal.index", "/"): "open",
     ("portal.robots", "/robots.txt"): "open",
     ("portal.search", "/<tenant:tenant_path>/search"): "public",
+    ("portal.site_map", "/<tenant:tenant_path>/sitemap"): "public",
     ("portal.sitemap", "/<tenant:tenant_path>/sitemap.xml"): "public",
     ("portal.sitemap_index", "/sitemap.xml"): "open",
 }

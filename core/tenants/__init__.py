@@ -67,6 +67,8 @@ class Tenant(TimestampMixin, db.Model):
     unit_code: Mapped[str | None] = mapped_column(String(32))
     intro: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A district's footer identification (core.tenants.provisioning.SITE_FIELDS); None until set.
+    site_info: Mapped[dict | None] = mapped_column(JSON, default=dict)
     enabled_plugins: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     host: Mapped[str | None] = mapped_column(String(255), unique=True)

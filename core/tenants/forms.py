@@ -18,6 +18,14 @@ class TenantSettingsForm(FlaskForm):
     office_hours = StringField("办公时间", validators=[Optional(), Length(max=100)])
     postcode = StringField("邮编", validators=[Optional(), Length(max=10)])
     host = StringField("绑定域名（仅区县，可选）", validators=[Optional(), Length(max=255)])
+    # The footer's identification (区县 only; core.tenants.provisioning.SITE_FIELDS checks the formats).
+    sponsor = StringField("主办单位", validators=[Optional(), Length(max=200)])
+    organizer = StringField("承办单位", validators=[Optional(), Length(max=200)])
+    site_code = StringField("网站标识码", validators=[Optional(), Length(max=20)])
+    icp = StringField("ICP备案号", validators=[Optional(), Length(max=60)])
+    police_record = StringField("公安机关备案号", validators=[Optional(), Length(max=60)])
+    conac_url = StringField("党政机关网站标识链接", validators=[Optional(), Length(max=200)])
+    correction_url = StringField("纠错入口链接", validators=[Optional(), Length(max=200)])
 
 
 class ChildTenantForm(FlaskForm):

@@ -23,6 +23,17 @@ from core.tenants import (HOST_RE, KIND_LABELS, PARENT_KIND, RESERVED_SLUGS, SLU
 
 UNIT_CODE_RE = re.compile(r"^[0-9A-Za-z-]{1,32}$")
 CONTACT_FIELDS = {"phone": "电话", "address": "地址", "email": "电子邮箱", "office_hours": "办公时间", "postcode": "邮编"}
+# What a government website shows in its footer (《政府网站发展指引》, 国办发〔2017〕47号; ICP and 公安
+# filings): a district's settings, each empty until its admin enters what was really assigned.
+SITE_FIELDS = {"sponsor": "主办单位", "organizer": "承办单位", "site_code": "网站标识码", "icp": "ICP备案号",
+               "police_record": "公安机关备案号", "conac_url": "党政机关网站标识链接", "correction_url": "纠错入口链接"}
+SITE_PATTERNS = {
+    "site_code": (re.compile(r"^[0-9A-Za-z]{6,20}$"), "网站标识码应为 6 至 20 位字母或数字，例如 3601230001"),
+    "icp": (re.compile(r"^[\u4e00-\u9fff]ICP[备证]\d{6,12}号(-\d{1,3})?$"), "ICP备案号格式如：赣ICP备12345678号-1"),
+    "police_record": (re.compile(r"^[\u4e00-\u9fff]公网安备\s?\d{10,16}号$"), "公安机关备案号格式如：赣公网安备36012302000123号"),
+    "conac_url": (re.compile(r"^https://[^\s<>\"']+$"), "党政机关网站标识链接应以 https:// 开头"),
+    "correction_url": (re.compile(r"^https?://[^\s<>\"']+$"), "纠错入口链接应以 http:// 或 https:// 开头"),
+}
 
 
 def registry():
@@ -95,6 +106,29 @@ def tenant_field_errors(*, slug: str | None, name: str | None, kind: str | None,
     return errors
 
 
+def site_info_errors(site_info) -> list[str]:
+    """What is wrong with a district's footer identification, field by field."""
+    if site_info is None:
+        return []
+    if not isinstance(site_info, dict):
+        return ["site_info 必须是字段和值的映射"]
+    errors = []
+    for key, value in site_info.items():
+        if key not in SITE_FIELDS:
+            errors.append(f"site_info 中有未知字段“{key}”，可选：{'、'.join(SITE_FIELDS)}")
+        elif value is not None and not isinstance(value, str):
+            errors.append(f"site_info.{key} 必须是文本")
+        elif value and len(value.strip()) > 200:
+            errors.append(f"{SITE_FIELDS[key]}不能超过 200 个字符")
+        elif value and value.strip() and key in SITE_PATTERNS and not SITE_PATTERNS[key][0].match(value.strip()):
+            errors.append(SITE_PATTERNS[key][1])
+    return errors
+
+
+def _clean_site_info(site_info: dict | None) -> dict:
+    return {k: v.strip() for k, v in (site_info or {}).items() if k in SITE_FIELDS and v and v.strip()}
+
+
 def _clean_contact(contact: dict | None) -> dict:
     return {k: str(v).strip() for k, v in (contact or {}).items() if k in CONTACT_FIELDS and v not in (None, "")}
 
@@ -144,7 +178,7 @@ def _seed(tenant: Tenant, plugin_names) -> None:
         registry().hook_for(tenant, "tenant_provisioned", only=plugin_names)(tenant=tenant)
 
 
-EDITABLE_FIELDS = ("name", "unit_code", "intro", "contact", "host", "sort_order")
+EDITABLE_FIELDS = ("name", "unit_code", "intro", "contact", "host", "sort_order", "site_info")
 
 
 def update_tenant(actor, tenant: Tenant, **changes) -> list[str]:
@@ -161,6 +195,10 @@ def update_tenant(actor, tenant: Tenant, **changes) -> list[str]:
         slug=tenant.slug, name=changes.get("name", tenant.name), kind=tenant.kind,
         parent_kind=tenant.parent.kind if tenant.parent else None, unit_code=changes.get("unit_code", tenant.unit_code),
         host=changes.get("host", tenant.host), contact=changes.get("contact"), has_parent=tenant.parent is not None)
+    if "site_info" in changes:
+        if tenant.parent is not None and changes["site_info"]:
+            raise DomainError("网站标识信息由区县设置，乡镇和村不单独设置。")
+        errors += site_info_errors(changes["site_info"])
     if errors:
         raise DomainError("；".join(errors) + "。")
     if changes.get("host") and changes["host"] != tenant.host and db.session.scalar(
@@ -170,6 +208,8 @@ def update_tenant(actor, tenant: Tenant, **changes) -> list[str]:
         changes["intro"] = clean_html(changes["intro"])
     if "contact" in changes:
         changes["contact"] = _clean_contact(changes["contact"])
+    if "site_info" in changes:
+        changes["site_info"] = _clean_site_info(changes["site_info"])
     if "name" in changes:
         changes["name"] = changes["name"].strip()
     if "unit_code" in changes:

@@ -11,7 +11,7 @@ from core.errors import DomainError
 from core.forms import ActionForm
 from core.tenants import CHILD_KIND, STATUS_ACTIVE, STATUS_ARCHIVED, TenantKind, tenant_by_slug
 from core.tenants.forms import ChildTenantForm, TenantSettingsForm
-from core.tenants.provisioning import CONTACT_FIELDS, create_tenant, set_plugins, set_status, update_tenant
+from core.tenants.provisioning import CONTACT_FIELDS, SITE_FIELDS, create_tenant, set_plugins, set_status, update_tenant
 from core.web.admin import bp, requires
 
 
@@ -19,10 +19,14 @@ from core.web.admin import bp, requires
 @requires(Permission.TENANT_MANAGE)
 def settings():
     tenant = g.tenant
-    form = TenantSettingsForm(obj=tenant, **{k: tenant.contact.get(k, "") for k in CONTACT_FIELDS} if request.method == "GET" else {})
+    saved = {**{k: tenant.contact.get(k, "") for k in CONTACT_FIELDS},
+             **{k: (tenant.site_info or {}).get(k, "") for k in SITE_FIELDS}}
+    form = TenantSettingsForm(obj=tenant, **saved if request.method == "GET" else {})
     if form.validate_on_submit():
         changes = {"name": form.name.data, "unit_code": form.unit_code.data, "intro": form.intro.data,
                    "contact": {k: getattr(form, k).data for k in CONTACT_FIELDS}}
+        if tenant.parent is None:
+            changes["site_info"] = {k: getattr(form, k).data or "" for k in SITE_FIELDS}
         if current_user.is_superadmin and tenant.parent is None:
             changes["host"] = form.host.data
 

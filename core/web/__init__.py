@@ -126,6 +126,24 @@ def portal_nav(tenant: Tenant) -> list:
                                   + collect(registry.hook_for(tenant, "portal_nav"), tenant=tenant))
 
 
+ICP_FILING_URL = "https://beian.miit.gov.cn/"
+POLICE_FILING_URL = "https://beian.mps.gov.cn/#/query/webSearch?code="
+
+
+def site_footer(tenant: Tenant | None) -> dict:
+    """What the footer shows: the district's identification as its admin entered it (nothing
+    invented: an empty field is left out), with the filing numbers linking to where anyone can
+    check them, and the site-wide SITE_ID_CODE setting when the district has none of its own."""
+    info = dict((tenant.root.site_info or {}) if tenant is not None else {})
+    info.setdefault("site_code", current_app.config.get("SITE_ID_CODE") or "")
+    if info.get("icp"):
+        info["icp_url"] = ICP_FILING_URL
+    if info.get("police_record"):
+        digits = "".join(ch for ch in info["police_record"] if ch.isdigit())
+        info["police_url"] = POLICE_FILING_URL + digits
+    return {k: v for k, v in info.items() if v}
+
+
 def current_column(nav_items) -> object | None:
     """The portal column (navigation item) the current page belongs to: the longest URL prefix."""
     inside = [item for item in nav_items if request.path.startswith(item.url)]

@@ -16,7 +16,7 @@ from core.db import db, reset_immediate_writes, set_immediate_writes
 from core.errors import DomainError
 from core.plugins import PluginRegistry, collect
 from core.tenants import enter_scope, exit_scope, resolve_tenant_path, scope_for, tenant_by_slug
-from core.web import csrf, column_type, current_column, display_mode, error_response, host_root, is_api_request, portal_nav
+from core.web import csrf, column_type, current_column, display_mode, error_response, host_root, is_api_request, portal_nav, site_footer
 
 
 def register_plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
@@ -185,4 +185,5 @@ def template_context() -> dict:
         "display_mode": display_mode(),
         "current_column": current_column,
         "column_type": column_type,
+        "site_footer": site_footer,
     }

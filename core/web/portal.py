@@ -9,6 +9,7 @@ from core.clock import china_today
 from core.db import db
 from core.search import SearchEntry
 from core.tenants import STATUS_ACTIVE, Tenant
+from core.plugins import collect
 from core.web import DISPLAY_COOKIE, host_root, portal_nav, safe_next
 from core.workdays import coverage_warnings
 
@@ -77,10 +78,47 @@ def display(mode: str):
     return response
 
 
+LATEST_ON_HOME = 8
+
+
+def latest_information(tenant: Tenant, limit: int = LATEST_ON_HOME) -> list:
+    """The tenant's most recently published public documents, whatever plugin holds them: what
+    every plugin gave site search (its search_sources hook), newest first, one narrow query."""
+    from core.search import sources
+    registry = current_app.extensions["cms"]
+    enabled = registry.enabled_names(tenant)
+    labels = {s.key: s.label for s in sources().all}
+    rows = db.session.execute(
+        select(SearchEntry.title, SearchEntry.url, SearchEntry.published_at, SearchEntry.plugin, SearchEntry.kind,
+               SearchEntry.badge)
+        .where(SearchEntry.tenant_id == tenant.id, SearchEntry.plugin.in_(enabled),
+               SearchEntry.published_at.is_not(None))
+        .order_by(SearchEntry.published_at.desc(), SearchEntry.id.desc()).limit(limit)).all()
+    return [{"title": r.title, "url": r.url, "published_at": r.published_at, "badge": r.badge,
+             "label": labels.get(f"{r.plugin}.{r.kind}", "")} for r in rows]
+
+
 @bp.get("/<tenant:tenant_path>/")
 def home():
     tenant = g.tenant
-    return render_template("portal/home.html", tenant=tenant, children=tenant.active_children())
+    registry = current_app.extensions["cms"]
+    # Also asked: a plugin on for the district that does not serve this kind of unit (the county's
+    # gazette on a town's home).
+    asked = set(registry.enabled_names(tenant)) | {n for n in registry.enabled_names(tenant.root)
+                                                   if not registry.serves(n, tenant.kind)}
+    sections = sorted((s for s in collect(registry.hook_for(tenant, "home_sections", only=asked), tenant=tenant)
+                       if s.entries), key=lambda s: (s.order, s.title))
+    return render_template("portal/home.html", tenant=tenant, children=tenant.active_children(),
+                           latest=latest_information(tenant), sections=sections)
+
+
+@bp.get("/<tenant:tenant_path>/sitemap")
+def site_map():
+    """网站地图: the columns of the tenant and of each unit directly below it, as a page people can
+    read (each unit's own map lists the units below it)."""
+    tenant = g.tenant
+    units = [(tenant, portal_nav(tenant))] + [(child, portal_nav(child)) for child in tenant.active_children()]
+    return render_template("portal/site_map.html", tenant=tenant, units=units)
 
 
 def _xml(template: str, **context):

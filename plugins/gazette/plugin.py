@@ -78,3 +78,33 @@ def demo_content():
 def cli_commands():
     from plugins.gazette.cli import gazette
     return [gazette]
+
+
+def _latest_issue(district):
+    from plugins.gazette.models import GazetteIssue
+    return db.session.execute(
+        select(GazetteIssue.year, GazetteIssue.number, GazetteIssue.total_number, GazetteIssue.published_on)
+        .where(GazetteIssue.tenant_id == district.id, GazetteIssue.status == "published")
+        .order_by(GazetteIssue.published_on.desc(), GazetteIssue.total_number.desc()).limit(1)).first()
+
+
+@hookimpl
+def home_sections(tenant):
+    """The latest issue of the county's gazette, on the county's home and on its towns' homes."""
+    from core.plugin_api import across_tenants, HomeEntry, HomeSection
+    district = tenant.root
+    with across_tenants([district.id], reason="the county's published gazette on its own and its towns' homes"):
+        issue = _latest_issue(district)
+    if issue is None:
+        return []
+    entry = HomeEntry(f"{issue.year}年第{issue.number}期（总第{issue.total_number}期）",
+                      url_for("gazette.issue", tenant=district, year=issue.year, number=issue.number), issue.published_on)
+    return [HomeSection(NAME, "最新一期政府公报", (entry,), url_for("gazette.index", tenant=district), order=40)]
+
+
+@hookimpl
+def disclosure_column_parts(tenant):
+    """The 政府公报 part of the 政府信息公开专栏 (the district's gazette)."""
+    if tenant.kind != "district":
+        return []
+    return [NavItem(plugin=NAME, title="政府公报", url=url_for("gazette.index", tenant=tenant), order=60)]

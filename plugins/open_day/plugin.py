@@ -73,3 +73,24 @@ def purge_personal_data(before):
 def demo_content():
     from plugins.open_day.demo import load_demo
     return load_demo()
+
+
+@hookimpl
+def home_sections(tenant):
+    """Open days not yet held, the soonest first, with their place (not the places left: the page
+    cache ignores registrations, so a count here would go stale)."""
+    from flask import url_for
+
+    from core.plugin_api import china_date, HomeEntry, HomeSection, utcnow
+    from plugins.open_day.models import OpenDay
+    if tenant.kind not in ("district", "town"):
+        return []
+    now = utcnow()
+    events = db.session.scalars(
+        select(OpenDay).where(OpenDay.tenant_id == tenant.id, OpenDay.published_at.is_not(None),
+                              OpenDay.cancelled_at.is_(None), OpenDay.ends_at > now)
+        .order_by(OpenDay.starts_at, OpenDay.id).limit(5)).all()
+    entries = tuple(HomeEntry(e.title, url_for("open_day.event", tenant=tenant, event_id=e.id), china_date(e.starts_at),
+                              e.place)
+                    for e in events)
+    return [HomeSection("open_day", "近期政府开放日", entries, url_for("open_day.index", tenant=tenant), order=30)]

@@ -76,3 +76,24 @@ def purge_personal_data(before):
 def demo_content():
     from plugins.opinions.demo import load_demo
     return load_demo()
+
+
+@hookimpl
+def home_sections(tenant):
+    """The consultations open today, those closing soonest first."""
+    from flask import url_for
+
+    from core.plugin_api import china_today, HomeEntry, HomeSection
+    from plugins.opinions.models import Consultation
+    if tenant.kind not in ("district", "town"):
+        return []
+    today = china_today()
+    rows = db.session.execute(
+        select(Consultation.id, Consultation.title, Consultation.starts_on, Consultation.ends_on)
+        .where(Consultation.tenant_id == tenant.id, Consultation.announced_at.is_not(None),
+               Consultation.feedback_published_at.is_(None), Consultation.starts_on <= today,
+               Consultation.ends_on >= today)
+        .order_by(Consultation.ends_on, Consultation.id).limit(5)).all()
+    entries = tuple(HomeEntry(r.title, url_for("opinions.consultation", tenant=tenant, consultation_id=r.id),
+                              r.starts_on, f"{r.ends_on.isoformat()} 截止") for r in rows)
+    return [HomeSection("opinions", "正在征集意见", entries, url_for("opinions.index", tenant=tenant), order=20)]

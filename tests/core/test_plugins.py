@@ -143,6 +143,16 @@ def purge_personal_data(before):
 
 
 @hookimpl
+def home_sections(tenant):
+    from datetime import date
+    from core.plugin_api import HomeEntry, HomeSection
+    if tenant.kind != "town":   # a section without entries is left out of the page
+        return [HomeSection("noticeboard", "村里的公告", ())]
+    return [HomeSection("noticeboard", "最新公告", (HomeEntry("停水通知", "/n/1", date(2026, 3, 2), "全镇"),),
+                        more_url="/n/", order=5)]
+
+
+@hookimpl
 def cli_commands():
     @click.command("noticeboard-hello")
     @click.argument("name")
@@ -520,3 +530,57 @@ def test_installed_plugins_can_be_left_unloaded(demo, migrated, tmp_path):
     assert client.get("/qinglan/search?q=%E5%85%AC%E6%8A%A5").status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+def test_hook_home_sections(plugin_app, pclient):
+    """A plugin's block on the portal home, each entry with its date; an empty one is left out."""
+    home = pclient.get("/qinglan/baishui/").get_data(as_text=True)
+    block = home.split(">最新公告</h2>", 1)[1].split("</section>", 1)[0]
+    assert '<a href="/n/1">停水通知</a>' in block and '<time datetime="2026-03-02">2026-03-02</time> · 全镇' in block
+    assert '<a href="/n/">更多最新公告</a>' in block
+    assert "村里的公告" not in pclient.get("/qinglan/baishui/dongpo/").get_data(as_text=True)
+
+
+def test_hook_disclosure_column_parts(plugin_app):
+    """The parts of the 政府信息公开专栏 a plugin holds, placed by `order` in the national layout; the
+    disclosure plugin's page that gathers them is tested in tests/disclosure/."""
+    from core.plugin_api import hookimpl, NavItem
+
+    class Rules:
+        @hookimpl
+        def disclosure_column_parts(self, tenant):
+            return [NavItem("test-rules", "政府信息公开制度", f"/{tenant.slug}/rules", order=20)]
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        baishui = tenant_by_slug("baishui")
+        registry.pm.register(Rules(), name="test-rules")
+        try:
+            parts = collect(registry.hook.disclosure_column_parts, tenant=baishui)
+            assert [(p.title, p.url, p.order) for p in parts] == [("政府信息公开制度", "/baishui/rules", 20)]
+        finally:
+            registry.pm.unregister(name="test-rules")
+
+
+def test_hook_proactive_disclosure_statistics(plugin_app):
+    """Section 二 of the annual report, first answer only; the catalog's counting is tested in
+    tests/catalog/ against a hand count of the demo's documents."""
+    from core.plugin_api import hookimpl
+
+    class Figures:
+        @hookimpl(tryfirst=True)
+        def proactive_disclosure_statistics(self, tenant, year):
+            if tenant.kind != "town":
+                return None
+            return {"rules": {"issued": 0, "repealed": 0, "in_force": 0},
+                    "normative": {"issued": 3, "repealed": 1, "in_force": 7}}
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        registry.pm.register(Figures(), name="test-figures")
+        try:
+            answer = registry.hook.proactive_disclosure_statistics(tenant=tenant_by_slug("baishui"), year=2025)
+            assert answer["normative"] == {"issued": 3, "repealed": 1, "in_force": 7}
+            assert registry.hook.proactive_disclosure_statistics(tenant=tenant_by_slug("qinglan"), year=2025) is None
+        finally:
+            registry.pm.unregister(name="test-figures")
