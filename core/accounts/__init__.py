@@ -199,15 +199,18 @@ SYSTEM = SystemActor()
 # --- the permission check ---------------------------------------------------------------------
 
 def roles_on(user, tenant: Tenant) -> frozenset[str]:
-    """Roles the user holds on this tenant through a grant on it or on any ancestor."""
+    """Roles the user holds on this tenant through a grant on it or on any ancestor. The user's
+    grants are read once (one query per request, kept on the user object) and every tenant is
+    answered from them: a page that checks fifty units asks the database once."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "id", None) is None:
         return frozenset()
     cache = user.__dict__.setdefault("_roles_cache", {})
     if tenant.id not in cache:
-        ids = tenant.ancestor_ids + [tenant.id]
-        cache[tenant.id] = frozenset(db.session.scalars(
-            select(RoleGrant.role).where(RoleGrant.user_id == user.id, RoleGrant.tenant_id.in_(ids))
-        ))
+        if "grants" not in cache:
+            cache["grants"] = tuple(db.session.execute(
+                select(RoleGrant.tenant_id, RoleGrant.role).where(RoleGrant.user_id == user.id)).all())
+        ids = set(tenant.ancestor_ids) | {tenant.id}
+        cache[tenant.id] = frozenset(role for tenant_id, role in cache["grants"] if tenant_id in ids)
     return cache[tenant.id]
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from core.plugin_api import (ActionForm, attachment_headers, audit, Calendar, china_today, db, DomainError, get_or_404,
                              has_permission, Permission, pdf_download, requires, run_button, run_form, save_uploads)
-from plugins.applications import archive, clock, letters, services
+from plugins.applications import archive, clock, letters, privacy, services
 from plugins.applications.admin_forms import (AnswerForm, CorrectedForm, CorrectionForm, DeliveryForm, ExtendForm,
                                               LetterForm, ReceiptForm, RegisterForm, ReturnForm, SettingsForm,
                                               ThirdPartyEndForm, ThirdPartyStartForm)
@@ -30,12 +30,23 @@ def index():
     status = request.args.get("status") or ""
     if status not in STATUS_LABELS:
         status = ""
+    urgency = request.args.get("urgency") or ""
+    if urgency not in services.URGENCY_LABELS:
+        urgency = ""
     descending = request.args.get("sort") == "-due"
-    rows = services.office_rows(current_user, g.tenant, status=status or None, descending=descending)
+    # The open applications are loaded once: the counts come from them, and so does the list
+    # unless it asks for a closed state.
+    running = services.office_rows(current_user, g.tenant, descending=descending)
+    if status and status not in OPEN_STATUSES:
+        rows = services.office_rows(current_user, g.tenant, status=status, descending=descending)
+    else:
+        rows = [r for r in running if not status or r.status == status]
+    if urgency:
+        rows = [r for r in rows if r.urgency == urgency]
     return render_template("applications/admin_index.html", tenant=g.tenant, rows=rows, status=status,
-                           descending=descending, status_labels=STATUS_LABELS, open_statuses=OPEN_STATUSES,
-                           urgency_labels=services.URGENCY_LABELS, channel_labels=CHANNEL_LABELS,
-                           counts=services.office_counts(current_user, g.tenant),
+                           urgency=urgency, descending=descending, status_labels=STATUS_LABELS,
+                           open_statuses=OPEN_STATUSES, urgency_labels=services.URGENCY_LABELS,
+                           channel_labels=CHANNEL_LABELS, counts=services.counts_of(running),
                            show_units=len({r.tenant.id for r in rows}) > 1 or g.tenant.kind == "district",
                            can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant))
 
@@ -89,11 +100,13 @@ def _answer_form(application: Application) -> AnswerForm:
 
 def _page(application: Application, posted: str | None = None, form=None):
     tenant = application.tenant
+    unmasked = privacy.unmasked_for(current_user, application, "办理页面")
     cal, today = Calendar(), china_today()
     letter = letters.current_letter(application)
     pdf = letters.pdf_attachment(letter) if letter else None
-    return render_template(
+    html = render_template(
         "applications/admin_application.html", tenant=tenant, a=application, forms=_forms(application, posted, form),
+        person=privacy.applicant(application, unmasked), unmasked=unmasked,
         letter=letter, pdf=pdf, left=clock.workdays_left(application, today, cal) if application.is_open else None,
         urgency=clock.urgency(application, today, cal) if application.is_open else "",
         urgency_labels=services.URGENCY_LABELS, correction_ends=clock.correction_window_ends(application, cal),
@@ -104,6 +117,8 @@ def _page(application: Application, posted: str | None = None, form=None):
         can_review=has_permission(current_user, Permission.CONTENT_PUBLISH, tenant),
         can_approve=letter is not None and letters.may_approve(current_user, letter),
         events=application.events)
+    db.session.commit()          # the audit entry of an unmasked view (a refused step was rolled back)
+    return html
 
 
 @bp.get("/<int:application_id>")
@@ -112,14 +127,22 @@ def application(application_id: int):
     return _page(get_or_404(Application, application_id))
 
 
+def _archive_export(application: Application, kind: str) -> bool:
+    """The export in the audit log, and whether it holds the applicant unmasked (then said so)."""
+    unmasked = privacy.may_see_applicant(current_user, application.tenant)
+    audit.record("applications.archive_export", target=application,
+                 summary=f"导出申请 {application.code} 的档案（{kind}，" + ("含申请人完整信息" if unmasked else "申请人信息已脱敏") + "）")
+    db.session.commit()
+    return unmasked
+
+
 @bp.get("/<int:application_id>/archive.pdf")
 @requires(Permission.CONTENT_VIEW)
 def archive_pdf(application_id: int):
     """The whole file as one PDF (归档)."""
     application = get_or_404(Application, application_id)
-    audit.record("applications.archive_export", target=application, summary=f"导出申请 {application.code} 的档案（PDF）")
-    db.session.commit()
-    return pdf_download(archive.archive_pdf(application), f"政府信息公开申请档案-{application.code}.pdf",
+    unmasked = _archive_export(application, "PDF")
+    return pdf_download(archive.archive_pdf(application, unmasked), f"政府信息公开申请档案-{application.code}.pdf",
                         f"application-{application.code}.pdf")
 
 
@@ -128,9 +151,8 @@ def archive_pdf(application_id: int):
 def archive_zip(application_id: int):
     """The file, the signed letters and the information provided, in one zip."""
     application = get_or_404(Application, application_id)
-    audit.record("applications.archive_export", target=application, summary=f"导出申请 {application.code} 的档案（ZIP）")
-    db.session.commit()
-    response = make_response(archive.archive_zip(application))
+    unmasked = _archive_export(application, "ZIP")
+    response = make_response(archive.archive_zip(application, unmasked))
     response.mimetype = "application/zip"
     response.headers.update(attachment_headers(f"政府信息公开申请档案-{application.code}.zip", f"application-{application.code}.zip"))
     response.headers["Cache-Control"] = "private, no-store"

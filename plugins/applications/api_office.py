@@ -9,10 +9,11 @@ from typing import Literal
 
 from flask import g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import selectinload
 
 from core.plugin_api import (api_user, ApiError, Calendar, china_today, db, get_or_404, operation, page_args,
                              paginate, Permission)
-from plugins.applications import clock, services
+from plugins.applications import clock, privacy, services
 from plugins.applications.api import bp
 from plugins.applications.models import (ANSWER_LABELS, APPLICANT_LABELS, Application, CHANNEL_LABELS,
                                          DELIVERY_LABELS, FORM_LABELS, ID_TYPE_LABELS, OPEN_STATUSES, STATUS_LABELS)
@@ -37,7 +38,9 @@ class OfficeApplicationOut(BaseModel):
     status: Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
     status_label: str
     applicant_kind: Literal[tuple(APPLICANT_LABELS)]  # type: ignore[valid-type]
-    name: str = Field(description="申请人姓名或名称（办理用，未脱敏）")
+    personal_data_masked: bool = Field(description="申请人的个人信息是否已脱敏：仅本单位经办人员（在本单位有编辑权限）"
+                                                   "和管理员看到完整信息，每次查看记入审计日志")
+    name: str = Field(description="申请人姓名或名称（自然人的姓名按 personal_data_masked 脱敏）")
     id_type: str
     id_number: str
     work_unit: str
@@ -140,14 +143,18 @@ class AnswerIn(BaseModel):
     answer_explanation: str = Field("", max_length=5000, description="部分公开、不予公开必填：不予公开的内容")
 
 
-def office_out(a: Application) -> dict:
-    today, cal = china_today(), Calendar()
+def office_out(a: Application, unmasked: bool, cal: Calendar | None = None, today: date | None = None) -> dict:
+    """One application as the office API shows it; the applicant masked unless `unmasked`. A list
+    passes one calendar (and day) for all its rows, and loads the events with the page."""
+    cal, today = cal or Calendar(), today or china_today()
     running = a.is_open
+    p = privacy.applicant(a, unmasked)
     return OfficeApplicationOut(
         id=a.id, code=a.code, channel=a.channel, status=a.status, status_label=a.status_label,
-        applicant_kind=a.applicant_kind, name=a.name, id_type=a.id_type, id_number=a.id_number, work_unit=a.work_unit,
-        org_code=a.org_code, legal_rep=a.legal_rep, contact_name=a.contact_name, address=a.address,
-        postcode=a.postcode, phone=a.phone, email=a.email, description=a.description, doc_ref=a.doc_ref, form=a.form,
+        applicant_kind=a.applicant_kind, personal_data_masked=not unmasked, name=p["name"], id_type=a.id_type,
+        id_number=p["id_number"], work_unit=p["work_unit"], org_code=p["org_code"], legal_rep=p["legal_rep"],
+        contact_name=p["contact_name"], address=p["address"], postcode=p["postcode"], phone=p["phone"],
+        email=p["email"], description=a.description, doc_ref=a.doc_ref, form=a.form,
         delivery=a.delivery, submitted_at=a.submitted_at, received_on=a.received_on, due_on=a.due_on,
         workdays_left=clock.workdays_left(a, today, cal) if running else None,
         urgency=clock.urgency(a, today, cal) if running else "", extended_days=a.extended_days,
@@ -162,12 +169,17 @@ def office_out(a: Application) -> dict:
 
 
 def _done(application: Application, status: int = 200):
+    """After a step: the application as it is now (the step itself is in the audit log, by the
+    same person; an unmasked answer is recorded as a view too)."""
+    unmasked = privacy.unmasked_for(api_user(), application, "办理接口")
+    out = office_out(application, unmasked)
     db.session.commit()
-    return jsonify(office_out(application)), status
+    return jsonify(out), status
 
 
 @bp.get("/office")
-@operation("本单位的政府信息公开申请（办理用，含申请人完整信息），答复期限最近的在前", response=OfficeApplicationPage,
+@operation("本单位的政府信息公开申请（办理用；申请人信息仅对本单位经办人员和管理员完整显示），答复期限最近的在前",
+           response=OfficeApplicationPage,
            tags=TAGS, errors=(400, 403, 404), permission=Permission.CONTENT_VIEW,
            query={"status": {"type": "string", "enum": list(STATUS_LABELS), "description": "默认为办理中的全部状态"},
                   "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "maximum": 100}})
@@ -177,17 +189,26 @@ def office_list():
         raise ApiError("status 只能是 " + "、".join(STATUS_LABELS) + " 之一。", 400)
     wanted = [status] if status else list(OPEN_STATUSES)
     stmt = (db.select(Application).where(Application.tenant_id == g.tenant.id, Application.status.in_(wanted))
+            .options(selectinload(Application.events))
             .order_by(Application.due_on.is_(None), Application.due_on, Application.id))
     page = paginate(stmt, *page_args())
-    return jsonify(OfficeApplicationPage(items=[office_out(a) for a in page.items], page=page.page,
-                                         per_page=page.per_page, total=page.total).model_dump(mode="json"))
+    unmasked = privacy.unmasked_list_for(api_user(), g.tenant, page.items, "办理接口列表")
+    cal, today = Calendar(), china_today()
+    out = OfficeApplicationPage(items=[office_out(a, unmasked, cal, today) for a in page.items], page=page.page,
+                                per_page=page.per_page, total=page.total).model_dump(mode="json")
+    db.session.commit()          # the audit entry (after the rows are read: a commit expires them)
+    return jsonify(out)
 
 
 @bp.get("/office/<int:application_id>")
 @operation("一件申请及其办理记录", response=OfficeApplicationOut, tags=TAGS, errors=(403, 404),
            permission=Permission.CONTENT_VIEW)
 def office_get(application_id: int):
-    return jsonify(office_out(get_or_404(Application, application_id)))
+    application = get_or_404(Application, application_id)
+    unmasked = privacy.unmasked_for(api_user(), application, "办理接口")
+    out = office_out(application, unmasked)
+    db.session.commit()
+    return jsonify(out)
 
 
 @bp.post("/office")

@@ -2,24 +2,9 @@
 as they are filed and decided, so the annual report's section 四 is computed (stats.py)."""
 from __future__ import annotations
 
-from datetime import date
-
 from core.plugin_api import china_today, db, DomainError, Permission, require_permission
 from plugins.applications.models import Appeal, Application, APPEAL_LABELS, APPEAL_RESULT_LABELS
-from plugins.applications.services import record_event
-
-
-def _date(value, label: str, field: str, required: bool = True) -> date | None:
-    if value in (None, ""):
-        if required:
-            raise DomainError(f"请填写{label}。", field=field)
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(f"{label}格式不正确，应为 YYYY-MM-DD。", field=field) from None
+from plugins.applications.services import parse_day, record_event
 
 
 def _checked(application: Application, data: dict, appeal: Appeal | None = None) -> dict:
@@ -29,7 +14,7 @@ def _checked(application: Application, data: dict, appeal: Appeal | None = None)
     answered = application.answered_on or application.closed_on
     if answered is None:
         raise DomainError("只能为已作出答复的申请登记行政复议或行政诉讼。")
-    filed = _date(data.get("filed_on"), "提起日期", "filed_on")
+    filed = parse_day(data.get("filed_on"), "提起日期", "filed_on")
     today = china_today()
     if filed > today:
         raise DomainError("提起日期不能晚于今天。", field="filed_on")
@@ -38,7 +23,7 @@ def _checked(application: Application, data: dict, appeal: Appeal | None = None)
     result = data.get("result") or "pending"
     if result not in APPEAL_RESULT_LABELS:
         raise DomainError("请选择审理结果：结果维持、结果纠正、其他结果或尚未审结。", field="result")
-    decided = _date(data.get("decided_on"), "审结日期", "decided_on", required=result != "pending")
+    decided = parse_day(data.get("decided_on"), "审结日期", "decided_on", required=result != "pending")
     if result == "pending":
         decided = None
     elif decided < filed or decided > today:

@@ -1,6 +1,8 @@
 """The archive of a closed application (issue 19, point 7; 001: 登记、审核、办理、答复、归档): its
 whole file as one PDF (the request, every step with its date, the answer, the letter's text,
-delivery), and as a zip with that PDF, the signed letter and the information provided."""
+delivery), and as a zip with that PDF, the signed letter and the information provided. The
+applicant is masked unless the exporter may see them (privacy.may_see_applicant); the letters are
+what was sent to the applicant, with their name, as they are."""
 from __future__ import annotations
 
 import io
@@ -9,24 +11,26 @@ import zipfile
 from core.plugin_api import Attachment, china_date, db, ReportDocument, storage_path
 from plugins.applications.models import (APPLICANT_LABELS, Application, CHANNEL_LABELS, DELIVERY_LABELS,
                                          FORM_LABELS, ID_TYPE_LABELS)
+from plugins.applications.privacy import applicant
 
 
 def _day(value) -> str:
     return value.isoformat() if value else "—"
 
 
-def archive_pdf(application: Application) -> bytes:
+def archive_pdf(application: Application, unmasked: bool) -> bytes:
     a = application
+    p = applicant(a, unmasked)
     doc = ReportDocument(f"政府信息公开申请档案（{a.code}）", author=a.tenant.name)
     doc.paragraph(f"受理机关：{a.tenant.name}　　申请方式：{CHANNEL_LABELS.get(a.channel, a.channel)}　　"
                   f"状态：{a.status_label}", size=10)
     doc.paragraph("一、申请人", bold=True, size=12, height=8)
-    rows = [["申请人类型", APPLICANT_LABELS[a.applicant_kind]], ["姓名或名称", a.name]]
+    rows = [["申请人类型", APPLICANT_LABELS[a.applicant_kind]], ["姓名或名称", p["name"]]]
     if a.applicant_kind == "citizen":
-        rows += [["证件", f"{ID_TYPE_LABELS.get(a.id_type, '')} {a.id_number}".strip()], ["工作单位", a.work_unit]]
+        rows += [["证件", f"{ID_TYPE_LABELS.get(a.id_type, '')} {p['id_number']}".strip()], ["工作单位", p["work_unit"]]]
     else:
-        rows += [["统一社会信用代码", a.org_code], ["法定代表人", a.legal_rep], ["联系人", a.contact_name]]
-    rows += [["通信地址", f"{a.address} {a.postcode}".strip()], ["电话", a.phone], ["电子邮箱", a.email]]
+        rows += [["统一社会信用代码", p["org_code"]], ["法定代表人", p["legal_rep"]], ["联系人", p["contact_name"]]]
+    rows += [["通信地址", f"{p['address']} {p['postcode']}".strip()], ["电话", p["phone"]], ["电子邮箱", p["email"]]]
     doc.table(["项目", "内容"], [[k, v or "—"] for k, v in rows], widths=[1, 3])
     doc.paragraph("二、所需信息", bold=True, size=12, height=8)
     doc.table(["项目", "内容"], [["内容描述", a.description], ["文号或标题", a.doc_ref or "—"],
@@ -57,11 +61,11 @@ def archive_pdf(application: Application) -> bytes:
     return doc.output()
 
 
-def archive_zip(application: Application) -> bytes:
+def archive_zip(application: Application, unmasked: bool) -> bytes:
     """档案.pdf, the signed letters' PDFs and the information provided, as stored."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(f"{application.code}-档案.pdf", archive_pdf(application))
+        z.writestr(f"{application.code}-档案.pdf", archive_pdf(application, unmasked))
         for letter in application.letters:
             if letter.pdf_attachment_id is not None and letter.status == "approved":
                 pdf = db.session.get(Attachment, letter.pdf_attachment_id)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from core.plugin_api import Calendar, china_date, china_today, Conflict, db, DomainError, Permission, require_permission
 from plugins.applications.models import Application, ApplicationEvent
-from plugins.applications.services import record_event, refresh_due
+from plugins.applications.services import parse_day, record_event, refresh_due
 
 FREE_COUNT = 10
 FIRST_BAND_END = 30              # the 11th to 30th application: 100元 each
@@ -33,15 +33,6 @@ BAND_STEP_YUAN = 100
 PAGE_BANDS = ((30, 0), (100, 10), (200, 20), (None, 40))
 PAYMENT_WORKDAYS = 20
 BASIS_LABELS = {"count": "按件计收", "pages": "按量计收"}
-
-
-def _day(value, label: str, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(f"{label}格式不正确，应为 YYYY-MM-DD。", field=field) from None
 
 
 def count_fee(ordinal: int) -> int:
@@ -122,7 +113,7 @@ def notify_fee(actor, application: Application, basis: str, pages: int | None = 
                           field="basis")
     today = china_today()
     until = Calendar().add_workdays(today, PAYMENT_WORKDAYS) if deadline in (None, "") else \
-        _day(deadline, "缴费期限", "deadline")
+        parse_day(deadline, "缴费期限", "deadline")
     if until <= today:
         raise DomainError("缴费期限应晚于今天。", field="deadline")
     application.fee_basis, application.fee_yuan, application.fee_due_on = basis, fee, until
@@ -161,7 +152,7 @@ def record_payment(actor, application: Application, on) -> None:
     """The applicant paid on `on` (by the deadline): the clock runs again."""
     require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
     _owed(application)
-    day = _day(on, "缴费日期", "paid_on")
+    day = parse_day(on, "缴费日期", "paid_on")
     if day > china_today():
         raise DomainError("缴费日期不能晚于今天。", field="paid_on")
     if day > application.fee_due_on:

@@ -147,11 +147,26 @@ def may_approve(actor, letter: ReplyLetter) -> bool:
             and getattr(actor, "id", None) not in {letter.drafted_by_id, None})
 
 
+def _settings_row(tenant, *, lock: bool) -> ApplicationSettings | None:
+    stmt = select(ApplicationSettings).where(ApplicationSettings.tenant_id == tenant.id)
+    return db.session.scalar(stmt.with_for_update() if lock else stmt)
+
+
+def locked_settings(tenant) -> ApplicationSettings:
+    """The tenant's settings row, locked until the transaction ends; stored first when the tenant
+    has none yet (race-safe: of two first approvals at once, one inserts, the other's insert does
+    nothing and it waits for the row's lock like any later approval)."""
+    row = _settings_row(tenant, lock=True)
+    if row is None:
+        services.create_settings(tenant)
+        row = _settings_row(tenant, lock=True)
+    return row
+
+
 def next_doc_no(tenant, year: int) -> str:
     """The next 文号 of the tenant's letters that year: 白政依复〔2026〕3号 (the settings row is locked
     meanwhile, so two approvals at once never get the same number)."""
-    settings = db.session.scalar(select(ApplicationSettings).where(ApplicationSettings.tenant_id == tenant.id)
-                                 .with_for_update()) or services.settings_for(tenant)
+    settings = locked_settings(tenant)
     prefix = settings.doc_no_prefix or services.default_doc_no_prefix(tenant)
     head = f"{prefix}〔{year}〕"
     taken = db.session.scalars(select(ReplyLetter.doc_no).where(ReplyLetter.tenant_id == tenant.id,

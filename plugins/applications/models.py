@@ -3,8 +3,9 @@ their statutory clock, the answer from the closed list of the annual report, the
 fees, reconsideration and litigation.
 
 Applications belong to a district or a town (villages forward theirs, 第二十九条 does not apply to
-them); they are personal data (PIPL): the applicant's details are masked everywhere but the
-handling pages and erased after the retention period (`cms privacy purge`).
+them); they are personal data (PIPL): the applicant's details are masked for everyone but the
+tenant's own office and its admins (privacy.may_see_applicant), and erased after the retention
+period (`cms privacy purge`).
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ class Application(TenantScoped, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20))                      # 查询码
     channel: Mapped[str] = mapped_column(String(16), default="online")
-    # The applicant (personal data: masked outside the handling pages, purged after retention)
+    # The applicant (personal data: masked but for privacy.may_see_applicant, purged after retention)
     applicant_kind: Mapped[str] = mapped_column(String(16), default="citizen")
     name: Mapped[str] = mapped_column(String(200))                     # person or organisation
     id_type: Mapped[str] = mapped_column(String(16), default="")

@@ -7,6 +7,9 @@ from pathlib import Path
 from core.plugin_api import DashboardWidget, hookimpl, MenuEntry, Permission, PluginInfo, PluginRoutes
 
 NAME = "applications"
+# The unit kinds that receive applications: districts and towns. Villages do not (第二十九条 names the
+# 行政机关; a village committee is not one): they forward them to their town.
+TENANT_KINDS = ("district", "town")
 
 
 @hookimpl
@@ -15,7 +18,7 @@ def plugin_info():
         name=NAME,
         title="依申请公开",
         description="政府信息公开申请的受理、办理、答复与统计（法定时限）",
-        tenant_kinds=("district", "town"),
+        tenant_kinds=TENANT_KINDS,
         migrations=str(Path(__file__).parent / "migrations" / "versions"),
         portal_menu=(MenuEntry("依申请公开", "applications.apply", order=25),),
         admin_menu=(MenuEntry("依申请公开", "applications_admin.index", order=15, permission=Permission.CONTENT_VIEW),),
@@ -52,7 +55,7 @@ def assessment_components(tenants, year):
 @hookimpl
 def application_statistics(tenant, year):
     from plugins.applications.stats import compute
-    return compute(tenant, year) if tenant.kind in ("district", "town") else None
+    return compute(tenant, year) if tenant.kind in TENANT_KINDS else None
 
 
 @hookimpl

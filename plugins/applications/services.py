@@ -3,29 +3,60 @@ extended, answered, closed. Every step is recorded in the application's file (Ap
 and in the audit log; refusals are DomainErrors with a message for the person at the desk."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.plugin_api import (audit, Calendar, china_date, china_moment, china_today, codes, Conflict, db, DomainError, notify,
-                             Permission, require_permission, Tenant, utcnow)
+from core.plugin_api import (audit, Calendar, china_date, china_moment, china_today, codes, Conflict, db, DomainError,
+                             normalise_email, normalise_id_number, normalise_phone, notify, Permission,
+                             require_permission, Tenant, utcnow)
 from plugins.applications import clock
 from plugins.applications.models import (ANSWER_LABELS, Application, ApplicationEvent, ApplicationSettings,
                                          APPLICANT_LABELS, CHANNEL_LABELS, CODE_GROUPS, DELIVERY_LABELS,
                                          FORM_LABELS, ID_TYPE_LABELS, REASONS)
+from plugins.applications.plugin import TENANT_KINDS    # the one rule of which units receive applications
 
-# Villages do not receive applications (第二十九条 names the 行政机关; a village committee is not
-# one): they forward them to their town.
-TENANT_KINDS = ("district", "town")
+
+def default_settings(tenant: Tenant) -> ApplicationSettings:
+    """The settings a tenant has until its admin saves some (not in the session)."""
+    return ApplicationSettings(tenant_id=tenant.id, office_name=f"{tenant.name}政务公开办公室",
+                               reconsideration_body="", court="", doc_no_prefix="")
 
 
 def settings_for(tenant: Tenant) -> ApplicationSettings:
+    """The tenant's settings; the defaults, unsaved, until its admin saves others (reading never writes)."""
     row = db.session.scalar(select(ApplicationSettings).where(ApplicationSettings.tenant_id == tenant.id))
-    if row is None:
-        row = ApplicationSettings(tenant_id=tenant.id, office_name=f"{tenant.name}政务公开办公室")
-        db.session.add(row)
-        db.session.flush()
-    return row
+    return row if row is not None else default_settings(tenant)
+
+
+def create_settings(tenant: Tenant) -> None:
+    """Store the default settings row unless the tenant has one, safe against another transaction
+    creating it at the same moment: INSERT … ON CONFLICT DO NOTHING on the unique tenant_id (the
+    loser's insert waits for the winner, then does nothing; no error, no savepoint). The caller
+    then reads the row."""
+    row = default_settings(tenant)
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(ApplicationSettings).values(
+        tenant_id=tenant.id, office_name=row.office_name, reconsideration_body="", court="", doc_no_prefix="")
+        .on_conflict_do_nothing(index_elements=["tenant_id"]))
+
+
+def parse_day(value, label: str, field: str, *, required: bool = True) -> date | None:
+    """A date given as a date or as YYYY-MM-DD text; a DomainError on `field` when it is not one
+    (or is missing and `required`); None when missing and not required."""
+    if value in (None, ""):
+        if required:
+            raise DomainError(f"请填写{label}。", field=field)
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(f"{label}格式不正确，应为 YYYY-MM-DD。", field=field) from None
 
 
 def record_event(application: Application, kind: str, summary: str, actor=None) -> None:
@@ -86,6 +117,7 @@ def _values(data: dict) -> dict:
             raise DomainError("请填写统一社会信用代码。", field="org_code")
         if not values["contact_name"]:
             raise DomainError("请填写联系人。", field="contact_name")
+    _check_contacts(values)
     if not (values["phone"] or values["email"] or values["address"]):
         raise DomainError("请至少填写一种联系方式（电话、电子邮箱或通信地址），以便答复。", field="phone")
     if values["delivery"] == "email" and not values["email"]:
@@ -95,6 +127,25 @@ def _values(data: dict) -> dict:
     if len(values["description"]) < 5:
         raise DomainError("请描述所需政府信息的名称、文号或者便于查询的其他特征。", field="description")
     return values
+
+
+def _check_contacts(values: dict) -> None:
+    """The phone, e-mail, resident ID number and postcode, when given, are real ones, stored in
+    their normal form (whichever way the application came in: form, API, the office's registration)."""
+    if values["phone"]:
+        values["phone"] = normalise_phone(values["phone"])
+        if not values["phone"]:
+            raise DomainError("请填写正确的手机号码或固定电话。", field="phone")
+    if values["email"]:
+        values["email"] = normalise_email(values["email"])
+        if not values["email"]:
+            raise DomainError("请填写正确的电子邮箱。", field="email")
+    if values["applicant_kind"] == "citizen" and values["id_type"] == "id_card" and values["id_number"]:
+        values["id_number"] = normalise_id_number(values["id_number"])
+        if not values["id_number"]:
+            raise DomainError("请填写正确的 18 位居民身份证号码。", field="id_number")
+    if values["postcode"] and not re.fullmatch(r"[0-9]{6}", values["postcode"]):
+        raise DomainError("邮政编码应为 6 位数字。", field="postcode")
 
 
 def _new_application(tenant: Tenant, values: dict, channel: str) -> Application:
@@ -109,8 +160,10 @@ def _new_application(tenant: Tenant, values: dict, channel: str) -> Application:
 
 def submit_online(tenant: Tenant, data: dict) -> Application:
     """The public's application through the portal or the public API: received once the office
-    confirms it (第三十一条第三项); the applicant's consent to the personal-information notice is
-    required."""
+    confirms it (第三十一条第三项); a phone number and the applicant's consent to the
+    personal-information notice are required."""
+    if not normalise_phone(data.get("phone")):      # the status page asks for its last four digits
+        raise DomainError("请填写正确的手机号码或固定电话（查询办理进度时需要核对号码的后四位）。", field="phone")
     if not data.get("consent"):
         raise DomainError("请阅读并同意个人信息处理说明。", field="consent")
     application = _new_application(tenant, _values(data), "online")
@@ -131,7 +184,7 @@ def register(actor, tenant: Tenant, data: dict) -> Application:
     if data.get("received_on"):
         # A letter signed for yesterday and registered today came in yesterday: its receipt date may
         # not be refused as "before it was submitted".
-        day = _day(data["received_on"], "收到申请的日期", "received_on")
+        day = parse_day(data["received_on"], "收到申请的日期", "received_on")
         if day < china_date(application.submitted_at):
             application.submitted_at = china_moment(day)
     record_event(application, "registered", f"登记{CHANNEL_LABELS[channel]}申请。", actor)
@@ -140,21 +193,12 @@ def register(actor, tenant: Tenant, data: dict) -> Application:
     return application
 
 
-def _day(value, label: str, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(f"{label}格式不正确，应为 YYYY-MM-DD。", field=field) from None
-
-
 def confirm_receipt(actor, application: Application, on) -> None:
     """The legal receipt date: the clock starts the day after."""
     require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
     if application.status != "awaiting_receipt":
         raise Conflict("这份申请已经确认收到。")
-    day = _day(on, "收到申请的日期", "received_on")
+    day = parse_day(on, "收到申请的日期", "received_on")
     if day > china_today():
         raise DomainError("收到申请的日期不能晚于今天。", field="received_on")
     if day < china_date(application.submitted_at):
@@ -184,7 +228,7 @@ def ask_correction(actor, application: Application, note: str, deadline) -> None
                           "（《政府信息公开条例》第三十条）。")
     if not (note or "").strip():
         raise DomainError("请写明需要补正的事项。", field="correction_note")
-    until = _day(deadline, "补正期限", "correction_deadline")
+    until = parse_day(deadline, "补正期限", "correction_deadline")
     if until <= today:
         raise DomainError("补正期限应晚于今天，给申请人合理的时间。", field="correction_deadline")
     application.correction_asked_on = today
@@ -201,7 +245,7 @@ def receive_correction(actor, application: Application, on) -> None:
     require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
     if application.status != "correction":
         raise Conflict("这份申请没有在等待补正。")
-    day = _day(on, "收到补正的日期", "corrected_on")
+    day = parse_day(on, "收到补正的日期", "corrected_on")
     if day > china_today() or day < application.correction_asked_on:
         raise DomainError("收到补正的日期应在要求补正之后、今天或以前。", field="corrected_on")
     application.corrected_on = day
@@ -229,7 +273,7 @@ def start_third_party(actor, application: Application, on) -> None:
     require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
     if application.status != "open":
         raise Conflict("只有办理中的申请可以征求第三方意见。")
-    day = _day(on, "发出征求意见书的日期", "third_party_from")
+    day = parse_day(on, "发出征求意见书的日期", "third_party_from")
     if day > china_today() or (application.received_on and day < application.received_on):
         raise DomainError("发出征求意见书的日期应在收到申请之后、今天或以前。", field="third_party_from")
     application.third_party_from, application.third_party_until = day, None
@@ -243,7 +287,7 @@ def end_third_party(actor, application: Application, on) -> None:
     require_permission(actor, Permission.CONTENT_EDIT, application.tenant)
     if application.status != "third_party":
         raise Conflict("这份申请没有在征求第三方意见。")
-    day = _day(on, "收到第三方意见的日期", "third_party_until")
+    day = parse_day(on, "收到第三方意见的日期", "third_party_until")
     if day > china_today() or day < application.third_party_from:
         raise DomainError("收到第三方意见的日期应在发出之后、今天或以前。", field="third_party_until")
     cal = Calendar()
@@ -341,7 +385,7 @@ def record_delivery(actor, application: Application, method: str, on) -> None:
         raise Conflict("只有已签发答复告知书的申请可以登记送达。")
     if method not in DELIVERY_LABELS:
         raise DomainError("请选择送达方式。", field="delivered_by")
-    day = _day(on, "送达日期", "delivered_on")
+    day = parse_day(on, "送达日期", "delivered_on")
     if day > china_today() or (application.answered_on and day < application.answered_on):
         raise DomainError("送达日期应在答复签发之后、今天或以前。", field="delivered_on")
     application.delivered_by, application.delivered_on = method, day
@@ -390,6 +434,9 @@ def update_settings(actor, tenant: Tenant, data: dict) -> bool:
     for key in changed:
         setattr(row, key, values[key])
     if changed:
+        if row.id is None:
+            db.session.add(row)         # the first save stores the tenant's row
+            db.session.flush()
         audit.record("applications.settings", target=row, actor=actor, summary="修改依申请公开设置。")
     return bool(changed)
 
@@ -456,7 +503,12 @@ def office_rows(actor, tenant: Tenant, *, status: str | None = None, descending:
 
 def office_counts(actor, tenant: Tenant) -> dict[str, int]:
     """For the dashboard: open, due within 5 working days, overdue (the tenant and its subtree)."""
-    rows = office_rows(actor, tenant)
+    return counts_of(office_rows(actor, tenant))
+
+
+def counts_of(rows: list[Row]) -> dict[str, int]:
+    """Open, due within 5 working days, overdue, awaiting receipt, of the open rows given."""
+    rows = [r for r in rows if r.status in OPEN_STATUSES]
     return {"open": len(rows), "due_soon": sum(r.urgency == "due_soon" for r in rows),
             "overdue": sum(r.urgency == "overdue" for r in rows),
             "awaiting": sum(r.status == "awaiting_receipt" for r in rows)}

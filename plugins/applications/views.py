@@ -9,9 +9,8 @@ import re
 from flask import (abort, Blueprint, current_app, flash, g, redirect, render_template, request, send_file, session,
                    url_for)
 
-from core.plugin_api import (Attachment, client_address, collect, db, DomainError, limiter, lookup_limit,
-                             normalise_email, normalise_id_number, normalise_phone, notify, show_error, storage_path,
-                             Tenant, utcnow)
+from core.plugin_api import (Attachment, client_address, collect, db, DomainError, limiter, lookup_limit, notify,
+                             show_error, storage_path, Tenant, utcnow)
 from plugins.applications import clock, services
 from plugins.applications.forms import ApplicationForm, StatusForm
 from plugins.applications.models import Application, DELIVERY_LABELS, FORM_LABELS, ReplyLetter
@@ -68,28 +67,8 @@ status_limit = lookup_limit("applications-status", "APPLICATIONS_LIMIT_CODE_LOOK
 # --- what the form and the API share ----------------------------------------------------------------
 
 def submit_public(tenant: Tenant, data: dict) -> Application:
-    """An application from the public (form or API): the phone is required, since the status page
-    asks for its last four digits; contact details are checked and normalised, then the service
-    decides. The e-mail receipt, when an address is given, is queued with the same transaction."""
-    data = dict(data)
-    phone = normalise_phone(data.get("phone"))
-    if not phone:
-        raise DomainError("请填写正确的手机号码或固定电话（查询办理进度时需要核对号码的后四位）。", field="phone")
-    data["phone"] = phone
-    if (data.get("email") or "").strip():
-        email = normalise_email(data["email"])
-        if not email:
-            raise DomainError("请填写正确的电子邮箱。", field="email")
-        data["email"] = email
-    if (data.get("applicant_kind") or "citizen") == "citizen" and data.get("id_type") == "id_card" \
-            and (data.get("id_number") or "").strip():
-        number = normalise_id_number(data["id_number"])
-        if not number:
-            raise DomainError("请填写正确的 18 位居民身份证号码。", field="id_number")
-        data["id_number"] = number
-    postcode = (data.get("postcode") or "").strip()
-    if postcode and not re.fullmatch(r"[0-9]{6}", postcode):
-        raise DomainError("邮政编码应为 6 位数字。", field="postcode")
+    """An application from the public (form or API): the service checks and normalises it; the
+    e-mail receipt, when an address is given, is queued with the same transaction."""
     application = services.submit_online(tenant, data)
     if application.email:
         notify(tenant_id=tenant.id, recipient=application.email, kind="applications.receipt", channel="email",
@@ -172,10 +151,6 @@ def _render_form(form: ApplicationForm, matches=None, searched: bool = False, st
 @bp.route("/", methods=["GET", "POST"])
 @rate_limited
 def apply():
-    if not receives_applications(g.tenant):
-        # Villages forward applications to their town. Core already answers 404 for the kinds the
-        # plugin does not serve; this page is for the day villages are served (their portal menu).
-        return render_template("applications/village.html", tenant=g.tenant, town=g.tenant.parent)
     form = ApplicationForm()
     if request.method == "GET":
         return _render_form(form)

@@ -24,12 +24,21 @@ def test_the_archive_holds_the_request_every_step_and_the_answer(demo, ctx):
         services.set_answer(SYSTEM, application, {"answer": "partial", "answer_reason": "third_party_rights",
                                                   "answer_basis": "《中华人民共和国政府信息公开条例》第十五条",
                                                   "answer_explanation": "名单中的身份证号码和住址不予公开"})
-        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(archive_pdf(application))).pages)
-        for expected in (application.code, "张三", "2026年白水镇农村危房改造补助资金的发放名单", "2026-11-02",
-                         "部分公开", "保护第三方合法权益", "第十五条", "身份证号码和住址不予公开", "王主任同意"):
-            assert expected in text.replace("\n", ""), expected
-        names = zipfile.ZipFile(io.BytesIO(archive_zip(application))).namelist()
+        text = _text(archive_pdf(application, True))
+        for expected in (application.code, "张三", "110101199001011234", "13800001234", "2026年白水镇农村危房改造补助资金的发放名单",
+                         "2026-11-02", "部分公开", "保护第三方合法权益", "第十五条", "身份证号码和住址不予公开", "王主任同意"):
+            assert expected in text, expected
+        masked = _text(archive_pdf(application, False))
+        for hidden in ("张三", "110101199001011234", "13800001234", "zhangsan@example.com", "人民路"):
+            assert hidden not in masked, hidden
+        for expected in ("张*", "110101********1234", "138****1234", "z***@example.com", application.code):
+            assert expected in masked, expected
+        names = zipfile.ZipFile(io.BytesIO(archive_zip(application, True))).namelist()
         assert names == [f"{application.code}-档案.pdf"]
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
 
 
 def test_the_office_exports_the_archive_and_no_one_else_can(demo, client, auth, runner):

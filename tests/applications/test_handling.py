@@ -226,3 +226,103 @@ def test_a_due_date_in_a_year_without_its_holidays_is_marked_provisional(demo, c
         auth.login("li")
         page = client.get(f"/admin/baishui/applications/{application_id}").get_data(as_text=True)
     assert "2030 年节假日安排尚未录入，暂按周末计算" in page
+
+
+# --- review fixes: the list's filters and queries, contacts checked on every path -------------------
+
+def test_the_office_api_list_runs_a_constant_number_of_queries(demo, client, count_queries):
+    headers = _token(demo, "li")
+    api = "/api/v1/tenants/baishui/applications/office"
+    with at_china(DAY):
+        with demo.app_context():
+            first = make_application("baishui", received=DAY)
+        client.get(api, headers=headers)                          # warm up (the token's first use)
+        with count_queries() as one:
+            assert client.get(api, headers=headers).get_json()["total"] == 1
+        with demo.app_context():
+            for _ in range(3):
+                make_application("baishui", received=DAY)
+        with count_queries() as four:
+            body = client.get(api, headers=headers).get_json()
+        assert body["total"] == 4 and first in [i["id"] for i in body["items"]]
+        assert all(i["file"] for i in body["items"])             # the events came with the page
+        assert len(four) == len(one), (len(one), len(four))
+
+
+def test_the_supervision_link_lists_only_the_overdue(demo, client, auth):
+    from plugins.applications import oversight
+    with at_china(date(2026, 11, 2)), demo.app_context():
+        make_application("baishui", received=date(2026, 11, 2), description="白水镇茶园补贴发放情况说明")
+    with at_china(DAY), demo.app_context():
+        make_application("baishui", received=DAY, description="白水镇道路硬化工程的验收报告")
+    with at_china(date(2026, 12, 1)):
+        with demo.test_request_context():
+            town = tenant_by_slug("baishui")
+            (notice,) = oversight.notices([town], date(2026, 12, 1))
+        assert notice.count == 1 and "urgency=overdue" in notice.url
+        auth.login("wang")
+        html = client.get(notice.url).get_data(as_text=True)
+        assert "白水镇茶园补贴" in html and "白水镇道路硬化" not in html
+        assert "只显示已逾期的申请（1 件）" in html and ">显示全部办理中的申请</a>" in html
+        assert "办理中 <strong>2</strong> 件" in html           # the counts stay the whole office's
+        everything = client.get("/admin/baishui/applications/").get_data(as_text=True)
+        assert "白水镇茶园补贴" in everything and "白水镇道路硬化" in everything and "只显示" not in everything
+        # an unknown urgency is ignored
+        assert "白水镇道路硬化" in client.get("/admin/baishui/applications/?urgency=bogus").get_data(as_text=True)
+
+
+def test_the_list_loads_the_open_applications_once(demo, client, auth, monkeypatch):
+    from plugins.applications import services
+    calls = []
+    real = services.office_rows
+    monkeypatch.setattr(services, "office_rows", lambda *a, **k: calls.append(k) or real(*a, **k))
+    with demo.app_context():
+        make_application("baishui", received=None)
+    auth.login("li")
+    assert client.get("/admin/baishui/applications/").status_code == 200
+    assert len(calls) == 1
+    calls.clear()
+    assert client.get("/admin/baishui/applications/?status=awaiting_receipt").status_code == 200
+    assert len(calls) == 1
+
+
+def test_the_offices_registration_checks_and_normalises_the_contacts(demo, client, auth):
+    headers = _token(demo, "li")
+    api = "/api/v1/tenants/baishui/applications/office"
+    with at_china(DAY):
+        for field, value, message in (("phone", "12", "请填写正确的手机号码或固定电话"),
+                                      ("email", "not-an-address", "请填写正确的电子邮箱"),
+                                      ("id_number", "110101199001011", "18 位居民身份证号码"),
+                                      ("postcode", "5300", "邮政编码应为 6 位数字")):
+            refused = client.post(api, headers=headers, json={**CITIZEN, "channel": "letter", field: value})
+            assert refused.status_code == 400 and message in refused.get_json()["error"], (field, refused.get_json())
+        created = client.post(api, headers=headers, json={**CITIZEN, "channel": "letter", "phone": "+86 138-0000-1234",
+                                                          "email": " ZhangSan@Example.com ",
+                                                          "id_number": "11010119900101123x"}).get_json()
+        assert created["phone"] == "13800001234" and created["id_number"] == "11010119900101123X"
+        assert created["email"].strip() == created["email"]
+        # the admin page: the refusal next to its field
+        auth.login("li")
+        page = post_form(client, "/admin/baishui/applications/new", {
+            **CITIZEN, "channel": "letter", "received_on": DAY.isoformat(), "phone": "abc"}).get_data(as_text=True)
+        assert "请填写正确的手机号码或固定电话" in page and 'aria-invalid="true"' in page
+        with demo.app_context(), tenant_scope(tenant_by_slug("baishui")):
+            assert db.session.query(Application).count() == 1
+
+
+def test_one_rule_for_the_units_and_one_for_dates(demo, ctx):
+    """Which unit kinds receive applications is said once (plugin.TENANT_KINDS); every step reads
+    its dates with one helper, with the same messages."""
+    import pytest
+
+    from core.errors import DomainError
+    from plugins.applications import appeals, fees, plugin, services
+    assert services.TENANT_KINDS is plugin.TENANT_KINDS and plugin.plugin_info().tenant_kinds is plugin.TENANT_KINDS
+    assert not hasattr(fees, "_day") and not hasattr(appeals, "_date") and not hasattr(services, "_day")
+    with pytest.raises(DomainError, match="请填写缴费日期") as missing:
+        services.parse_day(None, "缴费日期", "paid_on")
+    assert missing.value.field == "paid_on"
+    with pytest.raises(DomainError, match="格式不正确，应为 YYYY-MM-DD"):
+        services.parse_day("2026-13-01", "送达日期", "delivered_on")
+    assert services.parse_day("", "审结日期", "decided_on", required=False) is None
+    assert services.parse_day("2026-11-10", "x", "x") == DAY == services.parse_day(DAY, "x", "x")

@@ -188,3 +188,66 @@ def test_doc_numbers_run_per_tenant_and_year_and_a_letter_is_signed_once(demo, c
         db.session.commit()
     with at_china(date(2026, 11, 12)), tenant_scope(tenant_by_slug("liuhe")):
         assert letters.next_doc_no(tenant_by_slug("liuhe"), 2026) == "柳政依复〔2026〕1号"
+
+
+# --- the settings row: never written by reading, created race-safe by the first 文号 -----------------
+
+def _settings_rows(tenant) -> int:
+    from plugins.applications.models import ApplicationSettings
+    return db.session.query(ApplicationSettings).filter(ApplicationSettings.tenant_id == tenant.id).count()
+
+
+def test_public_pages_and_letters_read_the_default_settings_without_writing_them(demo, client, count_queries):
+    with demo.app_context():
+        from tests.applications.fixtures import make_application
+        make_application("baishui")
+    with count_queries() as statements:
+        page = client.get("/qinglan/baishui/applications/")
+    assert page.status_code == 200 and "白水镇政务公开办公室" in page.get_data(as_text=True)
+    assert not [s for s in statements if "application_settings" in s and not s.lstrip().upper().startswith("SELECT")]
+    with demo.app_context(), at_china(DAY), tenant_scope(tenant_by_slug("baishui")):
+        tenant = tenant_by_slug("baishui")
+        row = services.settings_for(tenant)
+        assert row.office_name == "白水镇政务公开办公室" and row.court == "" and row.id is None
+        assert services.remedy_bodies(tenant) == ("青岚县人民政府", "青岚县人民法院")
+        letters.draft(SYSTEM, _answered(tenant, {"answer": "disclose"}))
+        db.session.flush()
+        assert _settings_rows(tenant) == 0
+        # the admin's first save stores the row
+        assert services.update_settings(SYSTEM, tenant, {"office_name": "白水镇人民政府办公室"}) is True
+        db.session.flush()
+        assert _settings_rows(tenant) == 1 and services.settings_for(tenant).office_name == "白水镇人民政府办公室"
+
+
+def test_the_first_doc_number_creates_the_settings_row_once(demo, ctx):
+    tenant = tenant_by_slug("baishui")
+    with at_china(DAY), tenant_scope(tenant):
+        assert _settings_rows(tenant) == 0
+        assert letters.next_doc_no(tenant, 2026) == "白政依复〔2026〕1号"
+        assert _settings_rows(tenant) == 1
+        assert letters.next_doc_no(tenant, 2026) == "白政依复〔2026〕1号"    # nothing signed yet
+        assert _settings_rows(tenant) == 1
+
+
+def test_two_first_approvals_at_once_do_not_fail_on_the_settings_row(demo, ctx, monkeypatch):
+    """Another approval stored the row between this one's look (none yet) and its insert: the
+    insert does nothing, the transaction goes on with the other's row, locked."""
+    tenant = tenant_by_slug("baishui")
+    with at_china(DAY), tenant_scope(tenant):
+        services.update_settings(SYSTEM, tenant, {"office_name": "白水镇人民政府", "doc_no_prefix": "白政信复"})
+        db.session.commit()                                     # "the other transaction", committed
+        application = _answered(tenant, {"answer": "disclose"})
+        real, missed = letters._settings_row, []
+
+        def first_look_misses(t, *, lock):
+            if not missed:
+                missed.append(True)
+                return None
+            return real(t, lock=lock)
+        monkeypatch.setattr(letters, "_settings_row", first_look_misses)
+        letter = letters.draft(user_by_username("li"), application)
+        letters.submit(user_by_username("li"), letter)
+        letters.approve(user_by_username("zhao"), letter)
+        assert missed and letter.doc_no == "白政信复〔2026〕1号"
+        db.session.commit()
+        assert _settings_rows(tenant) == 1

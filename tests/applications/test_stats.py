@@ -179,3 +179,57 @@ def test_the_purge_rewrites_the_signed_letter_without_the_applicant(demo, ctx):
     with across_tenants(None, reason="test"):
         stored = db.session.scalar(db.select(Attachment).where(Attachment.token == token))
         assert stored.size == len(storage_path(token).read_bytes())
+
+
+def test_the_purge_erases_the_free_text_and_the_history_but_keeps_the_facts(demo, ctx, count_queries):
+    """Names typed into the request or the office's notes do not survive into a later archive:
+    the description, the notes and the history's free text go; dates, answer and reason stay.
+    The letters, events and appeals of all the applications are loaded at once."""
+    from pypdf import PdfReader
+
+    from plugins.applications import appeals, fees, letters
+    from plugins.applications.archive import archive_pdf
+    town = tenant_by_slug("baishui")
+    with tenant_scope(town), at_china(date(2026, 3, 2)):
+        ids = []
+        for n in range(3):
+            application = services.submit_online(town, {**CITIZEN, "consent": True,
+                                                        "description": f"我父亲李大山（低保户）的救助审批材料第{n}份"})
+            services.confirm_receipt(SYSTEM, application, date(2026, 3, 2))
+            services.ask_correction(SYSTEM, application, "请张三补充与李大山的关系证明", "2026-03-09")
+            services.receive_correction(SYSTEM, application, date(2026, 3, 2))
+            services.extend(SYSTEM, application, 5, "需调取李大山的档案", "王主任")
+            fees.notify_fee(SYSTEM, application, "pages", pages=40)
+            fees.waive(SYSTEM, application, "张三家庭经济困难")
+            services.set_answer(SYSTEM, application, {"answer": "disclose"})
+            letter = letters.draft(SYSTEM, application)
+            letter.status = "approved"
+            application.status, application.answered_on = "closed", date(2026, 3, 2)
+            application.closed_on = date(2026, 3, 20)
+            appeals.record_appeal(SYSTEM, application, {"kind": "reconsideration", "filed_on": "2026-03-02",
+                                                        "note": "张三称李大山的材料不全"})
+            services.record_event(application, "letter_returned", "答复告知书退回修改：李大山的姓名写错", SYSTEM)
+            ids.append(application.id)
+        db.session.commit()
+    with at_china(date(2031, 6, 1)):
+        with count_queries() as statements:
+            assert purge_personal_data(date(2031, 6, 1)) == 3
+        db.session.commit()
+    loads = [s for s in statements if s.lstrip().startswith("SELECT") and
+             any(f"FROM {t}" in s for t in ("application_letters", "application_letter_attachments",
+                                           "application_events", "application_appeals"))]
+    assert len(loads) == 4, loads             # one per relationship, not one per application
+    with tenant_scope(town):
+        for application_id in ids:
+            a = db.session.get(Application, application_id)
+            texts = [a.description, a.doc_ref, a.correction_note, a.extension_reason, a.fee_waiver_reason,
+                     a.answer_explanation, *(e.summary for e in a.events), *(x.body for x in a.letters),
+                     *(x.note for x in a.appeals)]
+            for text in texts:
+                assert "李大山" not in text and "张三" not in text, text
+            assert (a.answer, a.received_on, a.corrected_on, a.extended_days, a.fee_waived) == (
+                "disclose", date(2026, 3, 2), date(2026, 3, 2), 5, True)
+            summaries = " ".join(e.summary for e in a.events)
+            assert "要求补正（2026-03-09 前）" in summaries and "答复期限延长 5 个工作日" in summaries
+            text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive_pdf(a, True))).pages)
+            assert "李大山" not in text and "张三" not in text and "2026-03-02" in text
