@@ -100,7 +100,10 @@ PENDING = "audit_pending"
 def _chain_pending_entries(session) -> None:
     """Entries are written at commit, after everything else and last of all the chain head: its row
     lock is the transaction's last, so it can never be part of a deadlock with the locks the
-    work itself took (tenant rows, open days ...)."""
+    work itself took (tenant rows, open days ...). A savepoint's release (begin_nested) is not the
+    commit: its entries wait for the transaction's own."""
+    if session.in_nested_transaction():
+        return
     entries = session.info.pop(PENDING, None)
     if not entries:
         return

@@ -109,6 +109,11 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _set_scope(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith(("ROLLBACK TO SAVEPOINT", "RELEASE SAVEPOINT")):
+            # Transaction control reads no rows; after an error, ROLLBACK TO SAVEPOINT is the only
+            # statement the failed transaction accepts, so no set_config may run before it. The
+            # next statement sets the scope again (the rollback forgot it).
+            return
         value = setting_for(current_scope())
         if conn.info.get("cms_rls_scope") != value:
             # A cursor of its own: the statement's may be a server-side one (yield_per), which

@@ -155,3 +155,19 @@ def test_export_writes_every_entry_with_its_hash(demo, runner, tmp_path):
 
 def _id(seq: int) -> int:
     return db.session.scalar(select(AuditEntry.id).where(AuditEntry.seq == seq))
+
+
+def test_a_savepoint_released_writes_nothing_until_the_transaction_commits(ctx):
+    """begin_nested's release runs SQLAlchemy's before_commit too: the entries (and the chain head's
+    lock) must still wait for the real commit, and go with it if the transaction is rolled back."""
+    _write(1)
+    with db.session.begin_nested():
+        audit.record("test.action", summary="在保存点内")
+    assert db.session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc())) == 1
+    db.session.rollback()
+    assert [e.seq for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))] == [1]
+    with db.session.begin_nested():
+        audit.record("test.action", summary="在保存点内")
+    db.session.commit()
+    assert [e.summary for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))][-1] == "在保存点内"
+    assert verify_chain().ok

@@ -152,6 +152,29 @@ def test_each_statement_runs_under_the_scope_of_its_moment(demo):
 
 
 @needs_postgres
+def test_a_savepoint_rolled_back_after_an_error_leaves_the_transaction_usable(demo):
+    """After an error inside begin_nested, ROLLBACK TO SAVEPOINT is the one statement PostgreSQL
+    accepts: the scope may not be set before it, and must be set again after it."""
+    from sqlalchemy.exc import IntegrityError
+
+    from core.search import SearchEntry
+    with demo.app_context():
+        baishui = tenant_by_slug("baishui")
+        with tenant_scope(baishui):
+            def setting():
+                return db.session.execute(text("SELECT current_setting('cms.tenant_ids', true)")).scalar()
+            assert setting() == str(baishui.id)
+            with pytest.raises(IntegrityError):
+                with db.session.begin_nested():
+                    with across_tenants([baishui.id], reason="test: a scope set inside the savepoint"):
+                        db.session.execute(text("INSERT INTO search_entries (id, tenant_id) VALUES (NULL, :t)"),
+                                           {"t": baishui.id})
+            assert setting() == str(baishui.id)
+            db.session.execute(select(SearchEntry.id).limit(1)).all()
+            db.session.rollback()
+
+
+@needs_postgres
 def test_security_check_says_whether_the_policies_bind(demo, probe):
     connected_as = make_url(demo.config["SQLALCHEMY_DATABASE_URI"]).username
     codes = {f.code for f in deploy_findings(demo)}
