@@ -1,12 +1,12 @@
 """`make test`: every stage of the check, one after the other, and the time each took at the end.
 
 Stages: bandit; the whole suite on SQLite (two workers, random order); again on PostgreSQL
-(browser tests once, on SQLite, plus one journey on PostgreSQL). Beside those two, from the start
-and one at a time, small one-process runs: tenant isolation with PostgreSQL's row-level security
-as the only wall, the core tests with the built-in plugins switched off (core must not need
-them), and the date-sensitive tests under the risky days; their output is printed at the end.
+(browser tests once, on SQLite, plus one journey on PostgreSQL); then, as small one-process runs
+side by side: tenant isolation with PostgreSQL's row-level security as the only wall, the core
+tests with the built-in plugins switched off (core must not need them), and the
+date-sensitive tests under the risky days.
 One random-order seed for the whole run, printed first: RANDOMLY_SEED=N make test repeats it.
-Stops at the first big stage that fails (later stages would mostly fail the same way).
+Stops at the first stage that fails (later stages would mostly fail the same way).
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -74,33 +73,22 @@ def _pytest(*args: str) -> list[str]:
     return [str(BIN / "pytest"), "-q", "--durations=8", *args]
 
 
-def _side_by_side(runs: list[tuple[str, list[str], dict]], at_once: int, output: list[str] | None = None,
-                  stop: threading.Event | None = None) -> list[tuple[str, float, bool]]:
-    """Run `runs`, `at_once` at a time, each one's output captured and printed as it ends (or kept
-    in `output` to print later); a set `stop` ends the ones running and starts no more."""
+def _side_by_side(runs: list[tuple[str, list[str], dict]], at_once: int) -> list[tuple[str, float, bool]]:
     results: list[tuple[str, float, bool]] = []
     pending = list(runs)
     running: list[tuple[str, subprocess.Popen, float, tempfile._TemporaryFileWrapper]] = []
     while pending or running:
-        while pending and len(running) < at_once and not (stop and stop.is_set()):
+        while pending and len(running) < at_once:
             label, command, env = pending.pop(0)
             out = tempfile.TemporaryFile("w+")
             running.append((label, subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT),
                             time.monotonic(), out))
-        if stop and stop.is_set():
-            for _, process, _, _ in running:
-                process.terminate()
-            pending.clear()
         time.sleep(0.2)
         for entry in [r for r in running if r[1].poll() is not None]:
             label, process, started, out = entry
             running.remove(entry)
             out.seek(0)
-            text = f"\n== {label} ==\n{out.read()}"
-            if output is None:
-                print(text, end="", flush=True)
-            else:
-                output.append(text)
+            print(f"\n== {label} ==\n{out.read()}", end="", flush=True)
             out.close()
             results.append((label, time.monotonic() - started, process.returncode == 0))
     return results
@@ -127,7 +115,7 @@ def main() -> int:
         ]
     else:
         print("PostgreSQL does not answer on 127.0.0.1:5432: the PostgreSQL stages are not run.", flush=True)
-    # Small runs in one process each, beside the big ones: isolation under row-level security
+    # Small runs in one process each, side by side at the end: isolation under row-level security
     # alone, the core without the built-in plugins, and the dated tests under each risky day.
     days = [("SQLite: core tests and the access matrix with the built-in plugins switched off",
              _pytest(*order, "tests/core", "tests/test_access_matrix.py"),
@@ -142,30 +130,23 @@ def main() -> int:
         days.append((f"dated tests on {day} {label}" + (f", TZ={zone}" if zone else ""),
                      _pytest(*order, "-m", "dated and not same_every_day", *dated_files), env))
 
-    # The small runs go one at a time beside the two big ones, from the start: a browser test
-    # waiting on the page leaves a core idle, and they fill it (make test 446 s → see docs/performance.md).
     done: list[tuple[str, float, bool]] = []
-    small_output: list[str] = []
-    small_done: list[tuple[str, float, bool]] = []
-    stop = threading.Event()
-    beside = threading.Thread(target=lambda: small_done.extend(_side_by_side(days, 1, small_output, stop)))
-    beside.start()
     for label, command, env in stages:
         print(f"\n== {label} ==", flush=True)
         started = time.monotonic()
         ok = subprocess.call(command, cwd=ROOT, env=env) == 0
         done.append((label, time.monotonic() - started, ok))
         if not ok:
-            stop.set()
             break
-    beside.join()
-    print("".join(small_output), end="", flush=True)
-    done += small_done
+    else:
+        # Each is a small run in one process (its demo data built once); they run side by side, as
+        # many at once as there are workers, their output printed as each ends.
+        done += _side_by_side(days, int(workers) or 1)
     stages += days
     print("\n== time of each stage ==")
     for label, seconds, ok in done:
         print(f"{seconds:7.1f} s  {'ok  ' if ok else 'FAIL'}  {label}")
-    print(f"{time.monotonic() - begun:7.1f} s  in all (the small runs one at a time beside the big ones; seed {seed})")
+    print(f"{time.monotonic() - begun:7.1f} s  in all (the last runs side by side, {int(workers) or 1} at once; seed {seed})")
     skipped = len(stages) - len(done)
     if skipped:
         print(f"{skipped} later stage(s) not run after the failure.")

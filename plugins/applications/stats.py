@@ -13,6 +13,8 @@ Which year an application counts in (China's dates, as stored):
 So 一 + 二 = 三（七）+ 四 holds for every column whenever no application is finished before it was
 received; the check is computed from both sides independently and printed, as the report prints it.
 
+The 信息处理费 charged (fees_charged_yuan) are the fees paid within the year, waived ones left out.
+
 Section 四 counts the appeals filed within the year, each with its result as known at the end of
 the year (a decision dated later is still 尚未审结 for that year's report).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.plugin_api import db, Tenant, tenant_scope
 from plugins.applications.models import Appeal, Application, APPLICANT_LABELS, ORG_KINDS, REASONS
@@ -68,6 +70,7 @@ class ApplicationStatistics:
     rows: tuple                      # StatisticsRow, in the printed order
     appeals: dict                    # group key → {result key → int, "total": int} (section 四)
     anomalies: tuple = field(default=())   # 查询码 of applications finished before they were received
+    fees_charged_yuan: int = 0       # 信息处理费 paid within the year (fees.py; waived fees not counted)
 
     def row(self, key: str) -> StatisticsRow:
         return next(r for r in self.rows if r.key == key)
@@ -120,6 +123,9 @@ def compute(tenant: Tenant, year: int) -> ApplicationStatistics:
             Application.closed_on, Application.answer, Application.answer_reason,
         ).where(Application.tenant_id == tenant.id, Application.received_on.is_not(None),
                 Application.received_on <= end)).all()
+        fees_charged = db.session.scalar(select(func.coalesce(func.sum(Application.fee_yuan), 0)).where(
+            Application.tenant_id == tenant.id, Application.fee_paid_on >= start, Application.fee_paid_on <= end,
+            Application.fee_waived.is_(False)))
         appeals = db.session.execute(select(Appeal.kind, Appeal.result, Appeal.decided_on, Appeal.after_reconsideration)
                                      .where(Appeal.tenant_id == tenant.id, Appeal.filed_on >= start,
                                             Appeal.filed_on <= end)).all()
@@ -158,7 +164,8 @@ def compute(tenant: Tenant, year: int) -> ApplicationStatistics:
     rows.append(StatisticsRow("carried_out", "四、结转下年度继续办理", 0, carried_out))
     return ApplicationStatistics(tenant_id=tenant.id, year=year,
                                  columns=tuple((c, COLUMN_LABELS[c]) for c in COLUMNS), rows=tuple(rows),
-                                 appeals=_appeal_table(appeals, end), anomalies=tuple(sorted(anomalies)))
+                                 appeals=_appeal_table(appeals, end), anomalies=tuple(sorted(anomalies)),
+                                 fees_charged_yuan=int(fees_charged or 0))
 
 
 def _result_keys() -> list[str]:

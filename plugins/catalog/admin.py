@@ -12,16 +12,25 @@ from core.plugin_api import (audit, china_today, choices, collect, csv_download,
                              save_uploads, Tenant, tenant_by_slug)
 from plugins.catalog import excel, services, standard
 from plugins.catalog import supervision as monitor
-from plugins.catalog.forms import (ApplicabilityForm, ItemForm, PublishForm, RecordForm, ReturnForm,
+from plugins.catalog.forms import (ApplicabilityForm, CustomDomainForm, ItemForm, PublishForm, RecordForm, ReturnForm,
                                    SettingsForm, ValidityForm, format_basis_lines)
-from plugins.catalog.models import STATUS_LABELS, CatalogItem, Record
+from plugins.catalog.models import STATUS_LABELS, CatalogItem, CustomDomain, Record
 
 bp = Blueprint("catalog_admin", __name__, template_folder="templates")
 
 
 def _domain_choices(tenant: Tenant) -> list[tuple[str, str]]:
-    kinds = {"village"} if tenant.kind == "village" else {"pilot", "village"} if tenant.kind == "district" else {"pilot"}
-    return [(d.code, f"{d.code} {d.name}") for d in standard.domains().values() if d.kind in kinds]
+    """The domains a tenant may add items to: every one for a district; the pilot domains and those
+    reaching its level for a town; the village categories and custom domains of 村级 for a village."""
+    level = services.tenant_level(tenant)
+    domains = services.domains_for(tenant, active_only=True).values()
+    if tenant.kind == "district":
+        allowed = list(domains)
+    elif tenant.kind == "town":
+        allowed = [d for d in domains if d.kind == "pilot" or (d.kind != "village" and d.reaches(level))]
+    else:
+        allowed = [d for d in domains if d.reaches(level)]
+    return [(d.code, f"{d.code} {d.name}") for d in allowed]
 
 
 # --- items ------------------------------------------------------------------------------------
@@ -52,6 +61,11 @@ def item_new():
         form.domain_code.data = parent.domain_code
     if request.method == "GET":
         form.levels.data = [services.tenant_level(g.tenant)]
+        chosen = services.domains_for(g.tenant, active_only=True).get(request.args.get("domain") or "")
+        if parent is None and chosen is not None:   # from a custom domain's page: its code and levels
+            form.domain_code.data = chosen.code
+            if chosen.kind == "custom":
+                form.levels.data = list(chosen.levels)
         form.methods.data = ["主动"]
         form.channels.data = ["政府网站"]
         form.time_limit.data = standard.DEFAULT_TIME_LIMIT
@@ -154,7 +168,7 @@ def add_missing():
 def _item_choices(tenant: Tenant) -> list[tuple[int, str]]:
     items = services.all_items(tenant)
     names = {i.id: i.name for i in items}
-    domains = standard.domains()
+    domains = services.domains_for(tenant)
     return [(i.id, " / ".join(filter(None, [domains[i.domain_code].name if i.domain_code in domains else "",
                                             names.get(i.parent_id), i.name])))
             for i in services.leaf_items(tenant)]
@@ -184,6 +198,7 @@ def records():
 def record_new():
     form = RecordForm()
     form.item_id.choices = choices(_item_choices(g.tenant))
+    form.doc_type.choices = choices(services.doc_types_for(g.tenant).items())
     if request.method == "GET":
         form.issuing_body.data = g.tenant.name
         form.written_date.data = china_today()
@@ -212,6 +227,7 @@ def record_edit(record_id: int):
     record = get_or_404(Record, record_id)
     form = RecordForm(obj=record if request.method == "GET" else None)
     form.item_id.choices = choices(_item_choices(g.tenant))
+    form.doc_type.choices = choices(services.doc_types_for(g.tenant, record.doc_type).items())
     form.body.offer_images(record.attachments)
     editable = services.may_edit(current_user, record)
     if editable and import_word(form, form.body, title=form.title, doc_no=form.doc_no):
@@ -320,6 +336,104 @@ def record_delete(record_id: int):
         return f"已删除草稿“{title}”。"
     return run_button(act, form=PublishForm(), then=url_for("catalog_admin.records"),
                       back=url_for("catalog_admin.record_edit", record_id=record_id))
+
+
+# --- the district's own domains ---------------------------------------------------------------
+
+def _require_district_admin():
+    """District admins only: in a town or village the pages do not exist (404); in the district the
+    permission check answers as everywhere (403 for its editors, 404 for people of other units)."""
+    if g.tenant.kind != "district":
+        abort(404)
+    require_permission(current_user, Permission.TENANT_MANAGE, g.tenant)
+
+
+@bp.get("/domains")
+@requires(Permission.ADMIN_ACCESS)
+def domains():
+    _require_district_admin()
+    custom = db.session.scalars(select(CustomDomain).where(CustomDomain.tenant_id == g.tenant.id)
+                                .order_by(CustomDomain.code)).all()
+    counts = dict(db.session.execute(select(CatalogItem.domain_code, db.func.count()).where(
+        CatalogItem.tenant_id == g.tenant.id).group_by(CatalogItem.domain_code)).all())
+    shipped = [d for d in standard.domains().values()]
+    return render_template("catalog/admin_domains.html", tenant=g.tenant, custom=custom, shipped=shipped,
+                           counts=counts, kinds=standard.DOMAIN_KINDS, form=ApplicabilityForm())
+
+
+@bp.route("/domains/new", methods=["GET", "POST"])
+@requires(Permission.ADMIN_ACCESS)
+def domain_new():
+    _require_district_admin()
+    form = CustomDomainForm()
+    if request.method == "GET":
+        form.levels.data = ["县级", "乡级"]
+    if form.validate_on_submit():
+        def act():
+            domain = services.create_custom_domain(current_user, g.tenant, form.domain_data())
+            return domain, _add_and_propagate(domain, form.item_names(), creating=True)
+        done = run_form(form, act, message=lambda done: f"已新增领域“{done[0].name}”（{done[0].code}）。" + done[1],
+                        then=lambda done: url_for("catalog_admin.domains") + f"#domain-{done[0].code}")
+        if done:
+            return done
+    return render_template("catalog/admin_domain_form.html", tenant=g.tenant, form=form, domain=None)
+
+
+@bp.route("/domains/<int:domain_id>/edit", methods=["GET", "POST"])
+@requires(Permission.ADMIN_ACCESS)
+def domain_edit(domain_id: int):
+    _require_district_admin()
+    domain = get_or_404(CustomDomain, domain_id)
+    form = CustomDomainForm(obj=domain if request.method == "GET" else None)
+    if request.method == "GET":
+        form.lead.data = "\n".join(domain.lead or [])
+    if form.validate_on_submit():
+        def act():
+            changed = services.update_custom_domain(current_user, domain, form.domain_data())
+            added = _add_and_propagate(domain, form.item_names())
+            return ("已保存。" if changed else ("" if added else "没有改动。")) + added
+        done = run_form(form, act, message=lambda text: text,
+                        then=url_for("catalog_admin.domains") + f"#domain-{domain.code}")
+        if done:
+            return done
+    return render_template("catalog/admin_domain_form.html", tenant=g.tenant, form=form, domain=domain)
+
+
+def _add_and_propagate(domain, names: list[str], creating: bool = False) -> str:
+    """The items named in the domain's form, then to every unit the domain reaches; what to tell."""
+    if not names:
+        return "请在此页“新增事项”中填写它的事项（或由编辑人员在“事项”中新增）。" if creating else ""
+    items = services.add_custom_domain_items(current_user, domain, names)
+    reached = services.propagate_domain(current_user, g.tenant, domain.code) if domain.active else {}
+    return (f"已新增事项 {len(items)} 个" + (f"，已下发到 {len(reached)} 个单位（" + "，".join(
+        f"{name} {n} 个" for name, n in reached.items()) + "）" if reached else "") + "。")
+
+
+@bp.post("/domains/<int:domain_id>/active")
+@requires(Permission.ADMIN_ACCESS)
+def domain_active(domain_id: int):
+    _require_district_admin()
+    domain = get_or_404(CustomDomain, domain_id)
+    active = request.form.get("active") == "1"
+
+    def act():
+        services.set_custom_domain_active(current_user, domain, active)
+        return f"领域“{domain.name}”已{'启用' if active else '停用'}。"
+    return run_button(act, form=ApplicabilityForm(), then=url_for("catalog_admin.domains") + f"#domain-{domain.code}")
+
+
+@bp.post("/domains/<int:domain_id>/propagate")
+@requires(Permission.ADMIN_ACCESS)
+def domain_propagate(domain_id: int):
+    _require_district_admin()
+    domain = get_or_404(CustomDomain, domain_id)
+
+    def act():
+        done = services.propagate_domain(current_user, g.tenant, domain.code)
+        if not done:
+            return f"“{domain.name}”的事项各单位都已有，没有需要下发的。"
+        return f"已下发“{domain.name}”的事项：" + "，".join(f"{name} {n} 个" for name, n in done.items()) + "。"
+    return run_button(act, form=ApplicabilityForm(), then=url_for("catalog_admin.domains") + f"#domain-{domain.code}")
 
 
 # --- Excel ------------------------------------------------------------------------------------

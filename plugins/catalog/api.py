@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.plugin_api import (api_user, ApiError, db, get_or_404, has_permission, Id, int_arg, operation,
                             page_args, paginate, Permission)
-from plugins.catalog import services, standard
+from plugins.catalog import services
 from plugins.catalog.models import STATUS_LABELS, VALIDITY_LABELS, CatalogItem, Record
 
 bp = Blueprint("catalog_api", __name__)
@@ -22,8 +22,10 @@ class DomainOut(BaseModel):
     model_config = ConfigDict(title="CatalogDomain")
     code: str
     name: str
-    kind: Literal["pilot", "village"]
+    kind: Literal["pilot", "statutory", "village", "custom"]
     reaches_town: bool
+    levels: list[str]
+    article: str = Field("", description="法定主动公开内容：《政府信息公开条例》的条、项")
     lead_departments: list[str]
 
 
@@ -69,6 +71,7 @@ class RecordOut(BaseModel):
     body: str
     index_no: str | None
     doc_no: str
+    doc_type: Literal["", "rule", "normative"]
     issuing_body: str
     written_date: date | None
     published_at: datetime | None
@@ -91,6 +94,10 @@ class RecordPage(BaseModel):
     total: int
 
 
+DOC_TYPE_TEXT = ("文件类型（年度报告统计用）：空为其他，rule 规章，normative 行政规范性文件；"
+                 "区县、乡镇没有规章制定权，不能选择 rule")
+
+
 class RecordIn(BaseModel):
     model_config = ConfigDict(title="CatalogRecordInput", extra="forbid")
     item_id: Id
@@ -98,6 +105,7 @@ class RecordIn(BaseModel):
     summary: str = Field("", max_length=2000)
     body: str = Field("", max_length=500_000, description="HTML；保存时按统一白名单净化")
     doc_no: str = Field("", max_length=100)
+    doc_type: Literal["", "rule", "normative"] = Field("", description=DOC_TYPE_TEXT)
     issuing_body: str = Field("", max_length=200)
     written_date: date | None = None
     effective_date: date | None = None
@@ -114,6 +122,7 @@ class RecordPatch(BaseModel):
     summary: str | None = Field(None, max_length=2000)
     body: str | None = Field(None, max_length=500_000)
     doc_no: str | None = Field(None, max_length=100)
+    doc_type: Literal["", "rule", "normative"] | None = Field(None, description=DOC_TYPE_TEXT)
     issuing_body: str | None = Field(None, max_length=200)
     written_date: date | None = None
     effective_date: date | None = None
@@ -152,7 +161,7 @@ def item_out(item: CatalogItem) -> dict:
 
 def record_out(r: Record) -> dict:
     return RecordOut(
-        id=r.id, item_id=r.item_id, title=r.title, summary=r.summary, body=r.body, index_no=r.index_no, doc_no=r.doc_no,
+        id=r.id, item_id=r.item_id, title=r.title, summary=r.summary, body=r.body, index_no=r.index_no, doc_no=r.doc_no, doc_type=r.doc_type or "",
         issuing_body=r.issuing_body, written_date=r.written_date, published_at=r.published_at,
         effective_date=r.effective_date, expiry_date=r.expiry_date, validity=r.validity, validity_date=r.validity_date,
         superseded_by=r.superseded_by_id, disclosure=r.disclosure, status=r.status,
@@ -178,8 +187,8 @@ def _record_for_api(record_id: int) -> Record:
 def domains():
     codes = {i.domain_code for i in services.all_items(g.tenant)}
     return jsonify([DomainOut(code=d.code, name=d.name, kind=d.kind, reaches_town=d.reaches_town,
-                              lead_departments=list(d.lead)).model_dump() for d in standard.domains().values()
-                    if d.code in codes])
+                              levels=list(d.levels), article=d.article, lead_departments=list(d.lead)).model_dump()
+                    for d in services.domains_for(g.tenant, active_only=True).values() if d.code in codes])
 
 
 @bp.get("/items")

@@ -3,7 +3,10 @@ some records published on time, one late, some lapsed and superseded, a draft pa
 a record waiting for review, 依申请公开 and 不予公开 records, and villages behind on their monthly
 finance disclosure. Loaded on any day of the year, nothing is dated after now: a document of a
 fixed day of the year (a budget in February) is last year's until that day has come. A record whose
-text says 具体内容见附件 carries that attachment (a one-page PDF made here, stored as uploads are)."""
+text says 具体内容见附件 carries that attachment (a one-page PDF made here, stored as uploads are).
+法定主动公开内容: the county and each town also have 行政规范性文件 of fixed dates (2023–2026, one
+repealed in 2025: the annual report's section 二 counts them, see tests/catalog/test_statutory.py),
+their 政府信息公开制度 and 机构职能, and the county its 财政预决算; each only once its day has come."""
 from __future__ import annotations
 
 import io
@@ -91,14 +94,15 @@ class _Writer:
 
     def record(self, item_name: str, title: str, *, written: date, published: date | None = None, status="published",
                doc_no="", body="", disclosure="proactive", reason="", validity="valid", lapsed_on=None,
-               superseded_by=None, created_by=None, attachments=()):
+               superseded_by=None, created_by=None, attachments=(), doc_type="", expiry=None):
         item = self.items.get(item_name)
         if item is None:
             return None
         body = body or f"<p>{title}。</p><p>具体内容见附件或来电咨询。</p>"
         record = services.create_record(SYSTEM, self.tenant, {
             "item_id": item.id, "title": title, "doc_no": doc_no, "issuing_body": self.tenant.name,
-            "written_date": written, "body": body, "disclosure": disclosure, "disclosure_reason": reason})
+            "written_date": written, "body": body, "disclosure": disclosure, "disclosure_reason": reason,
+            "doc_type": doc_type, "expiry_date": expiry})
         record.created_by_id = getattr(created_by, "id", None)
         if not attachments and "附件" in body:   # the text says 见附件: give it one
             attachments = [demo_attachment(self.tenant, item.name, title, written).id]
@@ -171,7 +175,84 @@ def _fill_rest(w: _Writer, today: date, cal: Calendar, share: float) -> None:
         w.record(item.name, f"{w.tenant.name}{item.name}（{day.year}年{day.month}月）", written=written, published=day)
 
 
+# --- 法定主动公开内容: 行政规范性文件 of fixed years (the annual report counts them), the 公开制度,
+# 机构职能 and 财政预决算 ------------------------------------------------------------------------------
+
+def _normative(w: _Writer, today: date, docs) -> dict[str, object]:
+    """Normative documents (doc_type "normative") of fixed dates, each only once its day has come:
+    docs are (key, doc_no, title, written, published, expiry). Returns {key: record}."""
+    out = {}
+    for key, doc_no, title, written, published, expiry in docs:
+        if published > today:
+            continue
+        out[key] = w.record("行政规范性文件", title, written=written, published=published, doc_no=doc_no,
+                            doc_type="normative", expiry=expiry,
+                            body=f"<p>{title}。</p><p>本文件经{w.tenant.name}合法性审核、集体审议后公布施行。</p>")
+    return out
+
+
+def _repeal(records: dict, key: str, on: date, today: date, replaced_by: str | None = None) -> None:
+    if records.get(key) is not None and on <= today:
+        replacement = records.get(replaced_by) if replaced_by else None
+        services.lapse(SYSTEM, records[key], "repealed", on=on, superseded_by=replacement.id if replacement else None)
+
+
+def _county_statutory(w: _Writer, today: date) -> None:
+    """青岚县: the 2025 figures of the annual report (hand-counted in tests/catalog/test_statutory.py):
+    issued 3 (2025-1, -2, -3号), repealed 1 (2025-1号, replaced by 2025-3号 on 2025-11-20), in force
+    at the end of 2025: 3 (2024-2号, 2025-2号, 2025-3号; 2023-1号 lapsed on its 失效日期 2025-06-30)."""
+    docs = _normative(w, today, [
+        ("2023-1", "青政规〔2023〕1号", "青岚县人民政府关于实施2023—2025年春耕生产补贴的通知",
+         date(2023, 2, 1), date(2023, 2, 8), date(2025, 6, 30)),
+        ("2024-2", "青政规〔2024〕2号", "青岚县人民政府关于加强城乡居民生活垃圾分类工作的通知",
+         date(2024, 9, 3), date(2024, 9, 10), None),
+        ("2025-1", "青政规〔2025〕1号", "青岚县人民政府关于印发《青岚县城区停车管理办法》的通知",
+         date(2025, 2, 18), date(2025, 2, 25), None),
+        ("2025-2", "青政规〔2025〕2号", "青岚县人民政府关于进一步规范农村宅基地审批管理的意见",
+         date(2025, 6, 10), date(2025, 6, 16), None),
+        ("2025-3", "青政规〔2025〕3号", "青岚县人民政府关于印发《青岚县城区停车管理办法（修订）》的通知",
+         date(2025, 11, 14), date(2025, 11, 20), None),
+        ("2026-1", "青政规〔2026〕1号", "青岚县人民政府关于印发《青岚县政府投资项目管理办法》的通知",
+         date(2026, 3, 9), date(2026, 3, 16), None),
+        ("2026-2", "青政规〔2026〕2号", "青岚县人民政府关于深化城乡居民生活垃圾分类工作的通知",
+         date(2026, 8, 5), date(2026, 8, 12), None),
+    ])
+    _repeal(docs, "2025-1", date(2025, 11, 20), today, replaced_by="2025-3")
+    _repeal(docs, "2024-2", date(2026, 8, 12), today, replaced_by="2026-2")
+    w.record("机关职能和机构设置", "青岚县人民政府机构职能", written=date(2025, 3, 3), published=date(2025, 3, 6),
+             body="<h2>主要职能</h2><p>执行县人民代表大会及其常务委员会的决议，领导所属各工作部门和乡镇人民政府的工作。</p>"
+                  "<h2>机构设置</h2><p>县人民政府设办公室和工作部门 22 个。</p>"
+                  "<h2>办公地址和时间</h2><p>青岚县人民路 1 号；工作日 8:30—12:00，14:00—17:30。</p>")
+    w.record("政府信息公开制度文件", "青岚县政府信息公开工作制度（2025年修订）", written=date(2025, 4, 1),
+             published=date(2025, 4, 7), doc_no="青政办发〔2025〕9号")
+    w.record("政府信息公开制度文件", "青岚县政府信息公开保密审查办法", written=date(2025, 4, 1),
+             published=date(2025, 4, 7), doc_no="青政办发〔2025〕10号")
+    budget = _year_of(today, 2, 12)
+    w.record("本级财政预算决算", f"青岚县{budget}年财政预算和{budget - 1}年预算执行情况",
+             written=date(budget, 2, 5), published=date(budget, 2, 12))
+
+
+def _town_statutory(w: _Writer, today: date, code: str) -> None:
+    """A town's 行政规范性文件 of 2025 and 2026, its 公开制度 and 机构职能. 白水镇 (code 白) 2025: issued 2,
+    repealed 1 (白政规〔2025〕2号 on 2025-12-01), in force at the end of the year 1."""
+    name = w.tenant.name
+    docs = _normative(w, today, [
+        ("2025-1", f"{code}政规〔2025〕1号", f"{name}村级公益事业一事一议筹资筹劳管理办法",
+         date(2025, 4, 8), date(2025, 4, 15), None),
+        ("2025-2", f"{code}政规〔2025〕2号", f"{name}农村人居环境整治三年行动实施方案",
+         date(2025, 5, 6), date(2025, 5, 12), None),
+        ("2026-1", f"{code}政规〔2026〕1号", f"{name}农村集体资产管理办法",
+         date(2026, 2, 10), date(2026, 2, 16), None),
+    ])
+    _repeal(docs, "2025-2", date(2025, 12, 1), today)
+    w.record("政府信息公开制度文件", f"{name}政府信息公开工作制度", written=date(2025, 3, 10),
+             published=date(2025, 3, 14))
+    w.record("机关职能和机构设置", f"{name}机构职能", written=date(2025, 3, 3), published=date(2025, 3, 6),
+             body=f"<p>{name}人民政府（办事处）设党政综合办公室、经济发展办公室、社会事务办公室等内设机构。</p>")
+
+
 def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
+    _county_statutory(w, today)
     year = _year_of(today, 3, 12)
     old = w.record("规范性文件", f"青岚县教育体育局关于{year - 2}年义务教育招生入学工作的实施意见",
                    written=date(year - 2, 3, 10), published=date(year - 2, 3, 15), doc_no=f"青教体发〔{year - 2}〕3号")
@@ -201,6 +282,7 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
 
 
 def _busy_town(w: _Writer, today: date, cal: Calendar, li=None, zhao=None) -> None:
+    _town_statutory(w, today, "白")
     this_month = _month_start(today)
     w.record("低保对象名单", f"白水镇{this_month.month}月城乡低保对象名单公示", written=this_month,
              published=min(today, cal.nth_workday_of(this_month, 3)))
@@ -225,6 +307,7 @@ def _busy_town(w: _Writer, today: date, cal: Calendar, li=None, zhao=None) -> No
 
 
 def _quiet_town(w: _Writer, today: date, cal: Calendar, **_) -> None:
+    _town_statutory(w, today, w.tenant.name[:1])
     w.record("法律援助", f"{w.tenant.name}法律援助工作站服务指南", written=date(_year_of(today, 2, 24), 2, 20),
              published=date(_year_of(today, 2, 24), 2, 24))
     w.record("公共文化设施名录", f"{w.tenant.name}综合文化站开放时间", written=date(_year_of(today, 3, 4), 3, 2),

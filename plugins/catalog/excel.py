@@ -25,7 +25,7 @@ from core.plugin_api import (append_rows, audit, check_xlsx, db, DomainError, Li
                              require_permission, Tenant, workbook_bytes)
 from plugins.catalog import matching, standard
 from plugins.catalog.models import CatalogItem
-from plugins.catalog.services import tree
+from plugins.catalog.services import domains_for, tree
 
 HEADERS = ["序号", "公开事项", None, "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
            "公开对象", None, "公开方式", None, "公开层级", None, None, "备注"]
@@ -171,8 +171,11 @@ def _is_header_label(cell) -> bool:
     return ("序号" in key and len(key) <= 6) or (key.startswith("公开事项") and len(key) <= 8)
 
 
-def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None) -> list[ParsedItem]:
-    """Every item of every sheet, or ImportRefused listing each problem with its place."""
+def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None,
+                   domains: dict[str, standard.Domain] | None = None) -> list[ParsedItem]:
+    """Every item of every sheet, or ImportRefused listing each problem with its place. A sheet's
+    domain is read from its title (standard.domain_by_name, with `domains`: the tenant's, so its
+    district's custom domains are recognised too) unless `domain_code` says it."""
     try:
         check_xlsx(data, "目录文件")        # sheets, rows, columns, merged cells: before openpyxl builds any
     except LimitExceeded as exc:
@@ -200,7 +203,7 @@ def parse_workbook(data: bytes, *, domain_code: str | None = None, progress=None
         code = domain_code
         if code is None:
             title = " ".join(standard.normalise_text(value(r, 1)) for r in range(1, header_row)) + " " + ws.title
-            domain = standard.domain_by_name(title)
+            domain = standard.domain_by_name(title, domains)
             if domain is None:
                 problems.append(f"{where}：无法从标题判断所属领域，请在标题中写明领域名称（如“义务教育领域”）或导入时指定领域")
                 continue
@@ -364,9 +367,10 @@ def preview_import(actor, tenant: Tenant, data: bytes, *, domain_code: str | Non
                    progress=None) -> tuple[list[ParsedItem], ImportPlan]:
     """Read a workbook and propose, for each row, the tenant item it corresponds to; writes nothing."""
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
-    if domain_code is not None and domain_code not in standard.domains():
+    domains = domains_for(tenant, active_only=True)
+    if domain_code is not None and domain_code not in domains:
         raise DomainError(f"未知领域代码“{domain_code}”。")
-    parsed = parse_workbook(data, domain_code=domain_code, progress=progress)
+    parsed = parse_workbook(data, domain_code=domain_code, progress=progress, domains=domains)
     if sum(1 + len(p.children) for p in parsed) > MAX_PREVIEW_ROWS:
         raise ImportRefused([f"文件中的事项超过 {MAX_PREVIEW_ROWS} 个，请按领域分成几个文件导入"])
     return parsed, plan_import(tenant, parsed)
@@ -476,7 +480,7 @@ def export_catalog(tenant: Tenant) -> bytes:
     wb = new_workbook()
     for domain, rows in tree(tenant):
         ws = wb.create_sheet(domain.name[:31])
-        title = f"{tenant.name}{domain.name}{'' if domain.kind == 'village' else '领域'}政务公开标准目录"
+        title = f"{tenant.name}{domain.label}政务公开标准目录"
         append_rows(ws, [[title] + [None] * 15])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=16)
         append_rows(ws, [HEADERS, SUBHEADERS])

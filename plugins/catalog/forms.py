@@ -80,6 +80,9 @@ class RecordForm(FlaskForm):
     body = RichTextField("正文", validators=[Optional(), Length(max=500000)],
                          description="可使用标题、段落、列表、表格、链接和附件中的图片；字体、颜色和脚本会被自动去除。")
     word = WordImportField()
+    doc_type = SelectField("文件类型", choices=choices([("", "其他"), ("normative", "行政规范性文件"), ("rule", "规章")]),
+                           default="", validate_choice=False,
+                           description="用于政府信息公开工作年度报告“主动公开政府信息情况”的统计：规章、行政规范性文件分别计数。")
     disclosure = SelectField("公开属性", choices=choices([("proactive", "主动公开"), ("on_request", "依申请公开"),
                                                        ("withheld", "不予公开")]), default="proactive")
     disclosure_reason = TextAreaField("不公开的法定理由", validators=[Optional(), Length(max=2000)],
@@ -91,6 +94,7 @@ class RecordForm(FlaskForm):
                 "issuing_body": self.issuing_body.data or "", "written_date": self.written_date.data,
                 "effective_date": self.effective_date.data, "expiry_date": self.expiry_date.data,
                 "summary": self.summary.data or "", "body": self.body.data or "", "disclosure": self.disclosure.data,
+                "doc_type": self.doc_type.data or "",
                 "disclosure_reason": self.disclosure_reason.data or ""}
 
 
@@ -115,3 +119,21 @@ class ImportForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     self_publish = BooleanField("允许编辑不经第二人审核直接发布（适用于只有一名工作人员的村、社区）")
+
+
+class CustomDomainForm(FlaskForm):
+    name = StringField("领域名称", validators=[DataRequired(REQUIRED), Length(max=100)],
+                       description="例如：乡村振兴、“十四五”规划、民生实事。不能与标准目录中的领域同名。")
+    levels = MultiCheckboxField("适用层级", choices=choices((lv, lv) for lv in standard.LEVELS),
+                                description="选择乡级的领域下发到各乡镇（街道），选择村级的下发到各村（社区）。")
+    lead = TextAreaField("牵头部门", validators=[Optional(), Length(max=2000)], description="每行一个。")
+    items = TextAreaField("新增事项", validators=[Optional(), Length(max=5000)],
+                          description="每行一个事项名称。保存后下发到适用层级的各单位；公开时限默认为信息形成或者变更之日起"
+                                      "20个工作日内，内容要素、依据等可由编辑人员在“事项”中补充。")
+
+    def item_names(self) -> list[str]:
+        return [line.strip() for line in (self.items.data or "").splitlines() if line.strip()]
+
+    def domain_data(self) -> dict:
+        return {"name": self.name.data or "", "levels": self.levels.data or [],
+                "lead": [line.strip() for line in (self.lead.data or "").splitlines() if line.strip()]}

@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 
 from core.plugin_api import check_size, choices, db, DomainError, LimitExceeded, show_error, utcnow
-from plugins.catalog import excel, standard
+from plugins.catalog import excel, services
 from plugins.catalog.forms import ImportForm
 
 SESSION_KEY = "catalog_import"
@@ -144,7 +144,7 @@ def _label(candidate) -> str:
 
 
 def _preview(plan: excel.ImportPlan, confirm: ConfirmImportForm, filename: str, *, chosen=None, problems=()):
-    domains = standard.domains()
+    domains = services.domains_for(g.tenant)
     rows = []
     for row, parsed in plan.rows:
         proposal = plan.proposals[row.n]

@@ -13,6 +13,8 @@ from core.plugin_api import (Attachment, AttachmentLink, china_today, db, Tenant
 VALIDITY_LABELS = {"valid": "有效", "expired": "失效", "repealed": "废止"}
 DISCLOSURE_LABELS = {"proactive": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
 STATUS_LABELS = {"draft": "草稿", "submitted": "待审核", "published": "已发布"}
+# The document type the annual report counts (国办公开办函〔2021〕30号, section 二, 第二十条第（一）项).
+DOC_TYPE_LABELS = {"": "其他", "rule": "规章", "normative": "行政规范性文件"}
 
 
 class CatalogItem(TenantScoped, TimestampMixin, db.Model):
@@ -54,6 +56,21 @@ class CatalogItem(TenantScoped, TimestampMixin, db.Model):
         return not self.children
 
 
+class CustomDomain(TenantScoped, TimestampMixin, db.Model):
+    """A domain a district adds beyond the shipped standards (乡村振兴, 十四五规划, 民生实事): owned by the
+    district; its towns and villages read it (services.custom_domains) and derive its items."""
+
+    __tablename__ = "catalog_custom_domains"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"), UniqueConstraint("tenant_id", "name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8))                    # X01, X02, … given by the system
+    name: Mapped[str] = mapped_column(String(100))
+    levels: Mapped[list] = mapped_column(JSON, default=list)        # 县级 / 乡级 / 村级
+    lead: Mapped[list] = mapped_column(JSON, default=list)          # lead departments
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class Record(TenantScoped, TimestampMixin, db.Model):
     """One piece of government information (政府信息) published under a catalog item."""
 
@@ -76,6 +93,7 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     index_year: Mapped[int | None] = mapped_column(Integer)
     index_seq: Mapped[int | None] = mapped_column(Integer)
     doc_no: Mapped[str] = mapped_column(String(100), default="")    # 文号
+    doc_type: Mapped[str] = mapped_column(String(16), default="")   # DOC_TYPE_LABELS: 规章 / 行政规范性文件
     issuing_body: Mapped[str] = mapped_column(String(200), default="")
     written_date: Mapped[date | None] = mapped_column(Date)         # 成文日期
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -118,6 +136,10 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     @property
     def validity_label(self) -> str:
         return VALIDITY_LABELS[self.current_validity()]
+
+    @property
+    def doc_type_label(self) -> str:
+        return DOC_TYPE_LABELS.get(self.doc_type or "", "其他")
 
     @property
     def disclosure_label(self) -> str:

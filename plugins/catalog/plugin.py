@@ -40,6 +40,23 @@ def portal_nav(tenant):
 
 
 @hookimpl
+def disclosure_column_parts(tenant):
+    """The 专栏's 政府信息公开制度 (records of the 公开制度 item) and 法定主动公开内容 (the statutory
+    domains), for governments (districts and towns); a village's column is 村务公开."""
+    if tenant.kind == "village":
+        return []
+    return [NavItem(plugin=NAME, title="政府信息公开制度", url=url_for("catalog.rules", tenant=tenant), order=20),
+            NavItem(plugin=NAME, title="法定主动公开内容", url=url_for("catalog.statutory", tenant=tenant), order=30)]
+
+
+@hookimpl
+def proactive_disclosure_statistics(tenant, year):
+    """Section 二, 第二十条第（一）项 of the annual report: see services.proactive_statistics."""
+    from plugins.catalog.services import proactive_statistics
+    return proactive_statistics(tenant, year)
+
+
+@hookimpl
 def admin_nav(tenant, user):
     """The supervision link, for those the named policy lets supervise (not a single permission)."""
     from plugins.catalog.services import may_supervise

@@ -17,10 +17,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core.plugin_api import (AccessDenied, across_tenants, Attachment, audit, canonical_doc_no, china_date,
                              china_today, clean_html, Conflict, db, DomainError, has_permission, looks_like_doc_no,
                              mark_private, mark_public, NotFound, Permission, require_permission, sync_attachments,
-                             Tenant, utcnow)
+                             Tenant, tenant_scope, utcnow)
 from plugins.catalog import standard
-from plugins.catalog.models import (CatalogItem, CatalogSettings, IndexSequence, Record, RecordAttachment,
-                                    VALIDITY_LABELS)
+from plugins.catalog.models import (CatalogItem, CatalogSettings, CustomDomain, DOC_TYPE_LABELS, IndexSequence, Record,
+                                    RecordAttachment, VALIDITY_LABELS)
 
 COMPARED_FIELDS = {
     "name": "名称", "content_elements": "公开内容", "legal_basis": "公开依据", "time_limit": "公开时限",
@@ -52,28 +52,184 @@ def set_self_publish(actor, tenant: Tenant, enabled: bool) -> bool:
     return True
 
 
+# --- domains: the shipped standards and the district's own ------------------------------------
+
+CUSTOM_PREFIX = "X"
+CUSTOM_NAME_MAX = 100
+
+
+def district_id(tenant: Tenant) -> int:
+    """The id of the district at the root of the tenant's tree (from its path: no query)."""
+    return int(tenant.path.strip("/").split("/")[0])
+
+
+def custom_domains(tenant: Tenant) -> list[standard.Domain]:
+    """The custom domains of the tenant's district (its own, for a district), disabled ones too, as
+    plain values: towns and villages read their district's through the explicit cross-tenant read."""
+    root = district_id(tenant)
+    stmt = (select(CustomDomain.code, CustomDomain.name, CustomDomain.levels, CustomDomain.lead, CustomDomain.active)
+            .where(CustomDomain.tenant_id == root).order_by(CustomDomain.code))
+    if root == tenant.id:
+        rows = db.session.execute(stmt).all()
+    else:
+        with across_tenants([root], reason="catalog: a town or village reads its district's custom domains"):
+            rows = db.session.execute(stmt).all()
+    return [_custom_domain(r.code, r.name, r.levels, r.lead, r.active) for r in rows]
+
+
+def _custom_domain(code, name, levels, lead, active) -> standard.Domain:
+    levels = tuple(standard.in_order(levels or [], standard.LEVELS))
+    return standard.Domain(code, name, "custom", "乡级" in levels, tuple(lead or ()), levels, "", bool(active))
+
+
+def domains_for(tenant: Tenant, *, active_only: bool = False) -> dict[str, standard.Domain]:
+    """The domains of a tenant: the shipped standards' (standard.domains()) and its district's custom
+    ones, in that order. Used wherever a tenant's domains are listed or validated; `active_only`
+    leaves out disabled custom domains (what may be chosen for a new item or an import)."""
+    out = dict(standard.domains())
+    out.update({d.code: d for d in custom_domains(tenant) if d.active or not active_only})
+    return out
+
+
+def domain_by_name(tenant: Tenant, text: str) -> standard.Domain | None:
+    """standard.domain_by_name with the district's (active) custom domains: a custom domain named in
+    the text wins over an alias of a shipped domain (乡村振兴 as the district's own, not 扶贫)."""
+    return standard.domain_by_name(text, {d.code: d for d in custom_domains(tenant)})
+
+
+def custom_domain_errors(tenant: Tenant, data: dict, current: CustomDomain | None = None) -> list[tuple[str, str]]:
+    errors = []
+    name = standard.normalise_text(data.get("name"))
+    if not name:
+        errors.append(("name", "请填写领域名称。"))
+    elif len(name) > CUSTOM_NAME_MAX:
+        errors.append(("name", f"领域名称不能超过 {CUSTOM_NAME_MAX} 个字符。"))
+    elif any(standard.normalise_key(d.name) == standard.normalise_key(name) for d in standard.domains().values()):
+        errors.append(("name", f"“{name}”是标准目录中已有的领域，请直接在该领域下新增事项。"))
+    elif any(standard.normalise_key(d.name) == standard.normalise_key(name) and (current is None or d.code != current.code)
+             for d in custom_domains(tenant)):
+        errors.append(("name", f"本县已有名为“{name}”的领域。"))
+    levels = data.get("levels") or []
+    if not levels or any(lv not in standard.LEVELS for lv in levels):
+        errors.append(("levels", f"请至少选择一个公开层级（{'、'.join(standard.LEVELS)}）。"))
+    lead = data.get("lead") or []
+    if len(lead) > 20 or any(len(x) > 100 for x in lead):
+        errors.append(("lead", "牵头部门最多 20 个，每个不超过 100 个字符。"))
+    return errors
+
+
+def _require_district_admin(actor, tenant: Tenant) -> None:
+    """Policy: a district's own domains are managed by its admins (towns and villages have none)."""
+    if tenant.kind != "district":
+        raise NotFound("只有区县可以新增领域。")
+    require_permission(actor, Permission.TENANT_MANAGE, tenant)
+
+
+def _custom_values(data: dict) -> dict:
+    return {"name": standard.normalise_text(data.get("name")),
+            "levels": standard.in_order(data.get("levels") or [], standard.LEVELS),
+            "lead": [standard.normalise_text(x) for x in data.get("lead") or [] if standard.normalise_text(x)]}
+
+
+def _check_custom(tenant: Tenant, data: dict, current: CustomDomain | None = None) -> None:
+    errors = custom_domain_errors(tenant, data, current)
+    if errors:
+        raise DomainError(" ".join(m for _, m in errors), field=errors[0][0])
+
+
+def next_custom_code(tenant: Tenant) -> str:
+    """X01, X02, …: the next number after the district's highest (codes are never reused)."""
+    codes = db.session.scalars(select(CustomDomain.code).where(CustomDomain.tenant_id == tenant.id)).all()
+    numbers = [int(c[len(CUSTOM_PREFIX):]) for c in codes if c.startswith(CUSTOM_PREFIX) and c[len(CUSTOM_PREFIX):].isdigit()]
+    number = max(numbers, default=0) + 1
+    if number > 9999999:
+        raise DomainError("自定义领域数量已达上限。")
+    return f"{CUSTOM_PREFIX}{number:02d}"
+
+
+def create_custom_domain(actor, tenant: Tenant, data: dict) -> CustomDomain:
+    """A domain of the district's own (district admins only); its items are added in the item admin
+    and reach the towns and villages of its levels as the standard's do (template_for)."""
+    _require_district_admin(actor, tenant)
+    _check_custom(tenant, data)
+    domain = CustomDomain(tenant_id=tenant.id, code=next_custom_code(tenant), active=True, **_custom_values(data))
+    db.session.add(domain)
+    db.session.flush()
+    audit.record("catalog.domain.create", target=domain, actor=actor,
+                 summary=f"新增领域“{domain.name}”（{domain.code}，{'、'.join(domain.levels)}）")
+    return domain
+
+
+def update_custom_domain(actor, domain: CustomDomain, data: dict) -> list[str]:
+    """Name, levels, lead departments. Renaming changes only the domain's label: its items and their
+    records keep what they say (the change is in the audit log)."""
+    tenant = domain.tenant
+    _require_district_admin(actor, tenant)
+    merged = {"name": domain.name, "levels": domain.levels, "lead": domain.lead} | data
+    _check_custom(tenant, merged, domain)
+    values = _custom_values(merged)
+    labels = {"name": "名称", "levels": "公开层级", "lead": "牵头部门"}
+    changed = [k for k, v in values.items() if getattr(domain, k) != v]
+    before = domain.name
+    for key in changed:
+        setattr(domain, key, values[key])
+    if changed:
+        audit.record("catalog.domain.update", target=domain, actor=actor,
+                     summary=f"修改领域“{before}”（{domain.code}）：" + "、".join(labels[c] for c in changed)
+                             + (f"，名称改为“{domain.name}”" if "name" in changed else ""))
+    return changed
+
+
+def set_custom_domain_active(actor, domain: CustomDomain, active: bool) -> bool:
+    """Disable (or enable again) a custom domain: a disabled one is no longer offered for new items or
+    imports, nor shown publicly, nor counted in supervision; its items and records stay, untouched."""
+    _require_district_admin(actor, domain.tenant)
+    if domain.active == active:
+        return False
+    domain.active = active
+    audit.record("catalog.domain.active", target=domain, actor=actor,
+                 summary=f"{'启用' if active else '停用'}领域“{domain.name}”（{domain.code}）")
+    return True
+
+
+def inactive_codes(tenant: Tenant) -> set[str]:
+    return {d.code for d in custom_domains(tenant) if not d.active}
+
+
 # --- items ------------------------------------------------------------------------------------
 
 def tenant_level(tenant: Tenant) -> str:
     return standard.levels_for_kind(tenant.kind)
 
 
-def is_applicable(item: CatalogItem, tenant: Tenant) -> bool:
-    """The tenant must publish under this item: its level is the tenant's and it is not marked N/A."""
-    return not item.not_applicable and tenant_level(tenant) in (item.levels or [])
+def is_applicable(item: CatalogItem, tenant: Tenant, inactive: set[str] | frozenset = frozenset()) -> bool:
+    """The tenant must publish under this item: its level is the tenant's, it is not marked N/A, and
+    its domain is not one of the `inactive` (disabled custom) domains."""
+    return (not item.not_applicable and tenant_level(tenant) in (item.levels or [])
+            and item.domain_code not in inactive)
 
 
 def all_items(tenant: Tenant) -> list[CatalogItem]:
     """Every item of the tenant in domain and tree order, children attached (one query)."""
     items = db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id == tenant.id)
                                .order_by(CatalogItem.position, CatalogItem.id)).all()
-    order = {code: i for i, code in enumerate(standard.domains())}
-    return sorted(items, key=lambda i: (order.get(i.domain_code, 999), i.position, i.id))
+    return _in_domain_order(items, domains_for(tenant))
 
 
-def tree(tenant: Tenant, *, applicable_only: bool = False) -> list[tuple[standard.Domain, list[tuple[CatalogItem, list[CatalogItem]]]]]:
-    """[(domain, [(top item, [children])])] for the tenant, without lazy loads."""
-    items = all_items(tenant)
+def _in_domain_order(items, domains: dict) -> list[CatalogItem]:
+    order = {code: i for i, code in enumerate(domains)}
+    return sorted(items, key=lambda i: (order.get(i.domain_code, 999999), i.position, i.id))
+
+
+def tree(tenant: Tenant, *, applicable_only: bool = False, kinds: Iterable[str] | None = None
+         ) -> list[tuple[standard.Domain, list[tuple[CatalogItem, list[CatalogItem]]]]]:
+    """[(domain, [(top item, [children])])] for the tenant, without lazy loads. `applicable_only`: what
+    the tenant publishes under (its level, not N/A, not under a disabled custom domain); `kinds`:
+    only domains of these kinds (standard.DOMAIN_KINDS)."""
+    domains = domains_for(tenant)
+    items = db.session.scalars(select(CatalogItem).where(CatalogItem.tenant_id == tenant.id)
+                               .order_by(CatalogItem.position, CatalogItem.id)).all()
+    items = _in_domain_order(items, domains)
     children: dict[int, list[CatalogItem]] = {}
     for item in items:
         if item.parent_id:
@@ -88,24 +244,26 @@ def tree(tenant: Tenant, *, applicable_only: bool = False) -> list[tuple[standar
             if not kids and not (is_applicable(item, tenant) and item.id not in children):
                 continue
         out.setdefault(item.domain_code, []).append((item, kids))
-    domains = standard.domains()
-    return [(domains[code], rows) for code, rows in out.items() if code in domains]
+    return [(domains[code], rows) for code, rows in out.items() if code in domains
+            and (kinds is None or domains[code].kind in kinds) and (domains[code].active or not applicable_only)]
 
 
 def leaf_items(tenant: Tenant, *, applicable_only: bool = True) -> list[CatalogItem]:
     items = all_items(tenant)
     parents = {i.parent_id for i in items if i.parent_id}
-    return [i for i in items if i.id not in parents and (not applicable_only or is_applicable(i, tenant))]
+    inactive = inactive_codes(tenant) if applicable_only else set()
+    return [i for i in items if i.id not in parents and (not applicable_only or is_applicable(i, tenant, inactive))]
 
 
-def item_errors(data: dict) -> list[tuple[str, str]]:
-    """(field, message) for everything wrong in an item's fields."""
+def item_errors(data: dict, domains: dict | None = None) -> list[tuple[str, str]]:
+    """(field, message) for everything wrong in an item's fields; `domains`: the tenant's
+    (domains_for(tenant, active_only=True)), else the shipped standards'."""
     errors = []
     if not (data.get("name") or "").strip():
         errors.append(("name", "请填写事项名称。"))
     elif len(data["name"]) > 200:
         errors.append(("name", "事项名称不能超过 200 个字符。"))
-    if data.get("domain_code") not in standard.domains():
+    if data.get("domain_code") not in (standard.domains() if domains is None else domains):
         errors.append(("domain_code", "请选择领域（类别）。"))
     for field, allowed, label in (("channels", standard.CHANNELS, "公开渠道"), ("levels", standard.LEVELS, "公开层级"),
                                   ("methods", standard.METHODS, "公开方式")):
@@ -128,8 +286,13 @@ def item_errors(data: dict) -> list[tuple[str, str]]:
     return errors
 
 
-def _check_item(data: dict) -> None:
-    errors = item_errors(data)
+def _check_item(data: dict, tenant: Tenant | None = None, *, current_code: str | None = None) -> None:
+    domains = None
+    if tenant is not None:
+        domains = domains_for(tenant, active_only=True)
+        if current_code is not None:      # an item already under a disabled domain may still be edited
+            domains = domains_for(tenant) if current_code not in domains else domains
+    errors = item_errors(data, domains)
     if errors:
         field, message = errors[0]
         raise DomainError(" ".join(m for _, m in errors), field=field)
@@ -153,6 +316,30 @@ def _item_values(data: dict) -> dict:
 def create_item(actor, tenant: Tenant, data: dict, *, parent: CatalogItem | None = None) -> CatalogItem:
     """A local item (not derived from the district's standard)."""
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
+    return _add_item(actor, tenant, data, parent)
+
+
+def add_custom_domain_items(actor, domain: CustomDomain, names: list[str]) -> list[CatalogItem]:
+    """The items a district admin names with the district's own domain (part of defining it, so
+    the admin's TENANT_MANAGE suffices): each with the domain's levels, its first lead department
+    as the responsible body, 主动 on 政府网站 and the statutory 20 working days; editors refine them
+    in the item admin. A name the domain already has is refused, as is an empty list."""
+    tenant = domain.tenant
+    _require_district_admin(actor, tenant)
+    names = [standard.normalise_text(n) for n in names if standard.normalise_text(n)]
+    if len(set(names)) != len(names):
+        raise DomainError("事项名称有重复。", field="items")
+    existing = set(db.session.scalars(select(CatalogItem.name).where(
+        CatalogItem.tenant_id == tenant.id, CatalogItem.domain_code == domain.code)))
+    if clash := [n for n in names if n in existing]:
+        raise DomainError(f"领域中已有事项：{'、'.join(clash)}。", field="items")
+    base = {"domain_code": domain.code, "levels": list(domain.levels), "methods": ["主动"], "channels": ["政府网站"],
+            "time_limit": standard.DEFAULT_TIME_LIMIT, "responsible_body": (domain.lead or [""])[0],
+            "audience": "全社会"}
+    return [_add_item(actor, tenant, {**base, "name": name}) for name in names]
+
+
+def _add_item(actor, tenant: Tenant, data: dict, parent: CatalogItem | None = None) -> CatalogItem:
     data = {"audience": "全社会", "methods": ["主动"], "levels": [tenant_level(tenant)], **data}
     if parent is not None:
         if parent.parent_id is not None:
@@ -160,7 +347,7 @@ def create_item(actor, tenant: Tenant, data: dict, *, parent: CatalogItem | None
         if db.session.scalar(select(func.count()).select_from(Record).where(Record.item_id == parent.id)):
             raise DomainError(f"“{parent.name}”下已有政府信息，不能再分出二级事项；请新增一个一级事项。", field="parent")
         data["domain_code"] = parent.domain_code
-    _check_item(data)
+    _check_item(data, tenant)
     siblings = CatalogItem.parent_id == parent.id if parent else CatalogItem.parent_id.is_(None)
     position = (db.session.scalar(select(func.max(CatalogItem.position)).where(
         CatalogItem.tenant_id == tenant.id, CatalogItem.domain_code == data["domain_code"], siblings)) or 0) + 1
@@ -175,7 +362,7 @@ def create_item(actor, tenant: Tenant, data: dict, *, parent: CatalogItem | None
 def update_item(actor, item: CatalogItem, data: dict) -> list[str]:
     require_permission(actor, Permission.CONTENT_EDIT, item.tenant)
     merged = {k: getattr(item, k) for k in ITEM_FIELDS} | {"domain_code": item.domain_code} | data
-    _check_item(merged)
+    _check_item(merged, item.tenant, current_code=item.domain_code)
     values = _item_values(data)
     changed = [k for k, v in values.items() if getattr(item, k) != v and k != "rule"]
     for key, value in values.items():
@@ -254,11 +441,11 @@ def template_for(tenant: Tenant) -> list[dict]:
     with across_tenants([district.id], reason="catalog: derive from the district's standard catalog"):
         rows = tree(district)
         source = [_as_dict(item, kids) for _, items in rows for item, kids in items]
-    domains = standard.domains()
-    if tenant.kind == "town":
-        wanted = {c for c, d in domains.items() if d.kind == "pilot" and d.reaches_town}
-    else:
-        wanted = {c for c, d in domains.items() if d.kind == "village"}
+    level = tenant_level(tenant)
+    # A town takes the pilot domains that reach towns, the statutory ones (第二十条, 第二十一条 for
+    # towns, the 公开制度) and the district's custom domains of 乡级; a village the village categories
+    # and the custom domains of 村级.
+    wanted = {c for c, d in domains_for(tenant, active_only=True).items() if d.reaches(level)}
     source = [s for s in source if s["domain_code"] in wanted]
     if not source:  # the district has no catalog (yet): fall back to the shipped standard
         source = _standard_dicts(wanted)
@@ -301,7 +488,8 @@ def divergences(tenant: Tenant) -> dict:
         if diffs:
             changed.append((item, src, diffs))
     missing = [s for sid, s in flat.items() if sid not in derived and level in s["levels"]]
-    orphaned = [i for i in mine if i.source_id and i.source_id not in flat]
+    inactive = inactive_codes(tenant)   # a disabled custom domain's items are left alone, not orphaned
+    orphaned = [i for i in mine if i.source_id and i.source_id not in flat and i.domain_code not in inactive]
     return {"changed": changed, "missing": missing, "orphaned": orphaned}
 
 
@@ -315,10 +503,16 @@ def adopt_source(actor, item: CatalogItem) -> list[str]:
     return update_item(actor, item, {k: src[k] for k in COMPARED_FIELDS})
 
 
-def add_missing(actor, tenant: Tenant) -> int:
-    """Derive the source items the tenant does not have yet (e.g. added to the district's standard later)."""
+def add_missing(actor, tenant: Tenant, *, codes: Iterable[str] | None = None) -> int:
+    """Derive the source items the tenant does not have yet (e.g. added to the district's standard
+    later); `codes`: only those of these domains."""
     require_permission(actor, Permission.CONTENT_EDIT, tenant)
-    missing = {s["id"] for s in divergences(tenant)["missing"]}
+    return _derive_missing(actor, tenant, codes)
+
+
+def _derive_missing(actor, tenant: Tenant, codes: Iterable[str] | None = None) -> int:
+    wanted = None if codes is None else set(codes)
+    missing = {s["id"] for s in divergences(tenant)["missing"] if wanted is None or s["domain_code"] in wanted}
     if not missing:
         return 0
     existing = {i.source_id: i for i in all_items(tenant) if i.source_id}
@@ -339,6 +533,29 @@ def add_missing(actor, tenant: Tenant) -> int:
     return created
 
 
+def propagate_domain(actor, district: Tenant, code: str) -> dict[str, int]:
+    """Give every town and village below the district that a custom domain reaches the district's
+    items of that domain it does not have yet, derived as the standard's are (source_id), the same
+    as each unit's own 补充 on its consistency page. Returns {unit name: items created}."""
+    _require_district_admin(actor, district)
+    domain = domains_for(district).get(code)
+    if domain is None or domain.kind != "custom":
+        raise NotFound("没有这个领域。")
+    if not domain.active:
+        raise DomainError("领域已停用，不能下发。")
+    units = db.session.scalars(select(Tenant).where(Tenant.path.startswith(district.path), Tenant.id != district.id,
+                                                    Tenant.status == "active").order_by(Tenant.path)).all()
+    out = {}
+    for unit in units:
+        if "catalog" not in (unit.enabled_plugins or []) or not domain.reaches(tenant_level(unit)):
+            continue
+        with tenant_scope(unit):   # the district admin manages the units below (TENANT_MANAGE is inherited)
+            created = _derive_missing(actor, unit, {code}) if all_items(unit) else seed(unit)
+        if created:
+            out[unit.name] = created
+    return out
+
+
 def _flat(template: list[dict]) -> list[dict]:
     return [x for s in template for x in [s, *s["children"]]]
 
@@ -346,6 +563,18 @@ def _flat(template: list[dict]) -> list[dict]:
 # --- records ----------------------------------------------------------------------------------
 
 RECORD_TEXT_FIELDS = ("title", "summary", "doc_no", "issuing_body", "disclosure_reason")
+# 立法法 第九十三条: 规章 are made by the people's governments of 省、自治区、直辖市 and of 设区的市、自治州.
+# No tenant kind of this product (district 县/区, town 乡镇/街道, village) is one, so 规章 is offered to
+# none (as the opinions plugin does for consultations); a record already typed 规章 keeps its type.
+RULE_MAKING_TENANT_KINDS: frozenset[str] = frozenset()
+RULES_REFUSED = ("本单位没有规章制定权，文件类型不能选择“规章”（《中华人民共和国立法法》第九十三条：规章由省、自治区、"
+                 "直辖市和设区的市、自治州的人民政府制定）。")
+
+
+def doc_types_for(tenant: Tenant, current: str | None = None) -> dict[str, str]:
+    """The document types a tenant may choose: 规章 only where it could make 规章 (or the record's own)."""
+    return {k: v for k, v in DOC_TYPE_LABELS.items()
+            if k != "rule" or tenant.kind in RULE_MAKING_TENANT_KINDS or k == current}
 RECORD_DATE_FIELDS = ("written_date", "effective_date", "expiry_date")
 
 
@@ -375,9 +604,17 @@ def _record_values(tenant: Tenant, data: dict, record: Record | None) -> dict:
         values["body"] = clean_html(data["body"] or "")
     if "disclosure" in data:
         values["disclosure"] = data["disclosure"]
+    if "doc_type" in data:
+        values["doc_type"] = data["doc_type"] or ""
+        if values["doc_type"] not in DOC_TYPE_LABELS:
+            raise DomainError("文件类型只能是规章、行政规范性文件或其他。", field="doc_type")
+        if values["doc_type"] not in doc_types_for(tenant, record.doc_type if record else None):
+            raise DomainError(RULES_REFUSED, field="doc_type")
     if "item_id" in data:
         item = db.session.scalar(select(CatalogItem).where(CatalogItem.id == data["item_id"]))
-        if item is None or item.children or not is_applicable(item, tenant):
+        # A record already under a disabled custom domain stays editable; none is added to one.
+        moved = record is None or record.item_id != data["item_id"]
+        if item is None or item.children or not is_applicable(item, tenant, inactive_codes(tenant) if moved else set()):
             raise DomainError("请选择本单位适用的公开事项（二级事项）。", field="item_id")
         values["item_id"] = item.id
     merged = {k: getattr(record, k) for k in ("title", "disclosure", "disclosure_reason", "effective_date",
@@ -790,3 +1027,72 @@ def public_years(tenant: Tenant) -> list[int]:
     return sorted({y for y in db.session.scalars(select(Record.index_year).where(
         Record.tenant_id == tenant.id, Record.status == "published", Record.index_year.is_not(None)).distinct())},
         reverse=True)
+
+
+def item_latest_records(tenant: Tenant, item_ids: Iterable[int], per_item: int = 3) -> dict[int, list[Record]]:
+    """The newest public records of each of these items (one query, whatever their number)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rank = func.row_number().over(partition_by=Record.item_id,
+                                  order_by=(Record.published_at.desc(), Record.id.desc())).label("rank")
+    ranked = (public_records().where(Record.tenant_id == tenant.id, Record.item_id.in_(ids))
+              .add_columns(rank).subquery())
+    latest = db.session.scalars(select(Record).join(ranked, ranked.c.id == Record.id).where(ranked.c.rank <= per_item)
+                                .order_by(Record.published_at.desc(), Record.id.desc())).all()
+    out: dict[int, list[Record]] = {}
+    for record in latest:
+        out.setdefault(record.item_id, []).append(record)
+    return out
+
+
+STATUTORY_RULES = "ZD"   # the 政府信息公开制度 domain: its records are the 专栏's 公开制度 part
+
+
+def statutory_tree(tenant: Tenant):
+    """法定主动公开内容 of the tenant: the statutory domains it publishes under (第二十条, and 第二十一条
+    for its kind), without the 公开制度 (a part of the 专栏 of its own)."""
+    return [(d, rows) for d, rows in tree(tenant, applicable_only=True, kinds={"statutory"}) if d.code != STATUTORY_RULES]
+
+
+def rules_items(tenant: Tenant) -> list[CatalogItem]:
+    """The tenant's applicable items of 政府信息公开制度."""
+    return [i for i in leaf_items(tenant) if i.domain_code == STATUTORY_RULES]
+
+
+# --- the annual report's section 二 -----------------------------------------------------------
+
+def proactive_statistics(tenant: Tenant, year: int) -> dict[str, dict[str, int]]:
+    """第二十条第（一）项 of section 二 (主动公开政府信息情况) of the annual report, for 规章 and
+    行政规范性文件, counted from the tenant's published records of that document type, in the format of
+    《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》
+    （国办公开办函〔2021〕30号）:
+
+    - 本年制发件数 (issued): records whose 成文日期 (written_date; when missing, the China date of
+      publication) falls in `year`;
+    - 本年废止件数 (repealed): records marked 废止 (validity "repealed") with a 废止 date in `year`;
+    - 现行有效件数 (in_force): records issued by 31 December of `year` and still in force that day:
+      not marked 废止 or 失效 from a day up to it, and not past their 失效日期 (a record is valid on its
+      失效日期 itself, as Record.current_validity reads it).
+    """
+    end = date(year, 12, 31)
+    out = {"rules": {"issued": 0, "repealed": 0, "in_force": 0},
+           "normative": {"issued": 0, "repealed": 0, "in_force": 0}}
+    keys = {"rule": "rules", "normative": "normative"}
+    rows = db.session.execute(select(Record.doc_type, Record.written_date, Record.published_at, Record.validity,
+                                     Record.validity_date, Record.expiry_date).where(
+        Record.tenant_id == tenant.id, Record.status == "published", Record.doc_type.in_(keys))).all()
+    for r in rows:
+        counts = out[keys[r.doc_type]]
+        issued_on = r.written_date or (china_date(r.published_at) if r.published_at else None)
+        if issued_on is None:
+            continue
+        if issued_on.year == year:
+            counts["issued"] += 1
+        if r.validity == "repealed" and r.validity_date and r.validity_date.year == year:
+            counts["repealed"] += 1
+        lapsed = r.validity != "valid" and (r.validity_date is None or r.validity_date <= end)
+        past_expiry = r.expiry_date is not None and r.expiry_date < end
+        if issued_on <= end and not lapsed and not past_expiry:
+            counts["in_force"] += 1
+    return out

@@ -45,17 +45,27 @@ RULE_KINDS = {
 DEFAULT_PERIOD_DUE = {"monthly": 10, "quarterly": 15}
 
 
+DOMAIN_KINDS = {"pilot": "试点领域", "statutory": "法定主动公开内容", "village": "村（居）务公开", "custom": "本县新增领域"}
+
+
 @dataclass(frozen=True)
 class Domain:
     code: str
     name: str
-    kind: str              # "pilot" (26 pilot domains) or "village" (村务 categories)
+    kind: str              # DOMAIN_KINDS: "pilot" (26 pilot domains), "statutory" (条例 第二十条、第二十一条
+                           # and the 公开制度), "village" (村务 categories), "custom" (a district's own)
     reaches_town: bool
     lead: tuple[str, ...]
+    levels: tuple[str, ...] = ()    # the levels whose tenants publish under it
+    article: str = ""               # statutory: the 条例's article and item (第二十条第（七）项)
+    active: bool = True             # custom: a disabled domain is no longer offered nor counted
 
     @property
     def label(self) -> str:
-        return self.name if self.kind == "village" else f"{self.name}领域"
+        return f"{self.name}领域" if self.kind == "pilot" else self.name
+
+    def reaches(self, level: str) -> bool:
+        return level in self.levels
 
 
 @lru_cache(maxsize=1)
@@ -66,10 +76,17 @@ def _domains_file() -> dict:
 
 @lru_cache(maxsize=1)
 def domains() -> dict[str, Domain]:
+    """The shipped standards' domains (pure, cached): the 26 pilot domains, the statutory ones and the
+    village categories. A tenant's own list (with its district's custom domains) is
+    services.domains_for(tenant)."""
     data = _domains_file()
-    out = {d["code"]: Domain(d["code"], d["name"], "pilot", bool(d["town"]), tuple(d.get("lead", ())))
+    out = {d["code"]: Domain(d["code"], d["name"], "pilot", bool(d["town"]), tuple(d.get("lead", ())),
+                             ("县级", "乡级") if d["town"] else ("县级",))
            for d in data["pilot"]}
-    out.update({d["code"]: Domain(d["code"], d["name"], "village", False, ()) for d in data["village"]})
+    out.update({d["code"]: Domain(d["code"], d["name"], "statutory", "乡级" in d["levels"], tuple(d.get("lead", ())),
+                                  tuple(in_order(d["levels"], LEVELS)), d.get("article", ""))
+                for d in data.get("statutory", [])})
+    out.update({d["code"]: Domain(d["code"], d["name"], "village", False, (), ("村级",)) for d in data["village"]})
     return out
 
 
@@ -77,11 +94,26 @@ def domains_version() -> str:
     return str(_domains_file()["version"])
 
 
-def domain_by_name(text: str) -> Domain | None:
-    """The domain whose name appears in `text` (a sheet title such as 义务教育领域基层政务公开标准目录)."""
-    text = normalise_text(text)
-    matches = [d for d in domains().values() if d.name in text]
-    return max(matches, key=lambda d: len(d.name)) if matches else None
+def aliases() -> dict[str, str]:
+    """Names real catalogs use for a shipped domain → its code (乡村振兴 → 26)."""
+    return {str(name): str(code) for name, code in (_domains_file().get("aliases") or {}).items()}
+
+
+def domain_by_name(text: str, extra: dict[str, Domain] | None = None) -> Domain | None:
+    """The domain whose name appears in `text` (a sheet title such as 义务教育领域基层政务公开标准目录).
+
+    `extra`: a district's custom domains (services.domains_for). A domain name found in the text wins
+    over an alias (the longest name first, a custom one on a tie); only when none is found, an alias
+    found in the text names the shipped domain it stands for (乡村振兴 → 扶贫)."""
+    text = normalise_key(text)
+    known = list(domains().values()) + [d for d in (extra or {}).values() if d.kind == "custom" and d.active]
+    matches = [d for d in known if normalise_key(d.name) in text]
+    if matches:
+        return max(matches, key=lambda d: (len(d.name), d.kind == "custom"))
+    found = [(name, code) for name, code in aliases().items() if normalise_key(name) in text]
+    if found:
+        return domains()[max(found, key=lambda pair: len(pair[0]))[1]]
+    return None
 
 
 def levels_for_kind(kind: str) -> str:

@@ -41,7 +41,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from core.plugin_api import across_tenants, Calendar, china_date, china_today, CHINA_TZ, db, Tenant
 from plugins.catalog import standard
-from plugins.catalog.models import CatalogItem, Record
+from plugins.catalog.models import CatalogItem, CustomDomain, Record
 
 STATE_LABELS = {"ok": "按时", "late": "超时", "due_soon": "即将到期", "overdue": "逾期", "empty": "暂无信息",
                 "untracked": "无固定时限", "on_application": "依申请公开"}
@@ -429,7 +429,7 @@ def _mark(cal: Calendar, due: date) -> str:
 def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Period | None = None) -> list[TenantReport]:
     """Reports for several tenants with three queries (items, recent records, older records per item),
     whatever their number."""
-    from plugins.catalog.services import is_applicable
+    from plugins.catalog.services import district_id, is_applicable
     tenants = list(tenants)
     as_of = as_of or china_today()
     since = None
@@ -456,6 +456,12 @@ def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Pe
                    func.max(case((Record.disclosure == "proactive", 1), else_=0)))
             .where(Record.tenant_id.in_(ids), Record.status == "published", Record.published_at < _utc_day(window))
             .group_by(Record.item_id)).all()
+    roots = {district_id(t) for t in tenants}
+    with across_tenants(roots, reason="catalog supervision: the districts' disabled custom domains"):
+        inactive: dict[int, set[str]] = defaultdict(set)
+        for root, code in db.session.execute(select(CustomDomain.tenant_id, CustomDomain.code).where(
+                CustomDomain.tenant_id.in_(roots), CustomDomain.active.is_(False))):
+            inactive[root].add(code)
     last_valid = {item_id: china_date(at) for item_id, at, _ in older if at is not None}
     older_proactive = {item_id for item_id, _, proactive in older if proactive}
     by_item: dict[int, list] = defaultdict(list)
@@ -467,7 +473,8 @@ def evaluate(tenants: Iterable[Tenant], *, as_of: date | None = None, period: Pe
         by_tenant[item.tenant_id].append(item)
     reports = []
     for tenant in tenants:
-        leaves = [i for i in by_tenant[tenant.id] if i.id not in parents and is_applicable(i, tenant)]
+        leaves = [i for i in by_tenant[tenant.id]
+                  if i.id not in parents and is_applicable(i, tenant, inactive[district_id(tenant)])]
         statuses = [evaluate_item(i, by_item[i.id], as_of, cal, last_valid.get(i.id), since, i.id in older_proactive)
                     for i in sorted(leaves, key=lambda i: (i.domain_code, i.parent_id or 0, i.position, i.id))]
         report = TenantReport(tenant, statuses)

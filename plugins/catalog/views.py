@@ -26,7 +26,32 @@ def index():
     counts = services.public_record_counts(tenant)
     latest = db.session.scalars(services.filtered_public_records().limit(10)).all()
     return render_template("catalog/index.html", tenant=tenant, rows=rows, counts=counts, latest=latest,
-                           children=tenant.active_children())
+                           children=tenant.active_children(), kinds=standard.DOMAIN_KINDS)
+
+
+# --- the parts of the 政府信息公开专栏 the catalog holds (disclosure_column_parts) --------------------
+
+@bp.get("/rules/")
+def rules():
+    """政府信息公开制度: the tenant's published records under its 政府信息公开制度 item(s)."""
+    if g.tenant.kind == "village":
+        abort(404)
+    ids = [i.id for i in services.rules_items(g.tenant)]
+    page = paginate(services.filtered_public_records().where(Record.item_id.in_(ids or [0])), *page_args())
+    return render_template("catalog/rules.html", tenant=g.tenant, page=page, item_ids=ids)
+
+
+@bp.get("/statutory/")
+def statutory():
+    """法定主动公开内容: the statutory domains of the tenant (条例 第二十条, and 第二十一条 for its kind)
+    with their items and latest records."""
+    if g.tenant.kind == "village":
+        abort(404)
+    rows = services.statutory_tree(g.tenant)
+    leaves = [leaf.id for _, items in rows for item, kids in items for leaf in (kids or [item])]
+    return render_template("catalog/statutory.html", tenant=g.tenant, rows=rows,
+                           latest=services.item_latest_records(g.tenant, leaves),
+                           counts=services.public_record_counts(g.tenant))
 
 
 @bp.get("/items/<int:item_id>")
@@ -42,7 +67,7 @@ def item(item_id: int):
     on_request = "依申请" in (item.methods or []) and "主动" not in (item.methods or [])
     channels = collect(current_app.extensions["cms"].hook.application_channels, tenant=g.tenant) if on_request else []
     return render_template("catalog/item.html", tenant=g.tenant, item=item, page=page, year=year, validity=validity,
-                           years=services.public_years(g.tenant), domain=standard.domains().get(item.domain_code),
+                           years=services.public_years(g.tenant), domain=services.domains_for(g.tenant).get(item.domain_code),
                            validity_labels=VALIDITY_LABELS, on_request=on_request, channels=channels)
 
 
@@ -78,7 +103,7 @@ def record(record_id: int):
     hook = current_app.extensions["cms"].hook_for(g.tenant, "document_references")
     appears_in = collect(hook, tenant=g.tenant, ref=f"catalog:record:{record.id}")
     return render_template("catalog/record.html", tenant=g.tenant, record=record, item=record.item,
-                           domain=standard.domains().get(record.item.domain_code), superseded_by=superseded_by,
+                           domain=services.domains_for(g.tenant).get(record.item.domain_code), superseded_by=superseded_by,
                            appears_in=appears_in)
 
 

@@ -33,11 +33,17 @@ class Site:
 # are not tried.
 PAGE_PLUGINS = {"catalog": "catalog", "record": "catalog", "consultation": "opinions", "feedback": "opinions",
                 "apply": "applications", "application_status": "applications",
-                "open_day": "open_day", "gazette_issue": "gazette", "gazette_article": "gazette"}
+                "open_day": "open_day", "gazette_issue": "gazette", "gazette_article": "gazette",
+                "disclosure": "disclosure", "annual_report": "disclosure"}
 
 
 def available_pages(kinds: list[str]) -> list[str]:
     return [k for k in kinds if PAGE_PLUGINS.get(k, "core") in AVAILABLE_PLUGINS | {"core"}]
+
+
+def _tenant_id(app, slug: str) -> int:
+    from core.tenants import tenant_by_slug
+    return tenant_by_slug(slug).id
 
 
 def _paths(app) -> dict[str, str]:
@@ -46,6 +52,13 @@ def _paths(app) -> dict[str, str]:
     paths = {"home": "/qinglan/baishui/", "search": "/qinglan/search?q=%E8%A1%A5%E8%B4%B4",      # 补贴
              "apply": "/qinglan/baishui/applications/", "application_status": "/qinglan/baishui/applications/status"}
     with app.app_context(), across_tenants(None, reason="browser tests: demo page addresses"):
+        if "disclosure" in AVAILABLE_PLUGINS:
+            from plugins.disclosure.models import AnnualReport
+            report = db.session.scalar(select(AnnualReport).where(AnnualReport.status == "published",
+                                                                  AnnualReport.tenant_id == _tenant_id(app, "baishui"))
+                                       .order_by(AnnualReport.year.desc()))
+            paths.update(disclosure="/qinglan/baishui/disclosure/",
+                         annual_report=f"/qinglan/baishui/disclosure/reports/{report.id}")
         if "catalog" in AVAILABLE_PLUGINS:
             from plugins.catalog.models import Record
             record = db.session.scalar(select(Record).where(Record.status == "published").order_by(Record.id))

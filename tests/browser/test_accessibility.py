@@ -8,7 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import DESKTOP, PHONE, available_pages
 
 PAGE_TYPES = available_pages(["home", "catalog", "record", "consultation", "feedback", "open_day", "gazette_issue",
-                              "gazette_article", "search", "apply", "application_status"])
+                              "gazette_article", "search", "apply", "application_status", "disclosure",
+                              "annual_report"])
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
         "resultTypes": ["violations"]}
 axe = Axe()

@@ -14,7 +14,7 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.test_accessibility import violations
 from tests.browser.test_journeys import SCREENSHOTS, login
 
-pytestmark = pytest.mark.needs_plugins("catalog", "opinions", "open_day", "gazette", "applications")
+pytestmark = pytest.mark.needs_plugins("catalog", "opinions", "open_day", "gazette", "applications", "disclosure")
 
 PHONE_390 = {"width": 390, "height": 844}
 # The pages editors and supervisors use every day, and one of each kind of table and form (the
@@ -34,6 +34,8 @@ PAGES = {
     "applications": "/admin/qinglan/applications/",
     "application-statistics": "/admin/baishui/applications/stats",
     "application": None,                  # the first of the demo's applications at 白水镇 (below)
+    "annual-report": None,                # 白水镇's draft annual report of this year (below)
+    "annual-reports-overview": "/admin/qinglan/disclosure/overview",
 }
 
 
@@ -45,8 +47,13 @@ def _path(site, name: str) -> str:
     from core.db import db
     from core.tenants import tenant_by_slug, tenant_scope
     from plugins.applications.models import Application
+    from plugins.disclosure.models import AnnualReport
     with site.app.app_context():
         with tenant_scope(tenant_by_slug("baishui")):
+            if name == "annual-report":
+                draft = db.session.scalar(select(AnnualReport.id).where(AnnualReport.status == "draft")
+                                          .order_by(AnnualReport.year.desc()))
+                return f"/admin/baishui/disclosure/{draft}"
             first = db.session.scalar(select(Application.id).order_by(Application.id))
     return f"/admin/baishui/applications/{first}"
 

@@ -54,6 +54,13 @@ def pytest_cms_access_routes():
     ("catalog.item", "/<tenant:tenant_path>/catalog/items/<int:item_id>"): "public",
     ("catalog.record", "/<tenant:tenant_path>/catalog/records/<int:record_id>"): "public",
     ("catalog.records", "/<tenant:tenant_path>/catalog/records/"): "public",
+    ("catalog.rules", "/<tenant:tenant_path>/catalog/rules/"): "public",
+    ("catalog.statutory", "/<tenant:tenant_path>/catalog/statutory/"): "public",
+    ("catalog_admin.domains", "/admin/<tenant_slug>/catalog/domains"): "admin",
+    ("catalog_admin.domain_new", "/admin/<tenant_slug>/catalog/domains/new"): "admin",
+    ("catalog_admin.domain_edit", "/admin/<tenant_slug>/catalog/domains/<int:domain_id>/edit"): "admin",
+    ("catalog_admin.domain_active", "/admin/<tenant_slug>/catalog/domains/<int:domain_id>/active"): "admin",
+    ("catalog_admin.domain_propagate", "/admin/<tenant_slug>/catalog/domains/<int:domain_id>/propagate"): "admin",
     ("catalog_admin.add_missing", "/admin/<tenant_slug>/catalog/consistency/add-missing"): "admin",
     ("catalog_admin.consistency", "/admin/<tenant_slug>/catalog/consistency"): "admin",
     ("catalog_admin.export_catalog", "/admin/<tenant_slug>/catalog/export.xlsx"): "admin",
@@ -107,10 +114,13 @@ def pytest_cms_access_objects(town, county):
         published = services.create_record(SYSTEM, town, {"item_id": town_item.id, "title": "白水镇公开记录",
                                                           "body": "<p>公开</p>"})
         services.publish(SYSTEM, published, review_confirmed=True)
+    with tenant_scope(county):   # a custom domain is the district's: a town's people cannot manage it
+        domain = services.create_custom_domain(SYSTEM, county, {"name": "访问矩阵测试领域", "levels": ["乡级"]})
     return {"blueprints": ('catalog', 'catalog_admin', 'catalog_api'),
             "draft": {"record_id": draft.id}, "published": {"record_id": published.id},
-            "any": {"item_id": town_item.id, "slug": "baishui"},
-            "objects": {"record_id", "item_id", "slug"}, "private": {"record_id"}, "owned": {"record_id", "item_id"}}
+            "any": {"item_id": town_item.id, "slug": "baishui", "domain_id": domain.id},
+            "objects": {"record_id", "item_id", "slug", "domain_id"}, "private": {"record_id"},
+            "owned": {"record_id", "item_id", "domain_id"}}
 
 
 def pytest_cms_access_owner_pages(values):

@@ -106,13 +106,13 @@ def test_import_errors_are_listed_and_export_downloads(demo, client, auth):
     assert export.status_code == 200 and export.data.startswith(b"PK")
     assert "filename*=UTF-8''" in export.headers["Content-Disposition"]
     sheets = openpyxl.load_workbook(io.BytesIO(export.data)).sheetnames
-    assert len(sheets) == 31 and "义务教育" in sheets and "财务公开" in sheets
+    assert len(sheets) == 31 + 18 and "义务教育" in sheets and "财务公开" in sheets and "机构职能" in sheets
 
 
 def test_dashboard_widget_and_menu(demo, client, auth):
     auth.login("li")
     html = client.get("/admin/baishui/").get_data(as_text=True)
-    assert "政府信息公开" in html and "目录事项 30 个" in html
+    assert "政府信息公开" in html and "目录事项 54 个" in html
     assert 'href="/admin/baishui/catalog/records">政府信息</a>' in html
     assert "时效监督" not in html  # editors do not supervise
 

@@ -27,8 +27,12 @@ def test_public_reads(demo, client, item_id):
         make_record("baishui", "法律援助", "法律援助指南", when=date(2026, 2, 3))
         make_record("baishui", "法律援助", "内部草稿", publish=False)
     domains = client.get("/api/v1/tenants/baishui/catalog/domains").get_json()
-    assert len(domains) == 16 and {"code": "07", "name": "公共法律服务", "kind": "pilot", "reaches_town": True,
-                                   "lead_departments": ["司法局"]} in domains
+    # 16 pilot domains reach towns, and 17 statutory ones (第二十条 F01-F15, 第二十一条 F22, 公开制度 ZD)
+    assert len(domains) == 16 + 17 and {"code": "07", "name": "公共法律服务", "kind": "pilot", "reaches_town": True,
+                                        "levels": ["县级", "乡级"], "article": "", "lead_departments": ["司法局"]} in domains
+    assert {"code": "F22", "name": "农业农村等重点领域", "kind": "statutory", "reaches_town": True, "levels": ["乡级"],
+            "article": "第二十一条（乡（镇）人民政府）", "lead_departments": ["乡镇人民政府"]} in domains
+    assert not any(d["code"] == "F21" for d in domains)      # 第二十一条's county part
     items = client.get("/api/v1/tenants/baishui/catalog/items?domain=07").get_json()
     assert {i["name"] for i in items} == {"法律援助", "人民调解"}
     item = client.get(f"/api/v1/tenants/baishui/catalog/items/{item_id}").get_json()

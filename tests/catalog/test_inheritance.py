@@ -68,7 +68,7 @@ def test_switching_the_plugin_on_later_seeds_the_tenant(demo, ctx):
     set_plugins(SYSTEM, tenant, ["catalog"])
     db.session.commit()
     with tenant_scope(tenant):
-        assert len({i.domain_code for i in services.all_items(tenant)}) == 16
+        assert len({i.domain_code for i in services.all_items(tenant)}) == 16 + 17   # pilot + statutory
 
 
 def test_consistency_view_shows_divergences_and_adopting_restores_them(demo, ctx):

@@ -13,7 +13,7 @@ def test_catalog_page_by_domain_and_item_with_counts(demo, client):
     with demo.app_context():
         make_record("baishui", "低保对象名单", "白水镇11月低保名单")
     html = client.get("/qinglan/baishui/catalog/").get_data(as_text=True)
-    assert "社会救助领域" in html and "户籍管理领域" in html and "财政预决算" not in html
+    assert "社会救助领域" in html and "户籍管理领域" in html and "财政预决算领域" not in html
     assert re.search(r"低保对象名单</a> <span class=\"count\">（1）", html)
     assert "白水镇11月低保名单" in html  # latest
     assert 'href="/qinglan/baishui/dongpo/catalog/">东坡村</a>' in html  # a town's column shows its villages'

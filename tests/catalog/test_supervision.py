@@ -142,9 +142,10 @@ def test_reports_for_the_demo_county_show_real_findings(demo_content, ctx):
     today = china_today()
     reports = {r.tenant.slug: r for r in evaluate([tenant_by_slug(s) for s in ("baishui", "dongpo", "liuhecun")])}
     baishui = reports["baishui"]
-    # 30 items at the town level; 特困人员救助供养 holds only a 依申请公开 record, so it is not missing
-    # (issue 18, point 6) and not counted: 29 to publish proactively.
-    assert baishui.applicable == 29 and baishui.count("on_application") == 1
+    # 30 items of the pilot domains at the town level and 24 statutory ones (F01-F15, F22, ZD);
+    # 特困人员救助供养 holds only a 依申请公开 record, so it is not missing (issue 18, point 6) and not
+    # counted: 53 to publish proactively.
+    assert baishui.applicable == 53 and baishui.count("on_application") == 1
     assert {s.item.name for s in baishui.items if s.state == "on_application"} == {"特困人员救助供养"}
     assert any(f.kind == "late" for s in baishui.items for f in s.findings)          # 招生划片 published late
     assert any(s.state == "overdue" and s.item.name == "法律援助" for s in baishui.items)  # a stale draft

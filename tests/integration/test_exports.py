@@ -18,7 +18,7 @@ REQUIRES_PLUGINS = ("catalog", "open_day", "opinions")
 
 COMMENTS = [f"{p} 以上是我的意见。" for p in FORMULAS]      # a comment has at least 5 characters
 EXPORTS = {"catalog_admin.supervision_csv", "catalog_admin.supervision_xlsx", "catalog_admin.assessment_xlsx",
-           "applications_admin.stats_xlsx",
+           "applications_admin.stats_xlsx", "disclosure.report_xlsx", "disclosure_admin.overview_xlsx",
            "catalog_admin.export_catalog", "open_day_admin.export",
            "opinions_admin.export_csv", "opinions_admin.export_xlsx", "opinions.feedback_csv"}
 
@@ -102,4 +102,6 @@ def test_no_cell_of_any_export_starts_a_formula(demo, client):
         stored = [p.strip() for p in payloads] if endpoint.startswith("opinions") else payloads
         assert_inert(cells(data), payloads=stored)
     assert set(walked) | {"catalog_admin.supervision_csv", "catalog_admin.supervision_xlsx", "catalog_admin.assessment_xlsx",
-                          "open_day_admin.export", "applications_admin.stats_xlsx"} == EXPORTS
+                          "open_day_admin.export", "applications_admin.stats_xlsx",
+                          # walked with formulas in every typed field in tests/disclosure/test_reports.py
+                          "disclosure.report_xlsx", "disclosure_admin.overview_xlsx"} == EXPORTS
