@@ -138,3 +138,11 @@ def home_sections(tenant):
     with its date. Called on plugins enabled for `tenant`, and on those enabled for its district
     that do not serve its kind of unit (the county's gazette on a town's home); an empty section
     is left out."""
+
+
+@hookspec
+def policy_documents(tenant_ids):
+    """Return `PolicyDocument`s: this plugin's published 规范性文件 and policy documents of the tenants
+    whose ids are given (a county and its towns), for the county's 政策文件库, which stores no copy.
+    A document another plugin also shows (a gazette article reprinting a catalog record) names the
+    original in `same_as`, so the library lists it once."""

@@ -7,7 +7,7 @@ describes each group and walks through a complete small plugin.
 from __future__ import annotations
 
 # Registering: the hook marker and what hooks return.
-from core.plugins import (AssessmentComponent, DashboardWidget, HomeEntry, HomeSection, SupervisionNotice, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow,
+from core.plugins import (AssessmentComponent, DashboardWidget, HomeEntry, HomeSection, PolicyDocument, SupervisionNotice, MenuEntry, NavItem, PluginInfo, PluginRoutes, SearchDocument, SearchFollow,
                           SearchSource, SharedDocument, Widget, collect, hookimpl)
 
 # Data: the session, column types, tenant-owned models and the tenant scope.
@@ -73,7 +73,7 @@ from core.workdays import Calendar
 from core.cli import tenant_or_exit
 
 __all__ = [
-    "AssessmentComponent", "DashboardWidget", "HomeEntry", "HomeSection", "SupervisionNotice", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow",
+    "AssessmentComponent", "DashboardWidget", "HomeEntry", "HomeSection", "PolicyDocument", "SupervisionNotice", "MenuEntry", "NavItem", "PluginInfo", "PluginRoutes", "SearchDocument", "SearchFollow",
     "SearchSource", "SharedDocument",
     "Widget", "collect", "hookimpl",
     "TimestampMixin", "UTCDateTime", "db", "Tenant", "TenantScoped", "across_subtree", "across_tenants",

@@ -176,6 +176,27 @@ class SharedDocument:
 
 
 @dataclass(frozen=True)
+class PolicyDocument:
+    """One document of the 政策文件库 (see the policy_documents hook)."""
+    ref: str                 # "<plugin>:<kind>:<id>", as SharedDocument.ref
+    plugin: str
+    tenant_id: int
+    title: str
+    url: str
+    doc_no: str = ""
+    issuing_body: str = ""
+    doc_type: str = "policy"     # "normative" (行政规范性文件) or "policy" (other policy documents)
+    written_date: object = None  # 成文日期 (a date), else the China date of publication
+    published_at: object = None  # aware datetime
+    validity: str = "valid"      # valid 有效 / expired 失效 / repealed 废止 / amended 已修改
+    validity_date: object = None
+    topic: str = ""              # 主题分类, e.g. the catalog domain's name
+    replaced_by: tuple = ()      # (title, url) of what replaced or amended it, or ()
+    interpretations: tuple = ()  # ((title, url, form label), ...) of its published 解读
+    same_as: str = ""            # the ref of the original when this is a copy shown elsewhere
+
+
+@dataclass(frozen=True)
 class AssessmentComponent:
     """One measure of the yearly assessment (see the assessment_components hook)."""
     key: str                 # the weight it takes: "interpretation" (解读) or "application" (依申请)

@@ -584,3 +584,26 @@ def test_hook_proactive_disclosure_statistics(plugin_app):
             assert registry.hook.proactive_disclosure_statistics(tenant=tenant_by_slug("qinglan"), year=2025) is None
         finally:
             registry.pm.unregister(name="test-figures")
+
+
+def test_hook_policy_documents(plugin_app):
+    """Each plugin offers its policy documents of the given tenants; the library (tests/disclosure/)
+    lists a document shown by two plugins once, through `same_as`."""
+    from core.plugin_api import hookimpl, PolicyDocument
+
+    class Policies:
+        @hookimpl
+        def policy_documents(self, tenant_ids):
+            return [PolicyDocument(ref=f"test:doc:{t}", plugin="test-policies", tenant_id=t, title="停水补偿办法",
+                                   url=f"/doc/{t}", doc_no="白政规〔2026〕1号", doc_type="normative") for t in tenant_ids]
+
+    registry = plugin_app.extensions["cms"]
+    with plugin_app.app_context():
+        ids = [tenant_by_slug("baishui").id, tenant_by_slug("liuhe").id]
+        registry.pm.register(Policies(), name="test-policies")
+        try:
+            found = collect(registry.hook.policy_documents, tenant_ids=ids)
+            assert sorted(d.tenant_id for d in found) == sorted(ids)
+            assert {d.validity for d in found} == {"valid"} and {d.same_as for d in found} == {""}
+        finally:
+            registry.pm.unregister(name="test-policies")
