@@ -367,6 +367,7 @@ class Snapshot:
     files: Path
     image: Path | None = None     # on SQLite, the whole database file, copied back page by page
     result: object = None         # what the builder returned (the demo's lines, as `cms demo` prints them)
+    copy_schema: str | None = None   # on PostgreSQL, a schema holding a copy of each table's rows
 
 
 def _sqlite_copy(source, target) -> None:
@@ -416,7 +417,22 @@ def _take_snapshot(name: str, files: Path, result: object = None) -> Snapshot:
         else:
             search = [dict(r._mapping) for r in db.session.execute(text(f"SELECT rowid AS rowid, * FROM {FTS_TABLE}"))]
     image = _sqlite_image(files.parent / "image.sqlite3") if db.engine.dialect.name == "sqlite" else None
-    return Snapshot(name, tables, search, files, image, result)
+    copy_schema = _server_copy(name, tables) if db.engine.dialect.name == "postgresql" and not RLS_ONLY else None
+    return Snapshot(name, tables, search, files, image, result, copy_schema)
+
+
+def _server_copy(name: str, tables: list) -> str:
+    """On PostgreSQL, a copy of every non-empty table's rows in a schema of the run's own database:
+    restoring is then one round trip of INSERT … SELECT on the server (the demo content's 2,800 rows
+    in a few milliseconds, where sending them from Python took a quarter of a second per test).
+    Not with TEST_RLS_ONLY: that role may not create schemas, and restores rows row by row."""
+    schema = f"test_snapshot_{re.sub(r'[^a-z0-9_]', '_', name.lower())}"
+    statements = [f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', f'CREATE SCHEMA "{schema}"']
+    statements += [f'CREATE TABLE "{schema}"."{table.name}" AS SELECT * FROM "{table.name}"'
+                   for table, rows in tables if rows]
+    db.session.execute(text("; ".join(statements)))
+    db.session.commit()
+    return schema
 
 
 def _restore_snapshot(app, snapshot: Snapshot) -> None:
@@ -426,6 +442,8 @@ def _restore_snapshot(app, snapshot: Snapshot) -> None:
     if snapshot.image is not None:
         with app.app_context():
             _sqlite_restore(snapshot.image)
+    elif snapshot.copy_schema is not None:
+        _copy_back(app, snapshot)
     else:
         _insert_snapshot(app, snapshot)
     if any(snapshot.files.iterdir()):
@@ -450,6 +468,23 @@ def _links_to_later_rows(table, rows: list[dict]) -> tuple[list[dict], dict[tupl
         else:
             ready.append(row)
     return ready, later
+
+
+def _copy_back(app, snapshot: Snapshot) -> None:
+    """PostgreSQL: every table's rows back from the snapshot's schema, parents first, and the
+    sequences past them, in one round trip (foreign keys are checked at each statement's end, so a
+    row may point at a later row of its own table)."""
+    from core.tenants import across_tenants
+    filled = [(table, rows) for table, rows in snapshot.tables if rows]
+    statements = [f'INSERT INTO "{table.name}" SELECT * FROM "{snapshot.copy_schema}"."{table.name}"'
+                  for table, _ in filled]
+    sequences = [f"setval(pg_get_serial_sequence('{table.name}', 'id'), {max(r['id'] for r in rows)})"
+                 for table, rows in filled if "id" in table.c]
+    if sequences:
+        statements.append(f"SELECT {', '.join(sequences)}")
+    with app.app_context(), across_tenants(None, reason="tests: restore a snapshot"):
+        db.session.execute(text("; ".join(statements)))
+        db.session.commit()
 
 
 def _insert_snapshot(app, snapshot: Snapshot) -> None:
