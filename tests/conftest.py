@@ -306,8 +306,11 @@ def _delete_everything() -> None:
         db.session.execute(AuditChain.__table__.insert().values(id=1, purging=True))
     db.session.execute(AuditEntry.__table__.delete())
     if db.engine.dialect.name == "postgresql":
-        # One round trip (psycopg runs several statements when there are no parameters).
-        db.session.execute(text("; ".join(f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables))))
+        # One round trip (psycopg runs several statements when there are no parameters). As the
+        # server's superuser, without the foreign keys' triggers (every table is emptied anyway):
+        # the demo county's rows go in 3.7 ms instead of 12.6.
+        fast = "" if RLS_ONLY else "SET LOCAL session_replication_role = replica; "
+        db.session.execute(text(fast + "; ".join(f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables))))
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
