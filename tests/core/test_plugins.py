@@ -20,7 +20,7 @@ from core.tenants import tenant_by_slug
 from tests.conftest import DEMO_FILE, _empty_all_tables, make_app, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILT_IN = ["applications", "catalog", "disclosure", "gazette", "open_day", "opinions"]
+BUILT_IN = ["applications", "catalog", "decisions", "disclosure", "gazette", "open_day", "opinions"]
 HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
                if getattr(fn, "cms_spec", None) is not None)
 
@@ -215,7 +215,7 @@ def login(client, username: str):
 @pytest.mark.builtin_plugins
 def test_the_builtin_plugins_come_through_the_entry_point_group(app):
     names = {ep.name for ep in entry_points(group="cms.plugins")}
-    assert {"catalog", "opinions", "open_day", "gazette", "applications", "disclosure"} <= names
+    assert {"catalog", "opinions", "open_day", "gazette", "applications", "disclosure", "decisions"} <= names
     assert set(app.extensions["cms"].infos) == names
 
 
@@ -521,7 +521,7 @@ def test_installed_plugins_can_be_left_unloaded(demo, migrated, tmp_path):
     """PLUGINS_OFF: installed, not loaded, as if absent (make test runs the core tests so, with all
     four built-in plugins off)."""
     from tests.conftest import make_app
-    app = make_app(migrated, tmp_path, PLUGINS_OFF=["opinions", "gazette", "applications", "disclosure"])
+    app = make_app(migrated, tmp_path, PLUGINS_OFF=["opinions", "gazette", "applications", "disclosure", "decisions"])
     assert set(app.extensions["cms"].infos) == {"catalog", "open_day"}
     client = app.test_client()
     html = client.get("/qinglan/").get_data(as_text=True)
@@ -537,7 +537,7 @@ def test_hook_home_sections(plugin_app, pclient):
     home = pclient.get("/qinglan/baishui/").get_data(as_text=True)
     block = home.split(">最新公告</h2>", 1)[1].split("</section>", 1)[0]
     assert '<a href="/n/1">停水通知</a>' in block and '<time datetime="2026-03-02">2026-03-02</time> · 全镇' in block
-    assert '<a href="/n/">更多最新公告</a>' in block
+    assert '<a href="/n/" aria-label="更多：最新公告">更多</a>' in block
     assert "村里的公告" not in pclient.get("/qinglan/baishui/dongpo/").get_data(as_text=True)
 
 
