@@ -77,7 +77,7 @@ REDIS_PREFIX = f"cms-test-{RUN_ID}:"
 AVAILABLE_PLUGINS = available_plugins()
 pytest_plugins = ["tests.access", *(f"tests.{name}.fixtures" for name in sorted(AVAILABLE_PLUGINS)
                                     if (ROOT / "tests" / name / "fixtures.py").is_file())]
-BUILT_IN_PLUGINS = frozenset({"catalog", "opinions", "open_day", "gazette", "applications", "disclosure"})
+BUILT_IN_PLUGINS = frozenset({"catalog", "opinions", "open_day", "gazette", "applications", "disclosure", "decisions"})
 LEFT_OUT: set[str] = set()
 
 

@@ -60,7 +60,7 @@ def _dated_files() -> list[str]:
                   if "mark.dated" in path.read_text(encoding="utf-8"))
 
 
-BUILT_IN_PLUGINS = "catalog,opinions,open_day,gazette,applications,disclosure"
+BUILT_IN_PLUGINS = "catalog,opinions,open_day,gazette,applications,disclosure,decisions"
 def _postgres_answers() -> bool:
     try:
         socket.create_connection(("127.0.0.1", 5432), 2).close()

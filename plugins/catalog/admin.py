@@ -189,8 +189,9 @@ def records():
                                      .group_by(Record.status)).all())
     names = dict(db.session.execute(select(CatalogItem.id, CatalogItem.name).where(
         CatalogItem.id.in_({r.item_id for r in page.items}))).all()) if page.items else {}
+    awaiting = services.awaiting_interpretation(g.tenant, [r.id for r in page.items])
     return render_template("catalog/admin_records.html", tenant=g.tenant, page=page, status=status, q=q,
-                           counts=counts, status_labels=STATUS_LABELS, item_names=names)
+                           counts=counts, status_labels=STATUS_LABELS, item_names=names, awaiting=awaiting)
 
 
 @bp.route("/records/new", methods=["GET", "POST"])
@@ -204,11 +205,13 @@ def record_new():
         form.written_date.data = china_today()
         if request.args.get("item", type=int):
             form.item_id.data = request.args.get("item", type=int)
-    if import_word(form, form.body, title=form.title, doc_no=form.doc_no):
+    found = _found_documents(form)
+    if import_word(form, form.body, title=form.title, doc_no=form.doc_no) or found is not None:
         pass
     elif form.validate_on_submit():
         def act():
-            data = form.record_data() | {"attachment_ids": save_uploads(form.files.name)}
+            data = form.record_data() | {"attachment_ids": save_uploads(form.files.name),
+                                         "documents": request.form.getlist("documents")}
             record = services.create_record(current_user, g.tenant, data)
             if request.form.get("then") == "submit":
                 services.submit(current_user, record)
@@ -218,7 +221,36 @@ def record_new():
                                                f"{'并提交审核' if record.status == 'submitted' else '为草稿'}。")
         if done:
             return done
-    return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=None)
+    return render_template("catalog/admin_record_form.html", tenant=g.tenant, form=form, record=None,
+                           linked=_chosen_documents(None), found=found or [])
+
+
+FIND_BUTTON = "find_documents"
+
+
+def _found_documents(form) -> list | None:
+    """The documents a 解读's editor looked for (the 查找 button: nothing is saved), else None."""
+    if request.method != "POST" or FIND_BUTTON not in request.form:
+        return None
+    chosen = set(request.form.getlist("documents"))
+    return [d for d in services.find_documents(g.tenant, form.doc_q.data or "") if d.ref not in chosen]
+
+
+def _chosen_documents(record) -> list:
+    """The documents the form shows as linked: those just posted (a search keeps the choice), else the
+    record's links, as their titles were when linked."""
+    if request.method == "POST":
+        out = []
+        for ref in request.form.getlist("documents")[:services.MAX_DOCUMENTS]:
+            try:
+                out.append(services.resolve_document(g.tenant, ref))
+            except services.DomainError:
+                continue
+        return out
+    if record is None:
+        return []
+    return [services.DocumentLink(ref=link.document_ref, title=link.title, doc_no=link.doc_no, url=link.url)
+            for link in services.document_links(record)]
 
 
 @bp.route("/records/<int:record_id>", methods=["GET", "POST"])
@@ -230,13 +262,15 @@ def record_edit(record_id: int):
     form.doc_type.choices = choices(services.doc_types_for(g.tenant, record.doc_type).items())
     form.body.offer_images(record.attachments)
     editable = services.may_edit(current_user, record)
-    if editable and import_word(form, form.body, title=form.title, doc_no=form.doc_no):
+    found = _found_documents(form) if editable else None
+    if editable and (import_word(form, form.body, title=form.title, doc_no=form.doc_no) or found is not None):
         pass
     elif request.method == "POST" and form.validate_on_submit():
         keep = [a.id for a in record.attachments if str(a.id) not in request.form.getlist("remove_attachment")]
 
         def act():
-            data = form.record_data() | {"attachment_ids": keep + save_uploads(form.files.name)}
+            data = form.record_data() | {"attachment_ids": keep + save_uploads(form.files.name),
+                                         "documents": request.form.getlist("documents")}
             changed = services.update_record(current_user, record, data)
             return changed
         done = run_form(form, act, message=lambda changed: "已保存。" if changed else "没有改动。",
@@ -253,7 +287,13 @@ def record_edit(record_id: int):
                            can_review=has_permission(current_user, Permission.CONTENT_PUBLISH, g.tenant),
                            can_edit=has_permission(current_user, Permission.CONTENT_EDIT, g.tenant),
                            publish_form=PublishForm(), return_form=ReturnForm(), validity_form=validity_form,
-                           history=history, seen=services.submission_stamp(record))
+                           history=history, seen=services.submission_stamp(record),
+                           linked=_chosen_documents(record), found=found or [],
+                           problems=services.interpretation_problems(record) if record.status != "published" else [],
+                           pending_interpretations=services.submitted_interpretations(record),
+                           interpretations=services.interpretations_of(g.tenant, [services.record_ref(record.id)]).get(
+                               services.record_ref(record.id), []),
+                           awaiting=record.id in services.awaiting_interpretation(g.tenant, [record.id]))
 
 
 def _record_action(record_id: int, form_class, action):
@@ -293,6 +333,10 @@ def review_queue():
 @requires(Permission.CONTENT_VIEW)
 def record_publish(record_id: int):
     def act(record, form):
+        if form.with_interpretations.data:
+            done = services.publish_with_interpretations(current_user, record, review_confirmed=form.review_confirmed.data,
+                                                         seen=request.form.get("seen"))
+            return f"已发布，索引号 {record.index_no}。" + (f"同时发布了 {len(done)} 篇解读。" if done else "")
         services.publish(current_user, record, review_confirmed=form.review_confirmed.data, seen=request.form.get("seen"))
         return f"已发布，索引号 {record.index_no}。"
     return _record_action(record_id, PublishForm, act)
@@ -485,12 +529,29 @@ def supervision():
     reports = monitor.evaluate(tenants, period=period)
     trend = [(p, value, monitor.band(value)) for p, value in monitor.trend(tenants, 6, as_of=min(today, period.end))]
     notices = supervision_notices(tenants, min(today, period.end))
+    policies = services.policy_findings(tenants, as_of=min(today, period.end))
     return render_template("catalog/admin_supervision.html", tenant=g.tenant, reports=reports, period=period,
                            notices=notices, units={t.id: t for t in tenants},
+                           interpretation=_interpretation_summary(tenants, policies, period),
+                           late_workdays=services.late_workdays(),
                            table=report_files.summary_table(reports), headers=report_files.SUMMARY_HEADERS,
                            totals_text=report_files.totals_text(reports, period), trend=trend,
                            periods=_period_choices(today), bands=monitor.BAND_LABELS,
                            rules_text=report_files.rules_text(), provisional_mark=monitor.PROVISIONAL_MARK)
+
+
+def _interpretation_summary(tenants: list[Tenant], policies: list, period) -> dict:
+    """政策解读 on the supervision page: per unit, its published policies still without a 解读 (of any
+    date: they stay until one is published) and those whose 解读 came late in the period; and the list."""
+    missing = [p for p in policies if p.interpreted_on is None]
+    late = [p for p in policies if p.late and p.interpreted_on and period.start <= p.interpreted_on <= period.end]
+    rows = []
+    for t in tenants:
+        m = sum(1 for p in missing if p.tenant_id == t.id)
+        lt = sum(1 for p in late if p.tenant_id == t.id)
+        if m or lt:
+            rows.append((t, m, lt))
+    return {"rows": rows, "missing": missing, "late": late}
 
 
 def supervision_notices(tenants: list[Tenant], as_of: date) -> list:

@@ -62,6 +62,20 @@ class AttachmentRef(BaseModel):
     url: str
 
 
+class DocumentRefOut(BaseModel):
+    model_config = ConfigDict(title="CatalogLinkedDocument")
+    ref: str = Field(description="如 catalog:record:12、gazette:article:5")
+    title: str
+    doc_no: str = ""
+    url: str = ""
+    form: str = Field("", description="解读形式（仅解读）")
+
+
+INTERP_FORM = Literal["", "text", "graphic", "qa", "media", "press"]
+INTERP_FORM_TEXT = "政策解读的形式：空为普通信息，text 文字解读，graphic 图解，qa 问答，media 音视频，press 媒体解读"
+INTERP_BY = Literal["", "department", "leader", "expert"]
+
+
 class RecordOut(BaseModel):
     model_config = ConfigDict(title="CatalogRecord")
     id: int
@@ -84,6 +98,13 @@ class RecordOut(BaseModel):
     status: Literal["draft", "submitted", "published"]
     url: str | None
     attachments: list[AttachmentRef]
+    interp_form: INTERP_FORM = Field("", description=INTERP_FORM_TEXT)
+    interp_url: str = ""
+    interp_by_kind: INTERP_BY = ""
+    interp_by_name: str = ""
+    needs_interpretation: bool = False
+    interprets: list[DocumentRefOut] = Field(default_factory=list, description="本解读所解读的文件（公开的）")
+    interpretations: list[DocumentRefOut] = Field(default_factory=list, description="本文件已发布的解读")
 
 
 class RecordPage(BaseModel):
@@ -113,6 +134,13 @@ class RecordIn(BaseModel):
     disclosure: Literal["proactive", "on_request", "withheld"] = "proactive"
     disclosure_reason: str = Field("", max_length=2000)
     attachment_ids: list[Id] = Field(default_factory=list, description="先用附件接口上传，再在此引用")
+    interp_form: INTERP_FORM = Field("", description=INTERP_FORM_TEXT)
+    interp_url: str = Field("", max_length=500, description="音视频、媒体解读的链接（http/https）")
+    interp_by_kind: INTERP_BY = Field("", description="解读人：department 起草部门，leader 负责人，expert 专家")
+    interp_by_name: str = Field("", max_length=100)
+    needs_interpretation: bool = Field(False, description="需要同步发布解读的政策文件（规范性文件总是需要）")
+    documents: list[str] = Field(default_factory=list, max_length=20,
+                                 description="所解读的文件，如 catalog:record:12（本县范围内）")
 
 
 class RecordPatch(BaseModel):
@@ -130,11 +158,18 @@ class RecordPatch(BaseModel):
     disclosure: Literal["proactive", "on_request", "withheld"] | None = None
     disclosure_reason: str | None = Field(None, max_length=2000)
     attachment_ids: list[Id] | None = None
+    interp_form: INTERP_FORM | None = Field(None, description=INTERP_FORM_TEXT)
+    interp_url: str | None = Field(None, max_length=500)
+    interp_by_kind: INTERP_BY | None = None
+    interp_by_name: str | None = Field(None, max_length=100)
+    needs_interpretation: bool | None = None
+    documents: list[str] | None = Field(None, max_length=20)
 
 
 class PublishIn(BaseModel):
     model_config = ConfigDict(title="CatalogPublishInput", extra="forbid")
     review_confirmed: bool = Field(description="已完成保密审查")
+    with_interpretations: bool = Field(False, description="同时审核通过其待审核的解读")
 
 
 class ReturnIn(BaseModel):
@@ -159,7 +194,21 @@ def item_out(item: CatalogItem) -> dict:
                    source_id=item.source_id).model_dump(mode="json")
 
 
-def record_out(r: Record) -> dict:
+def _links(records) -> tuple[dict, dict]:
+    """(解读 of each record, documents of each 解读) for a page of records: two lookups, not one per record."""
+    records = list(records)
+    interpretations = services.interpretations_of(g.tenant, [services.record_ref(r.id) for r in records if not r.interp_form])
+    documents = services.documents_of(g.tenant, [r.id for r in records if r.interp_form])
+    return interpretations, documents
+
+
+def _ref_out(d) -> DocumentRefOut:
+    url = request.host_url.rstrip("/") + d.url if d.url.startswith("/") else d.url
+    return DocumentRefOut(ref=d.ref, title=d.title, doc_no=d.doc_no or "", url=url, form=d.form)
+
+
+def record_out(r: Record, links: tuple[dict, dict] | None = None) -> dict:
+    interpretations, documents = links if links is not None else _links([r])
     return RecordOut(
         id=r.id, item_id=r.item_id, title=r.title, summary=r.summary, body=r.body, index_no=r.index_no, doc_no=r.doc_no, doc_type=r.doc_type or "",
         issuing_body=r.issuing_body, written_date=r.written_date, published_at=r.published_at,
@@ -168,7 +217,11 @@ def record_out(r: Record) -> dict:
         url=url_for("catalog.record", record_id=r.id, _external=True) if r.is_public else None,
         attachments=[AttachmentRef(id=a.id, filename=a.filename,
                                    url=url_for("portal.attachment", token=a.token, name=a.filename, _external=True))
-                     for a in r.attachments]).model_dump(mode="json")
+                     for a in r.attachments],
+        interp_form=r.interp_form or "", interp_url=r.interp_url or "", interp_by_kind=r.interp_by_kind or "",
+        interp_by_name=r.interp_by_name or "", needs_interpretation=bool(r.needs_interpretation),
+        interprets=[_ref_out(d) for d in documents.get(r.id, [])],
+        interpretations=[_ref_out(d) for d in interpretations.get(services.record_ref(r.id), [])]).model_dump(mode="json")
 
 
 def _editor() -> bool:
@@ -225,7 +278,8 @@ def records():
             year=int_arg("year", 1900, 2200), validity=request.args.get("validity") or None,
             q=(request.args.get("q") or "").strip()[:100] or None)
     page = paginate(stmt, *page_args())
-    return jsonify(RecordPage(items=[record_out(r) for r in page.items], page=page.page, per_page=page.per_page,
+    links = _links(page.items)
+    return jsonify(RecordPage(items=[record_out(r, links) for r in page.items], page=page.page, per_page=page.per_page,
                               total=page.total).model_dump(mode="json"))
 
 
@@ -288,7 +342,10 @@ def return_record(record_id: int, body: ReturnIn):
            permission=Permission.CONTENT_VIEW)
 def publish_record(record_id: int, body: PublishIn):
     record = get_or_404(Record, record_id)
-    services.publish(api_user(), record, review_confirmed=body.review_confirmed)
+    if body.with_interpretations:
+        services.publish_with_interpretations(api_user(), record, review_confirmed=body.review_confirmed)
+    else:
+        services.publish(api_user(), record, review_confirmed=body.review_confirmed)
     db.session.commit()
     return jsonify(record_out(record))
 

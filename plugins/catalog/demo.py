@@ -10,6 +10,7 @@ their 政府信息公开制度 and 机构职能, and the county its 财政预决
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 from datetime import date, datetime, time, timedelta
 
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from core.plugin_api import (Calendar, china_moment, china_today, db, save_upload, SYSTEM, tenant_by_slug, tenant_scope,
-                             user_by_username, utcnow)
+                             url_path_for, user_by_username, utcnow)
 from plugins.catalog import services
 from plugins.catalog.models import Record
 
@@ -72,6 +73,16 @@ def demo_pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
+def demo_png(width: int = 160, height: int = 90, rgb: tuple[int, int, int] = (0, 102, 204)) -> bytes:
+    """A small plain PNG (a 图解's picture in the demo), a few hundred bytes."""
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def demo_attachment(tenant, item_name: str, title: str, written: date):
     """The attachment a demo record's text mentions: a page about `title`, as a PDF."""
     phone = (tenant.contact or {}).get("phone", "")
@@ -94,7 +105,8 @@ class _Writer:
 
     def record(self, item_name: str, title: str, *, written: date, published: date | None = None, status="published",
                doc_no="", body="", disclosure="proactive", reason="", validity="valid", lapsed_on=None,
-               superseded_by=None, created_by=None, attachments=(), doc_type="", expiry=None):
+               superseded_by=None, created_by=None, attachments=(), doc_type="", expiry=None, interp_form="",
+               documents=(), interp_by=("", ""), needs_interpretation=False):
         item = self.items.get(item_name)
         if item is None:
             return None
@@ -102,7 +114,9 @@ class _Writer:
         record = services.create_record(SYSTEM, self.tenant, {
             "item_id": item.id, "title": title, "doc_no": doc_no, "issuing_body": self.tenant.name,
             "written_date": written, "body": body, "disclosure": disclosure, "disclosure_reason": reason,
-            "doc_type": doc_type, "expiry_date": expiry})
+            "doc_type": doc_type, "expiry_date": expiry, "needs_interpretation": needs_interpretation,
+            "interp_form": interp_form, "interp_by_kind": interp_by[0], "interp_by_name": interp_by[1],
+            "documents": list(documents)})
         record.created_by_id = getattr(created_by, "id", None)
         if not attachments and "附件" in body:   # the text says 见附件: give it one
             attachments = [demo_attachment(self.tenant, item.name, title, written).id]
@@ -227,6 +241,13 @@ def _county_statutory(w: _Writer, today: date) -> None:
              published=date(2025, 4, 7), doc_no="青政办发〔2025〕9号")
     w.record("政府信息公开制度文件", "青岚县政府信息公开保密审查办法", written=date(2025, 4, 1),
              published=date(2025, 4, 7), doc_no="青政办发〔2025〕10号")
+    # The decision document of the county's demo 重大行政决策 on parking fees (plugins/decisions/demo.py
+    # links it as the item's 决策结果, after its consultation and meeting): days before today.
+    decided = today - timedelta(days=4)
+    w.record("收费项目依据和标准", "青岚县人民政府关于印发《青岚县城区机动车停放服务收费管理办法》的通知",
+             written=decided, published=today - timedelta(days=2), doc_no=f"青政发〔{decided.year}〕18号",
+             body="<p>《青岚县城区机动车停放服务收费管理办法》已经县人民政府常务会议审议通过，现印发给你们，请认真贯彻执行。</p>"
+                  "<p>城区道路停车泊位实行分时段收费，首 30 分钟免费；老旧小区周边道路夜间免费停放。</p>")
     budget = _year_of(today, 2, 12)
     w.record("本级财政预算决算", f"青岚县{budget}年财政预算和{budget - 1}年预算执行情况",
              written=date(budget, 2, 5), published=date(budget, 2, 12))
@@ -267,6 +288,8 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
                    attachments=[attachment.id])
     if old and new:
         services.lapse(SYSTEM, old, "repealed", on=date(year, 3, 12), superseded_by=new.id)
+    if new:
+        _interpretations(w, new, year)
     w.record("教育法律", "《中华人民共和国义务教育法》", written=date(_year_of(today, 1, 8), 1, 5),
              published=date(_year_of(today, 1, 8), 1, 8))
     w.record("审批结果", "青岚县城南污水处理厂提标改造工程可行性研究报告批复",
@@ -279,6 +302,27 @@ def _district(w: _Writer, today: date, cal: Calendar, **_) -> None:
     w.record("审批结果", "某企业投资项目核准信息（涉及商业秘密）", written=today - timedelta(days=20),
              published=today - timedelta(days=18), disclosure="withheld",
              reason="《中华人民共和国政府信息公开条例》第十五条：涉及商业秘密，公开会对第三方合法权益造成损害。")
+
+
+def _interpretations(w: _Writer, policy, year: int) -> None:
+    """The year's 义务教育 policy needs its 解读 and has two, published with it and linked both ways: a
+    图解 (its picture described) and a 问答. 青政规〔2026〕1号 and the county's other 规范性文件 have none:
+    supervision lists them as published without their 解读."""
+    policy.needs_interpretation = True
+    ref = services.record_ref(policy.id)
+    picture = _store("义务教育招生入学流程图解.png", demo_png())
+    src = url_path_for("portal.attachment", tenant=w.tenant, token=picture.token, name=picture.filename)
+    described = f"{year}年义务教育招生入学流程：网上报名、资格审核、结果公布、新生报到四个步骤"
+    w.record("规范性文件", f"一图读懂《青岚县教育体育局关于{year}年义务教育招生入学工作的实施意见》",
+             written=date(year, 3, 6), published=date(year, 3, 12), interp_form="graphic", documents=[ref],
+             interp_by=("department", "青岚县教育体育局"), attachments=[picture.id],
+             body=f'<p>一图读懂今年义务教育招生入学怎么办。</p><p><img src="{src}" alt="{described}"></p>'
+                  "<p>文字版：第一步，网上报名；第二步，资格审核；第三步，结果公布；第四步，新生报到。</p>")
+    w.record("规范性文件", f"《青岚县教育体育局关于{year}年义务教育招生入学工作的实施意见》政策问答",
+             written=date(year, 3, 6), published=date(year, 3, 13), interp_form="qa", documents=[ref],
+             interp_by=("leader", "青岚县教育体育局副局长 周明"),
+             body="<h2>问：今年招生的基本原则是什么？</h2><p>答：坚持免试就近入学，公办学校按划片范围招生。</p>"
+                  "<h2>问：如何查询孩子对应的学校？</h2><p>答：招生范围见实施意见第二部分的划片表，也可来电咨询县教育体育局。</p>")
 
 
 def _busy_town(w: _Writer, today: date, cal: Calendar, li=None, zhao=None) -> None:

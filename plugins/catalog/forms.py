@@ -88,6 +88,18 @@ class RecordForm(FlaskForm):
     disclosure_reason = TextAreaField("不公开的法定理由", validators=[Optional(), Length(max=2000)],
                                       description="依申请公开或不予公开时必填，例如：《中华人民共和国政府信息公开条例》第十四条。")
     files = MultipleFileField("上传附件")
+    needs_interpretation = BooleanField("需要同步发布政策解读",
+                                        description="行政规范性文件总是需要；其他政策文件勾选后，在解读发布前显示“待解读”并计入时效监督。")
+    interp_form = SelectField("政策解读形式", choices=choices([("", "（不是政策解读）"), ("text", "文字解读"), ("graphic", "图解"),
+                                                        ("qa", "问答"), ("media", "音视频"), ("press", "媒体解读")]),
+                              default="", validate_choice=False,
+                              description="这条信息是对其他文件的解读时选择。图解须上传图片，并在正文中插入每张图片、填写图片说明。")
+    interp_url = StringField("音视频或媒体解读链接", validators=[Optional(), Length(max=500)],
+                             description="以 http:// 或 https:// 开头。")
+    interp_by_kind = SelectField("解读人", choices=choices([("", "（未填写）"), ("department", "起草部门"), ("leader", "负责人"),
+                                                        ("expert", "专家")]), default="", validate_choice=False)
+    interp_by_name = StringField("解读人名称", validators=[Optional(), Length(max=100)], description="部门名称或姓名、职务。")
+    doc_q = StringField("查找所解读的文件", validators=[Optional(), Length(max=100)], description="输入文号或标题关键词后点“查找”。")
 
     def record_data(self) -> dict:
         return {"item_id": self.item_id.data, "title": self.title.data, "doc_no": self.doc_no.data or "",
@@ -95,11 +107,15 @@ class RecordForm(FlaskForm):
                 "effective_date": self.effective_date.data, "expiry_date": self.expiry_date.data,
                 "summary": self.summary.data or "", "body": self.body.data or "", "disclosure": self.disclosure.data,
                 "doc_type": self.doc_type.data or "",
-                "disclosure_reason": self.disclosure_reason.data or ""}
+                "disclosure_reason": self.disclosure_reason.data or "",
+                "needs_interpretation": bool(self.needs_interpretation.data), "interp_form": self.interp_form.data or "",
+                "interp_url": self.interp_url.data or "", "interp_by_kind": self.interp_by_kind.data or "",
+                "interp_by_name": self.interp_by_name.data or ""}
 
 
 class PublishForm(FlaskForm):
     review_confirmed = BooleanField("已完成保密审查，确认可以公开")
+    with_interpretations = BooleanField("同时审核通过其解读")
 
 
 class ReturnForm(FlaskForm):

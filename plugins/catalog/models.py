@@ -15,6 +15,9 @@ DISCLOSURE_LABELS = {"proactive": "主动公开", "on_request": "依申请公开
 STATUS_LABELS = {"draft": "草稿", "submitted": "待审核", "published": "已发布"}
 # The document type the annual report counts (国办公开办函〔2021〕30号, section 二, 第二十条第（一）项).
 DOC_TYPE_LABELS = {"": "其他", "rule": "规章", "normative": "行政规范性文件"}
+# 政策解读: a record is an interpretation of documents when it has a form (see services, "interpretations").
+INTERP_FORMS = {"text": "文字解读", "graphic": "图解", "qa": "问答", "media": "音视频", "press": "媒体解读"}
+INTERP_BY = {"department": "起草部门", "leader": "负责人", "expert": "专家"}
 
 
 class CatalogItem(TenantScoped, TimestampMixin, db.Model):
@@ -82,6 +85,7 @@ class Record(TenantScoped, TimestampMixin, db.Model):
         CheckConstraint("status IN ('draft', 'submitted', 'published')", name="status"),
         CheckConstraint("validity IN ('valid', 'expired', 'repealed')", name="validity"),
         CheckConstraint("disclosure IN ('proactive', 'on_request', 'withheld')", name="disclosure"),
+        CheckConstraint("interp_form IN ('', 'text', 'graphic', 'qa', 'media', 'press')", name="interp_form"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +117,14 @@ class Record(TenantScoped, TimestampMixin, db.Model):
     # Whoever changed the text last: they may not be the one who approves it.
     last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     return_note: Mapped[str] = mapped_column(Text, default="")    # why a reviewer sent it back
+    # 政策解读: "" for an ordinary record, else the form of the interpretation (INTERP_FORMS); its
+    # documents are InterpretationLink rows. 音视频 / 媒体解读 may point to a page elsewhere (interp_url).
+    interp_form: Mapped[str] = mapped_column(String(16), default="")
+    interp_url: Mapped[str] = mapped_column(String(500), default="")
+    interp_by_kind: Mapped[str] = mapped_column(String(16), default="")    # INTERP_BY
+    interp_by_name: Mapped[str] = mapped_column(String(100), default="")
+    # A policy document that must be published with its 解读 (规范性文件 always must).
+    needs_interpretation: Mapped[bool] = mapped_column(Boolean, default=False)
 
     item: Mapped[CatalogItem] = relationship()
     superseded_by: Mapped["Record | None"] = relationship(remote_side=[id])
@@ -146,6 +158,24 @@ class Record(TenantScoped, TimestampMixin, db.Model):
         return DISCLOSURE_LABELS[self.disclosure]
 
     @property
+    def is_interpretation(self) -> bool:
+        return bool(self.interp_form)
+
+    @property
+    def interp_form_label(self) -> str:
+        return INTERP_FORMS.get(self.interp_form or "", "")
+
+    @property
+    def interp_by_label(self) -> str:
+        kind = INTERP_BY.get(self.interp_by_kind or "", "")
+        return "：".join(filter(None, [kind, self.interp_by_name]))
+
+    @property
+    def wants_interpretation(self) -> bool:
+        """A policy to be published with its 解读: a 规范性文件, or a record marked so (not a 解读 itself)."""
+        return not self.interp_form and (self.doc_type == "normative" or bool(self.needs_interpretation))
+
+    @property
     def status_label(self) -> str:
         if self.status == "published" and self.current_validity() != "valid":
             return f"已{VALIDITY_LABELS[self.current_validity()]}"
@@ -160,6 +190,27 @@ class RecordAttachment(AttachmentLink, TenantScoped, db.Model):
     record_id: Mapped[int] = mapped_column(ForeignKey("catalog_records.id", ondelete="CASCADE"), index=True)
 
     record: Mapped[Record] = relationship(back_populates="attachment_links")
+
+
+class InterpretationLink(TenantScoped, db.Model):
+    """One document a 解读 interprets, owned by the 解读's tenant: a catalog record of the county's tree
+    (`record_id`) or another plugin's document (`document_ref`, e.g. "gazette:article:5", found through
+    the lookup_documents hook); title and 文号 as they were when linked (display reads the live ones)."""
+
+    __tablename__ = "catalog_interpretation_links"
+    __table_args__ = (UniqueConstraint("interpretation_id", "document_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interpretation_id: Mapped[int] = mapped_column(ForeignKey("catalog_records.id", ondelete="CASCADE"), index=True)
+    document_ref: Mapped[str] = mapped_column(String(100), index=True)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_records.id", ondelete="CASCADE"), index=True)
+    document_tenant_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    doc_no: Mapped[str] = mapped_column(String(100), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    interpretation: Mapped[Record] = relationship(foreign_keys=[interpretation_id])
 
 
 class IndexSequence(TenantScoped, db.Model):

@@ -604,6 +604,7 @@ def _record_values(tenant: Tenant, data: dict, record: Record | None) -> dict:
         values["body"] = clean_html(data["body"] or "")
     if "disclosure" in data:
         values["disclosure"] = data["disclosure"]
+    values.update(_interp_values(data))
     if "doc_type" in data:
         values["doc_type"] = data["doc_type"] or ""
         if values["doc_type"] not in DOC_TYPE_LABELS:
@@ -647,6 +648,8 @@ def create_record(actor, tenant: Tenant, data: dict) -> Record:
     db.session.flush()
     if "attachment_ids" in data:
         set_attachments(record, data["attachment_ids"])
+    if data.get("documents"):
+        set_documents(actor, record, data["documents"])
     audit.record("catalog.record.create", target=record, actor=actor, summary=f"新建政府信息“{record.title}”")
     return record
 
@@ -713,6 +716,10 @@ def update_record(actor, record: Record, data: dict) -> list[str]:
         changed.append("attachments")
     elif "disclosure" in changed:
         refresh_attachment_visibility([link.attachment_id for link in record.attachment_links])
+    if record.interp_form == "" and "interp_form" in changed and document_links(record):
+        set_documents(actor, record, [])            # no longer a 解读: it interprets nothing
+    elif "documents" in data and set_documents(actor, record, data["documents"]):
+        changed.append("documents")
     if changed:
         record.last_edited_by_id = getattr(actor, "id", None)
         audit.record("catalog.record.update", target=record, actor=actor,
@@ -916,6 +923,8 @@ def publish(actor, record: Record, *, review_confirmed: bool, when: datetime | N
     if not review_confirmed:
         raise DomainError("发布前请确认已完成保密审查。", field="review_confirmed")
     _check_seen(record, seen)
+    if problems := interpretation_problems(record):
+        raise DomainError(" ".join(problems), field="documents")
     when = when or utcnow()
     # Claim the record first, in the state it was read in: of two simultaneous approvals only one
     # changes the row, so a record never gets two 索引号, and one withdrawn meanwhile is not published.
@@ -1095,4 +1104,410 @@ def proactive_statistics(tenant: Tenant, year: int) -> dict[str, dict[str, int]]
         past_expiry = r.expiry_date is not None and r.expiry_date < end
         if issued_on <= end and not lapsed and not past_expiry:
             counts["in_force"] += 1
+    return out
+
+
+# --- 政策解读 (interpretations) ------------------------------------------------------------------
+# A record with a form (interp_form) is a 解读 of the documents its InterpretationLink rows name: catalog
+# records of the county's tree (the district, its towns and villages) or other plugins' documents found
+# through the lookup_documents hook ("gazette:article:5"). Rules: a document outside the county's tree
+# is never linked (refused) nor shown (filtered); a 解读 is published only once its catalog documents
+# are; a 图解 only when every picture has its description. A policy (a 规范性文件, or a record marked
+# needs_interpretation) waits for its 解读: flagged in the editor's list and in supervision until one is
+# published, and a 解读 published more than CATALOG_INTERPRETATION_LATE_WORKDAYS working days after its
+# document is late.
+
+import re as _re
+from html.parser import HTMLParser as _HTMLParser
+
+from plugins.catalog.models import INTERP_BY, INTERP_FORMS, InterpretationLink
+
+LATE_SETTING = "CATALOG_INTERPRETATION_LATE_WORKDAYS"
+DEFAULT_LATE_WORKDAYS = 3
+MAX_DOCUMENTS = 20
+RECORD_REF = _re.compile(r"catalog:record:([1-9][0-9]{0,17})")
+OUTSIDE_COUNTY = "只能关联本县（区）及所属乡镇（街道）、村（社区）的文件；该文件不存在、未公开或不属于本县。"
+
+
+def late_workdays() -> int:
+    """N of "a 解读 published more than N working days after its document is late" (default 3)."""
+    from flask import current_app
+    try:
+        value = int(current_app.config.get(LATE_SETTING, DEFAULT_LATE_WORKDAYS))
+    except (TypeError, ValueError):
+        return DEFAULT_LATE_WORKDAYS
+    return value if value >= 0 else DEFAULT_LATE_WORKDAYS
+
+
+def record_ref(record_id: int) -> str:
+    return f"catalog:record:{record_id}"
+
+
+def county_ids(tenant: Tenant) -> list[int]:
+    """The tenants of the county's tree the tenant belongs to (its district and everything below)."""
+    root = district_id(tenant)
+    return list(db.session.scalars(select(Tenant.id).where(or_(Tenant.id == root, Tenant.path.like(f"/{root}/%")))))
+
+
+def _chain(tenant: Tenant) -> list[Tenant]:
+    """The tenant and its ancestors up to the district: whose other documents a 解读 may interpret."""
+    return [*tenant.ancestors(), tenant]
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """A document or a 解读 as a page, the API or search shows it (plain values, nothing of another
+    tenant stays in the session)."""
+    ref: str
+    title: str
+    doc_no: str = ""
+    url: str = ""
+    form: str = ""          # a 解读's form label
+    tenant_id: int | None = None
+    tenant_name: str = ""
+    published: bool = True
+    record_id: int | None = None
+
+
+def _record_url(tenant_by_id: dict, tenant_id: int, record_id: int) -> str:
+    from core.plugin_api import url_path_for
+    return url_path_for("catalog.record", tenant=tenant_by_id[tenant_id], record_id=record_id)
+
+
+def _tenants(ids) -> dict[int, Tenant]:
+    ids = set(ids)
+    return {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)))} if ids else {}
+
+
+def _other_documents(tenant: Tenant, *, query: str | None = None, refs: list[str] | None = None) -> list[DocumentLink]:
+    """Other plugins' documents of the tenant's chain (its own and its ancestors'), through the
+    lookup_documents hook; the catalog's own records are read directly (drafts too)."""
+    from flask import current_app
+    from core.plugin_api import collect
+    registry = current_app.extensions["cms"]
+    out = []
+    for unit in _chain(tenant):
+        with across_tenants([unit.id], reason="政策解读：查找本级和上级的其他文件（lookup_documents）"):
+            found = collect(registry.hook_for(unit, "lookup_documents"), tenant=unit, query=query, refs=refs)
+        out += [DocumentLink(ref=d.ref, title=d.title, doc_no=d.doc_no, url=d.url, tenant_id=unit.id,
+                             tenant_name=unit.name) for d in found if d.plugin != "catalog"]
+    return out
+
+
+def _catalog_documents(tenant: Tenant, stmt_filter) -> list[DocumentLink]:
+    """Catalog records of the county's tree matching `stmt_filter`: the tenant's own in any state, the
+    other units' only when public; never a 解读 itself."""
+    ids = county_ids(tenant)
+    with across_tenants(ids, reason="政策解读：本县范围内的文件"):
+        rows = db.session.execute(
+            select(Record.id, Record.title, Record.doc_no, Record.tenant_id, Record.status, Record.disclosure)
+            .where(Record.tenant_id.in_(ids), Record.interp_form == "", stmt_filter,
+                   or_(Record.tenant_id == tenant.id, (Record.status == "published") & (Record.disclosure == "proactive")))
+            .order_by(Record.published_at.desc(), Record.id.desc()).limit(MAX_DOCUMENTS)).all()
+    names = _tenants(r.tenant_id for r in rows)
+    return [DocumentLink(ref=record_ref(r.id), title=r.title, doc_no=r.doc_no, tenant_id=r.tenant_id,
+                         tenant_name=names[r.tenant_id].name, published=r.status == "published", record_id=r.id,
+                         url=_record_url(names, r.tenant_id, r.id) if r.status == "published" and r.disclosure == "proactive"
+                         else "") for r in rows]
+
+
+def find_documents(tenant: Tenant, query: str) -> list[DocumentLink]:
+    """Documents a 解读 of `tenant` may interpret whose title or 文号 contains `query`."""
+    query = standard.normalise_text(query or "")[:100]
+    if not query:
+        return []
+    like = f"%{query}%"
+    doc_no = f"%{canonical_doc_no(query)}%" if looks_like_doc_no(query) else like
+    found = _catalog_documents(tenant, or_(Record.title.like(like), Record.doc_no.like(doc_no)))
+    return (found + _other_documents(tenant, query=query))[:MAX_DOCUMENTS]
+
+
+def resolve_document(tenant: Tenant, ref: str) -> DocumentLink:
+    """The document `ref` as a 解读 of `tenant` may link it; refused when outside the county's tree."""
+    ref = str(ref or "").strip()
+    match = RECORD_REF.fullmatch(ref)
+    if match:
+        found = _catalog_documents(tenant, Record.id == int(match.group(1)))
+    elif _re.fullmatch(r"[a-z_]{1,30}:[a-z_]{1,30}:[1-9][0-9]{0,17}", ref):
+        found = [d for d in _other_documents(tenant, refs=[ref]) if d.ref == ref]
+    else:
+        found = []
+    if not found:
+        raise DomainError(OUTSIDE_COUNTY, field="documents")
+    return found[0]
+
+
+def document_links(record: Record) -> list[InterpretationLink]:
+    return list(db.session.scalars(select(InterpretationLink).where(InterpretationLink.interpretation_id == record.id)
+                                   .order_by(InterpretationLink.position, InterpretationLink.id)))
+
+
+def set_documents(actor, record: Record, refs) -> bool:
+    """The documents a 解读 interprets, in order (each checked: in the county's tree, not itself)."""
+    if not may_edit(actor, record):
+        require_permission(actor, Permission.CONTENT_EDIT, record.tenant)
+        raise Conflict("待审核的信息不能修改；如需修改，请先撤回，或请审核人员退回。")
+    wanted: list[str] = []
+    for ref in refs or []:
+        ref = str(ref).strip()
+        if ref and ref not in wanted:
+            wanted.append(ref)
+    if len(wanted) > MAX_DOCUMENTS:
+        raise DomainError(f"一篇解读最多关联 {MAX_DOCUMENTS} 个文件。", field="documents")
+    links = document_links(record)
+    if [link.document_ref for link in links] == wanted:
+        return False
+    if wanted and not record.interp_form:
+        raise DomainError("只有政策解读可以关联文件：请先选择解读形式。", field="interp_form")
+    documents = [resolve_document(record.tenant, ref) for ref in wanted]
+    if any(d.record_id == record.id for d in documents):
+        raise DomainError("解读不能关联它自己。", field="documents")
+    if record.status == "published" and (late := [d for d in documents if not d.published]):
+        raise DomainError(f"《{late[0].title}》尚未发布，已发布的解读不能关联未发布的文件。", field="documents")
+    for link in links:
+        db.session.delete(link)
+    db.session.flush()
+    for position, d in enumerate(documents, start=1):
+        db.session.add(InterpretationLink(tenant_id=record.tenant_id, interpretation_id=record.id, document_ref=d.ref,
+                                          record_id=d.record_id, document_tenant_id=d.tenant_id, title=d.title[:300],
+                                          doc_no=(d.doc_no or "")[:100], url=(d.url or "")[:500], position=position))
+    db.session.flush()
+    record.last_edited_by_id = getattr(actor, "id", None)
+    audit.record("catalog.interpretation.documents", target=record, actor=actor,
+                 summary=f"“{record.title}”解读的文件：" + ("、".join(f"《{d.title}》" for d in documents) or "（无）"))
+    return True
+
+
+class _Images(_HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            values = dict(attrs)
+            self.images.append((values.get("src") or "", (values.get("alt") or "").strip()))
+
+
+def images_without_description(record: Record) -> list[str]:
+    """The record's image attachments that its text does not show with a description (alt text)."""
+    parser = _Images()
+    parser.feed(record.body or "")
+    described = {src for src, alt in parser.images if alt}
+    return [a.filename for a in record.attachments
+            if a.is_image and not any(f"/files/{a.token}/" in src for src in described)]
+
+
+def interpretation_problems(record: Record) -> list[str]:
+    """Why a 解读 cannot be published yet (empty: it can)."""
+    if not record.interp_form:
+        return []
+    problems = []
+    links = document_links(record)
+    if not links:
+        problems.append("请关联所解读的文件（按文号或标题查找）。")
+    ids = [link.record_id for link in links if link.record_id]
+    if ids:
+        with across_tenants(county_ids(record.tenant), reason="政策解读：所解读文件的发布状态"):
+            pending = db.session.execute(select(Record.title).where(Record.id.in_(ids), Record.status != "published")
+                                         .order_by(Record.id)).scalars().all()
+        problems += [f"所解读的文件《{title}》尚未发布：解读不能先于文件发布。请先审核发布该文件"
+                     f"（审核文件时可勾选“同时审核通过其解读”）。" for title in pending]
+    if record.interp_form == "graphic":
+        images = [a for a in record.attachments if a.is_image]
+        if not images:
+            problems.append("图解须上传至少一张图片（JPG、PNG）。")
+        problems += [f"图解中的图片“{name}”缺少文字说明：请在正文中插入该图片并填写图片说明（替代文本）。"
+                     for name in images_without_description(record)]
+    if record.interp_form == "media" and not (record.interp_url or record.attachment_links):
+        problems.append("音视频解读须上传文件或填写音视频链接。")
+    if record.interp_form == "press" and not record.interp_url:
+        problems.append("媒体解读须填写媒体报道的链接。")
+    return problems
+
+
+def _interp_values(data: dict) -> dict:
+    values: dict = {}
+    if "interp_form" in data:
+        values["interp_form"] = data["interp_form"] or ""
+        if values["interp_form"] not in INTERP_FORMS and values["interp_form"]:
+            raise DomainError(f"解读形式只能是：{'、'.join(INTERP_FORMS.values())}。", field="interp_form")
+    if "interp_url" in data:
+        url = (data["interp_url"] or "").strip()
+        if url and not _re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", url, _re.I):
+            raise DomainError("链接须以 http:// 或 https:// 开头的网址。", field="interp_url")
+        if len(url) > 500:
+            raise DomainError("链接不能超过 500 个字符。", field="interp_url")
+        values["interp_url"] = url
+    if "interp_by_kind" in data:
+        values["interp_by_kind"] = data["interp_by_kind"] or ""
+        if values["interp_by_kind"] and values["interp_by_kind"] not in INTERP_BY:
+            raise DomainError(f"解读人只能是：{'、'.join(INTERP_BY.values())}。", field="interp_by_kind")
+    if "interp_by_name" in data:
+        values["interp_by_name"] = standard.normalise_text(data["interp_by_name"] or "")
+        if len(values["interp_by_name"]) > 100:
+            raise DomainError("解读人名称不能超过 100 个字符。", field="interp_by_name")
+    if "needs_interpretation" in data:
+        values["needs_interpretation"] = bool(data["needs_interpretation"])
+    return values
+
+
+def submitted_interpretations(record: Record) -> list[Record]:
+    """The tenant's 解读 of `record` waiting for review (what one review of the document can cover)."""
+    return list(db.session.scalars(select(Record).join(InterpretationLink, InterpretationLink.interpretation_id == Record.id)
+                                   .where(InterpretationLink.record_id == record.id, Record.status == "submitted",
+                                          Record.tenant_id == record.tenant_id).order_by(Record.id)))
+
+
+def publish_with_interpretations(actor, record: Record, *, review_confirmed: bool, seen: str | None = None,
+                                 when: datetime | None = None) -> list[Record]:
+    """Approve a document and, in the same step, its submitted 解读 that may then be published (同步审签):
+    those `actor` may approve and that nothing else holds back. Returns the 解读 published."""
+    publish(actor, record, review_confirmed=review_confirmed, seen=seen, when=when)
+    done = []
+    for interpretation in submitted_interpretations(record):
+        if may_publish(actor, interpretation) and not interpretation_problems(interpretation):
+            publish(actor, interpretation, review_confirmed=True, when=when)
+            done.append(interpretation)
+    return done
+
+
+def interpretations_of(tenant: Tenant, refs) -> dict[str, list[DocumentLink]]:
+    """The published, public 解读 of the county's tree of each document ref, oldest first (one query)."""
+    refs = list(refs)
+    if not refs:
+        return {}
+    ids = county_ids(tenant)
+    with across_tenants(ids, reason="政策解读：文件的解读"):
+        rows = db.session.execute(
+            select(InterpretationLink.document_ref, Record.id, Record.title, Record.doc_no, Record.interp_form,
+                   Record.tenant_id)
+            .join(Record, Record.id == InterpretationLink.interpretation_id)
+            .where(InterpretationLink.document_ref.in_(refs), Record.tenant_id.in_(ids), Record.status == "published",
+                   Record.disclosure == "proactive")
+            .order_by(Record.published_at, Record.id)).all()
+    names = _tenants(r.tenant_id for r in rows)
+    out: dict[str, list[DocumentLink]] = {}
+    for r in rows:
+        out.setdefault(r.document_ref, []).append(DocumentLink(
+            ref=record_ref(r.id), title=r.title, doc_no=r.doc_no, url=_record_url(names, r.tenant_id, r.id),
+            form=INTERP_FORMS.get(r.interp_form, ""), tenant_id=r.tenant_id, tenant_name=names[r.tenant_id].name,
+            record_id=r.id))
+    return out
+
+
+def documents_of(tenant: Tenant, interpretation_ids) -> dict[int, list[DocumentLink]]:
+    """The documents each 解读 interprets as the public may see them: catalog records of the county's
+    tree that are public, other plugins' documents the lookup_documents hook still offers."""
+    interpretation_ids = list(interpretation_ids)
+    if not interpretation_ids:
+        return {}
+    ids = county_ids(tenant)
+    with across_tenants(ids, reason="政策解读：解读的文件"):
+        links = db.session.execute(select(InterpretationLink.interpretation_id, InterpretationLink.document_ref,
+                                          InterpretationLink.record_id)
+                                   .where(InterpretationLink.interpretation_id.in_(interpretation_ids))
+                                   .order_by(InterpretationLink.position, InterpretationLink.id)).all()
+        record_ids = [link.record_id for link in links if link.record_id]
+        records = {r.id: r for r in db.session.execute(
+            select(Record.id, Record.title, Record.doc_no, Record.tenant_id).where(
+                Record.id.in_(record_ids or [0]), Record.tenant_id.in_(ids), Record.status == "published",
+                Record.disclosure == "proactive")).all()}
+    names = _tenants(r.tenant_id for r in records.values())
+    others = {link.document_ref for link in links if not link.record_id}
+    offered = {d.ref: d for d in _other_documents(tenant, refs=sorted(others))} if others else {}
+    out: dict[int, list[DocumentLink]] = {}
+    for link in links:
+        if link.record_id in records:
+            r = records[link.record_id]
+            out.setdefault(link.interpretation_id, []).append(DocumentLink(
+                ref=link.document_ref, title=r.title, doc_no=r.doc_no, url=_record_url(names, r.tenant_id, r.id),
+                tenant_id=r.tenant_id, tenant_name=names[r.tenant_id].name, record_id=r.id))
+        elif link.document_ref in offered:
+            out.setdefault(link.interpretation_id, []).append(offered[link.document_ref])
+    return out
+
+
+def awaiting_interpretation(tenant: Tenant, record_ids) -> set[int]:
+    """Of these records, the policies (a 规范性文件, or marked as needing one) without a published 解读."""
+    record_ids = list(record_ids)
+    if not record_ids:
+        return set()
+    policies = set(db.session.scalars(select(Record.id).where(Record.id.in_(record_ids), Record.interp_form == "",
+                                                              or_(Record.doc_type == "normative",
+                                                                  Record.needs_interpretation.is_(True)))))
+    if not policies:
+        return set()
+    with across_tenants(county_ids(tenant), reason="政策解读：文件是否已有发布的解读（下级单位的解读也算）"):
+        done = set(db.session.scalars(select(InterpretationLink.record_id).join(
+            Record, Record.id == InterpretationLink.interpretation_id).where(
+            InterpretationLink.record_id.in_(policies), Record.status == "published")))
+    return policies - done
+
+
+@dataclass(frozen=True)
+class PolicyFinding:
+    """A published policy of a unit as supervision reads it: still without its 解读, or given one late."""
+    tenant_id: int
+    record_id: int
+    title: str
+    doc_no: str
+    published_on: date
+    interpreted_on: date | None     # the first 解读's publication day, None: none yet
+    workdays: int | None            # working days between the two (None: none yet)
+    late: bool
+
+
+def policy_findings(tenants, *, since: date | None = None, as_of: date | None = None) -> list[PolicyFinding]:
+    """Every published policy of these units (published from `since`, by `as_of`) with its first
+    published 解读 of the county's tree: two queries whatever their number."""
+    from core.plugin_api import Calendar
+    tenants = list(tenants)
+    ids = [t.id for t in tenants]
+    if not ids:
+        return []
+    roots = {district_id(t) for t in tenants}
+    scope = set(ids)
+    for root in roots:
+        scope.update(db.session.scalars(select(Tenant.id).where(or_(Tenant.id == root, Tenant.path.like(f"/{root}/%")))))
+    limit = late_workdays()
+    cal = Calendar()
+    with across_tenants(scope, reason="政策解读：各单位的政策文件和解读"):
+        docs = db.session.execute(select(Record.id, Record.tenant_id, Record.title, Record.doc_no, Record.published_at)
+                                  .where(Record.tenant_id.in_(ids), Record.status == "published",
+                                         Record.interp_form == "",
+                                         or_(Record.doc_type == "normative", Record.needs_interpretation.is_(True)))
+                                  .order_by(Record.tenant_id, Record.published_at, Record.id)).all()
+        first = dict(db.session.execute(
+            select(InterpretationLink.record_id, func.min(Record.published_at))
+            .join(Record, Record.id == InterpretationLink.interpretation_id)
+            .where(InterpretationLink.record_id.in_([d.id for d in docs] or [0]), Record.status == "published")
+            .group_by(InterpretationLink.record_id)).all())
+    out = []
+    for d in docs:
+        published_on = china_date(d.published_at)
+        if (since and published_on < since) or (as_of and published_on > as_of):
+            continue
+        at = first.get(d.id)
+        interpreted_on = china_date(at) if at is not None else None
+        if interpreted_on is not None and as_of and interpreted_on > as_of:
+            interpreted_on = None
+        took = cal.workdays_between(published_on, interpreted_on) if interpreted_on else None
+        out.append(PolicyFinding(d.tenant_id, d.id, d.title, d.doc_no, published_on, interpreted_on, took,
+                                 took is not None and took > limit))
+    return out
+
+
+def interpretation_ratios(tenants, year: int) -> dict[int, float | None]:
+    """The yearly assessment's 政策解读 measure: per unit, of its policies published in `year`, the
+    share whose 解读 was published within the limit (None: no policy that year)."""
+    findings = policy_findings(tenants, since=date(year, 1, 1), as_of=min(date(year, 12, 31), china_today()))
+    out: dict[int, float | None] = {t.id: None for t in tenants}
+    totals: dict[int, list[int]] = {}
+    for f in findings:
+        counts = totals.setdefault(f.tenant_id, [0, 0])
+        counts[0] += 1
+        counts[1] += 1 if f.interpreted_on is not None and not f.late else 0
+    for tenant_id, (total, good) in totals.items():
+        out[tenant_id] = good / total
     return out

@@ -13,9 +13,11 @@ bp = Blueprint("catalog", __name__, template_folder="templates")
 
 @bp.app_template_global("catalog_column")
 def column_label(tenant) -> str:
-    """The column's name as people say it: 政府信息公开 for governments, 村务公开 / 居务公开 below."""
+    """The column's name as people say it: 政务公开目录 for governments (the 基层政务公开标准目录 and
+    what is published under it; 政府信息公开 is the 专栏 of the disclosure plugin), 村务公开 / 居务公开
+    below."""
     if tenant.kind != "village":
-        return "政府信息公开"
+        return "政务公开目录"
     return "村务公开" if tenant.name.endswith("村") else "居务公开"
 
 
@@ -102,9 +104,13 @@ def record(record_id: int):
     # Where else the same document appears (the gazette issue that printed it), through a hook.
     hook = current_app.extensions["cms"].hook_for(g.tenant, "document_references")
     appears_in = collect(hook, tenant=g.tenant, ref=f"catalog:record:{record.id}")
+    # 政策解读, both ways: a document lists its published 解读, a 解读 its documents (of the county only).
+    interpretations = services.interpretations_of(g.tenant, [services.record_ref(record.id)]).get(
+        services.record_ref(record.id), [])
+    documents = services.documents_of(g.tenant, [record.id]).get(record.id, []) if record.interp_form else []
     return render_template("catalog/record.html", tenant=g.tenant, record=record, item=record.item,
                            domain=services.domains_for(g.tenant).get(record.item.domain_code), superseded_by=superseded_by,
-                           appears_in=appears_in)
+                           appears_in=appears_in, interpretations=interpretations, documents=documents)
 
 
 @bp.get("/feed.atom")

@@ -1,5 +1,6 @@
 """Hook implementations of the disclosure plugin: the 政府信息公开专栏 of districts and towns in the
-national layout (国办公开办函〔2019〕61号), its 公开指南 and the 政府信息公开工作年度报告."""
+national layout (国办公开办函〔2019〕61号), its 公开指南, the 政府信息公开工作年度报告 and the county's
+政策文件库 (which reads the policy_documents hook)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,7 +44,32 @@ def disclosure_column_parts(tenant):
     if channels:
         first = sorted(channels, key=lambda c: (c.order, c.title))[0]
         parts.append(NavItem(NAME, "依申请公开", first.url, order=50))
+    library = library_url(tenant)
+    if library:
+        parts.append(NavItem(NAME, "政策文件库", library, order=70))
     return parts
+
+
+def library_url(tenant) -> str:
+    """The county's 政策文件库, for a town filtered to the town; "" where the county has it off. After
+    the national parts (61号), not among them: it gathers what 法定主动公开内容 and the gazette hold."""
+    from flask import current_app
+
+    from core.plugin_api import url_path_for
+    district = tenant.root
+    if district.id == tenant.id:
+        return url_path_for("disclosure.policies", tenant=tenant)
+    if not current_app.extensions["cms"].is_enabled(district, NAME):
+        return ""
+    return url_path_for("disclosure.policies", tenant=district, unit=tenant.slug)
+
+
+@hookimpl
+def portal_nav(tenant):
+    """政策文件库 in the district's menu (a town's column links to it, filtered to the town)."""
+    if tenant.kind != "district":
+        return []
+    return [NavItem(NAME, "政策文件库", library_url(tenant), order=41)]
 
 
 @hookimpl

@@ -1,12 +1,14 @@
 """The public's pages: the 政府信息公开专栏 in the national order, the 公开指南 (current and past
-versions) and the published annual reports (page, PDF, .xlsx). Drafts are never shown: 404."""
+versions), the published annual reports (page, PDF, .xlsx) and the county's 政策文件库. Drafts are
+never shown: 404."""
 from __future__ import annotations
 
-from flask import abort, Blueprint, current_app, g, render_template
+from flask import abort, Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from core.plugin_api import collect, get_or_404, pdf_download, xlsx_download
 from plugins.disclosure import guide as guides
 from plugins.disclosure import outputs, services, tables
+from plugins.disclosure import policies as library
 from plugins.disclosure.models import AnnualReport, APPEAL_GROUPS, APPEAL_RESULTS, DECISION_ROWS, DOC_COLUMNS, DOC_ROWS
 
 bp = Blueprint("disclosure", __name__, template_folder="templates")
@@ -81,3 +83,26 @@ def report_xlsx(report_id: int):
     report = public_report(report_id)
     return xlsx_download(outputs.report_workbook(report), f"{report.title}（第{report.version}版）表格.xlsx",
                          f"annual-report-{report.year}-v{report.version}.xlsx")
+
+
+def library_unit(tenant):
+    """(the district whose library serves `tenant`, the unit it is filtered to or None); 404 when the
+    district does not have this plugin on."""
+    district = tenant.root
+    if district.id != tenant.id and not current_app.extensions["cms"].is_enabled(district, "disclosure"):
+        abort(404)
+    return district, (None if district.id == tenant.id else tenant)
+
+
+@bp.get("/policies/")
+def policies():
+    """The 政策文件库. A town's address leads to the county's library filtered to the town."""
+    district, unit = library_unit(g.tenant)
+    if unit is not None:
+        args = {k: v for k, v in request.args.items() if k in ("q", "issuer", "year", "type", "validity", "topic")}
+        return redirect(url_for("disclosure.policies", tenant=district, **args, unit=unit.slug))
+    query = library.LibraryQuery.from_args(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    result = library.search(district, query, min(max(page, 1), 100_000))
+    return render_template("disclosure/policies.html", tenant=district, query=query, result=result,
+                           page=result.page, facets=result.facets, facet_labels=library.FACET_LABELS)

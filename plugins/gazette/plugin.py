@@ -68,6 +68,15 @@ def document_references(tenant, ref):
             for a in references(tenant, ref)]
 
 
+@hookimpl
+def lookup_documents(tenant, query, refs):
+    """Published articles of the district's gazette, for another plugin to link (a 解读 of an article,
+    a decision's document). An article that reprints another plugin's document is not offered: the
+    original is (its `source_ref`)."""
+    from plugins.gazette.services import shared_articles
+    return shared_articles(tenant, query, refs)
+
+
 @hookimpl(trylast=True)  # after the catalog's demo: one article prints a catalog record
 def demo_content():
     from plugins.gazette.demo import load_demo
@@ -108,3 +117,11 @@ def disclosure_column_parts(tenant):
     if tenant.kind != "district":
         return []
     return [NavItem(plugin=NAME, title="政府公报", url=url_for("gazette.index", tenant=tenant), order=60)]
+
+
+@hookimpl
+def policy_documents(tenant_ids):
+    """The published 规范性文件 and policy documents of the gazette, for the county's 政策文件库
+    (see plugins/gazette/policies.py for which articles they are)."""
+    from plugins.gazette.policies import policy_documents as documents
+    return documents(tenant_ids)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from core.plugin_api import (Attachment, audit, canonical_doc_no, china_today, clean_html, collect, Conflict, db,
                              DomainError, duplicate, has_permission, mark_public, NotFound, Page, Permission,
-                             plain_text, prefer_search_index, require_permission, search_match, SearchDocument,
+                             looks_like_doc_no, plain_text, prefer_search_index, require_permission, search_match, SearchDocument,
                              SharedDocument, sync_attachments, Tenant, text_to_html, url_path_for, utcnow)
 from plugins.gazette.models import (DEFAULT_SECTIONS, FREQUENCY_LABELS, VALIDITY_LABELS, ArticleAttachment,
                                     ArticleIssuer, Gazette, GazetteArticle, GazetteIssue, IssueFrozen)
@@ -398,19 +398,48 @@ def _registry():
 
 
 def find_sources(tenant: Tenant, query: str) -> list[SharedDocument]:
+    """Other plugins' documents an article may reprint (never the gazette's own articles)."""
     query = (query or "").strip()[:100]
     if not query:
         return []
     hook = _registry().hook_for(tenant, "lookup_documents")
-    return collect(hook, tenant=tenant, query=query, refs=None)[:20]
+    return [d for d in collect(hook, tenant=tenant, query=query, refs=None) if d.plugin != "gazette"][:20]
 
 
 def source(tenant: Tenant, ref: str) -> SharedDocument | None:
-    if not ref:
+    if not ref or str(ref).startswith("gazette:"):
         return None
     hook = _registry().hook_for(tenant, "lookup_documents")
     found = [d for d in collect(hook, tenant=tenant, query=None, refs=[ref]) if d.ref == ref]
     return found[0] if found else None
+
+
+ARTICLE_REF = re.compile(r"gazette:article:([1-9][0-9]{0,17})")
+
+
+def shared_articles(tenant: Tenant, query: str | None, refs) -> list[SharedDocument]:
+    """Published articles of `tenant`'s gazette whose title or 文号 contains `query` (20 at most; a
+    文号 typed with any brackets), or whose ref is in `refs` (the lookup_documents hook)."""
+    from sqlalchemy import or_
+    stmt = (select(GazetteArticle).join(GazetteIssue, GazetteArticle.issue_id == GazetteIssue.id)
+            .where(GazetteArticle.tenant_id == tenant.id, GazetteIssue.status == "published",
+                   GazetteArticle.source_ref == ""))
+    if refs is not None:
+        ids = [int(m.group(1)) for m in (ARTICLE_REF.fullmatch(str(ref)) for ref in refs) if m]
+        if not ids:
+            return []
+        stmt = stmt.where(GazetteArticle.id.in_(ids))
+    if query:
+        text_ = query.strip()[:100]
+        doc_no = canonical_doc_no(text_) if looks_like_doc_no(text_) else text_
+        stmt = stmt.where(or_(GazetteArticle.title.contains(text_, autoescape=True),
+                              GazetteArticle.doc_no.contains(doc_no, autoescape=True))).limit(20)
+    articles = db.session.scalars(stmt.order_by(GazetteIssue.published_on.desc(), GazetteArticle.id.desc())).all()
+    return [SharedDocument(ref=f"gazette:article:{a.id}", plugin="gazette", title=a.title,
+                           url=url_path_for("gazette.article", tenant=tenant, article_id=a.id), doc_no=a.doc_no,
+                           issuing_body="、".join(a.issuers or []), written_date=a.written_date,
+                           effective_date=a.effective_date, validity=a.validity, validity_date=a.validity_date)
+            for a in articles]
 
 
 def fields_from_source(tenant: Tenant, ref: str) -> dict:

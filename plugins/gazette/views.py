@@ -2,8 +2,8 @@
 (readable on a phone, with previous / next), the PDF, classified browsing, search and the feed."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, make_response, render_template, request, send_file, url_for
-from core.plugin_api import db, get_or_404, int_arg, NotFound, page_args
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, send_file, url_for
+from core.plugin_api import collect, db, get_or_404, int_arg, NotFound, page_args
 from plugins.gazette import pdf, services
 from plugins.gazette.models import VALIDITY_LABELS, GazetteArticle, GazetteIssue
 
@@ -81,9 +81,15 @@ def article(article_id: int):
     superseded_by = article.superseded_by if article.superseded_by and article.superseded_by.issue.is_published \
         else None
     corrects = article.corrects if article.corrects and article.corrects.issue.is_published else None
+    # What other plugins show about this article (its 政策解读, a decision it records), through a hook;
+    # an article reprinting another plugin's document shares that document's references.
+    hook = current_app.extensions["cms"].hook_for(g.tenant, "document_references")
+    refs = [f"gazette:article:{article.id}"] + ([article.source_ref] if article.source_ref else [])
+    related = sorted({(n.url, n.title): n for ref in refs for n in collect(hook, tenant=g.tenant, ref=ref)
+                      if n.plugin != "gazette"}.values(), key=lambda n: (n.order, n.title))
     return render_template("gazette/article.html", tenant=g.tenant, article=article, issue=article.issue,
                            previous=previous, following=following, superseded_by=superseded_by, corrects=corrects,
-                           errata=services.errata_for(article))
+                           errata=services.errata_for(article), related=related)
 
 
 def _query() -> services.ArchiveQuery:

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from core.plugin_api import (DashboardWidget, db, hookimpl, MenuEntry, Permission, plain_text, PluginInfo, PluginRoutes,
-                            SearchDocument, SearchSource, url_path_for)
+                            SearchDocument, SearchSource, SharedDocument, url_path_for)
 
 NAME = "opinions"
 
@@ -63,6 +63,28 @@ def search_sources():
                          candidates=lambda: select(Consultation).where(Consultation.announced_at.is_not(None)),
                          watch=("title", "summary", "draft_html", "explanation_html", "responsible_unit",
                                 "announced_at", "feedback_published_at"))]
+
+
+@hookimpl
+def lookup_documents(tenant, query, refs):
+    """Announced consultations of `tenant` (title contains `query`, or by ref "opinions:consultation:<id>"), for
+    other plugins to point at: a 重大行政决策 item's 预公开 is usually one of them."""
+    import re
+
+    from plugins.opinions.models import Consultation
+    stmt = select(Consultation).where(Consultation.tenant_id == tenant.id, Consultation.announced_at.is_not(None))
+    if refs is not None:
+        ids = [int(m.group(1)) for m in (re.fullmatch(rf"{NAME}:consultation:([1-9][0-9]{{0,17}})", str(ref)) for ref in refs)
+               if m]
+        if not ids:
+            return []
+        stmt = stmt.where(Consultation.id.in_(ids))
+    if query:
+        stmt = stmt.where(Consultation.title.like(f"%{query.strip()}%")).limit(20)
+    return [SharedDocument(ref=f"{NAME}:consultation:{c.id}", plugin=NAME, title=c.title,
+                           url=url_path_for("opinions.consultation", tenant=c.tenant, consultation_id=c.id),
+                           issuing_body=c.responsible_unit, written_date=c.starts_on)
+            for c in db.session.scalars(stmt.order_by(Consultation.announced_at.desc()))]
 
 
 @hookimpl

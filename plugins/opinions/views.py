@@ -7,7 +7,7 @@ import os
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from core.plugin_api import (across_subtree, choices, client_address, csv_download, db, DomainError, get_or_404,
+from core.plugin_api import (across_subtree, choices, collect, client_address, csv_download, db, DomainError, get_or_404,
                              limiter, lookup_limit, page_args, paginate, show_error, Tenant)
 from plugins.opinions import services
 from plugins.opinions.forms import CommentForm, TrackForm
@@ -86,9 +86,12 @@ def consultation(consultation_id: int):
     if request.args.get("article"):
         form.article_id.data = request.args.get("article")
     comments = services.published_comments(consultation)
+    # Where else this consultation appears (the decision item it is the 预公开 of), through a hook.
+    appears_in = collect(current_app.extensions["cms"].hook_for(g.tenant, "document_references"), tenant=g.tenant,
+                         ref=f"opinions:consultation:{consultation.id}")
     return render_template("opinions/consultation.html", tenant=g.tenant, c=consultation, form=form,
                            comments=comments, status=consultation.status(), status_labels=STATUS_LABELS,
-                           period=services.period_label(consultation))
+                           period=services.period_label(consultation), appears_in=appears_in)
 
 
 @bp.post("/<int:consultation_id>/comments")

@@ -34,7 +34,8 @@ class Site:
 PAGE_PLUGINS = {"catalog": "catalog", "record": "catalog", "consultation": "opinions", "feedback": "opinions",
                 "apply": "applications", "application_status": "applications",
                 "open_day": "open_day", "gazette_issue": "gazette", "gazette_article": "gazette",
-                "disclosure": "disclosure", "annual_report": "disclosure"}
+                "disclosure": "disclosure", "annual_report": "disclosure", "policy_library": "disclosure",
+                "decisions": "decisions", "decision_item": "decisions"}
 
 
 def available_pages(kinds: list[str]) -> list[str]:
@@ -58,7 +59,13 @@ def _paths(app) -> dict[str, str]:
                                                                   AnnualReport.tenant_id == _tenant_id(app, "baishui"))
                                        .order_by(AnnualReport.year.desc()))
             paths.update(disclosure="/qinglan/baishui/disclosure/",
-                         annual_report=f"/qinglan/baishui/disclosure/reports/{report.id}")
+                         annual_report=f"/qinglan/baishui/disclosure/reports/{report.id}",
+                         policy_library="/qinglan/disclosure/policies/")
+        if "decisions" in AVAILABLE_PLUGINS:
+            from plugins.decisions.models import DecisionItem
+            item = db.session.scalar(select(DecisionItem).where(DecisionItem.tenant_id == _tenant_id(app, "qinglan"))
+                                     .order_by(DecisionItem.id))
+            paths.update(decisions="/qinglan/decisions/", decision_item=f"/qinglan/decisions/items/{item.id}")
         if "catalog" in AVAILABLE_PLUGINS:
             from plugins.catalog.models import Record
             record = db.session.scalar(select(Record).where(Record.status == "published").order_by(Record.id))

@@ -10,7 +10,7 @@ from tests.browser.conftest import available_pages
 
 PAGE_TYPES = available_pages(["home", "catalog", "record", "consultation", "feedback", "open_day", "gazette_issue",
                               "gazette_article", "search", "apply", "application_status", "disclosure",
-                              "annual_report"])
+                              "annual_report", "policy_library", "decisions", "decision_item"])
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
         "resultTypes": ["violations"]}
 axe = Axe()

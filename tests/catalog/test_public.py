@@ -22,7 +22,7 @@ def test_catalog_page_by_domain_and_item_with_counts(demo, client):
 def test_the_column_is_named_as_people_say_it(demo, client):
     assert "<h1>东坡村村务公开</h1>" in client.get("/qinglan/baishui/dongpo/catalog/").get_data(as_text=True)
     assert "<h1>南门社区居务公开</h1>" in client.get("/qinglan/chengguan/nanmen/catalog/").get_data(as_text=True)
-    assert ">政府信息公开</a>" in client.get("/qinglan/").get_data(as_text=True)
+    assert ">政务公开目录</a>" in client.get("/qinglan/").get_data(as_text=True)
 
 
 def test_record_page_metadata_block(demo, client):

@@ -328,10 +328,10 @@ def test_yearly_assessment_weights_components_and_the_hook(demo_content, app, cl
         from core.db import db
         db.session.commit()
 
-    class Interpretation:
+    class Applications:   # 政策解读 is the catalog's own measure (issue 21): the hook is proven with 依申请
         @hookimpl
         def assessment_components(self, tenants, year):
-            return AssessmentComponent("interpretation", "政策解读", {baishui_id: 0.5})
+            return AssessmentComponent("application", "依申请按时答复率", {baishui_id: 0.5})
 
     auth.login("wang")
 
@@ -342,28 +342,32 @@ def test_yearly_assessment_weights_components_and_the_hook(demo_content, app, cl
             for body in re.findall(r'<tr class="band-row-\w+" data-unit="[\w-]+">(.*?)</tr>', html, re.S))}
 
     without = scores(f"/admin/qinglan/catalog/assessment?year={year}")
-    assert without["白水镇"][4:6] == ["未启用", "未启用"]
+    assert without["白水镇"][5] == "未启用"
     c, t = (float(without["白水镇"][i].rstrip("%")) / 100 for i in (2, 3))
-    assert float(without["白水镇"][6]) == pytest.approx(100 * (40 * c + 30 * t) / 70, abs=0.11)
+    interpretation = without["白水镇"][4]     # the catalog's: its 规范性文件 of the year and their 解读
+    r = None if interpretation == "无数据" else float(interpretation.rstrip("%")) / 100
+    weight, weighted = (70, 40 * c + 30 * t) if r is None else (85, 40 * c + 30 * t + 15 * r)
+    assert float(without["白水镇"][6]) == pytest.approx(100 * weighted / weight, abs=0.11)
 
     registry = app.extensions["cms"]
-    registry.pm.register(Interpretation(), name="test-interpretation")
+    registry.pm.register(Applications(), name="test-applications")
     try:
         with_hook = scores(f"/admin/qinglan/catalog/assessment?year={year}")
-        assert with_hook["白水镇"][4:6] == ["50.0%", "未启用"]
-        assert float(with_hook["白水镇"][6]) == pytest.approx(100 * (40 * c + 30 * t + 15 * 0.5) / 85, abs=0.11)
-        assert with_hook["东坡村"][4] == "无数据" and with_hook["东坡村"][6] == without["东坡村"][6]
+        assert with_hook["白水镇"][4:6] == [interpretation, "50.0%"]
+        assert float(with_hook["白水镇"][6]) == pytest.approx(100 * (weighted + 15 * 0.5) / (weight + 15), abs=0.11)
+        assert with_hook["东坡村"][5] == "无数据" and with_hook["东坡村"][6] == without["东坡村"][6]
         sheet = load_workbook(io.BytesIO(client.get(f"/admin/qinglan/catalog/assessment.xlsx?year={year}").data))["年考核"]
         row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "白水镇")
-        assert row[4] == 0.5 and row[5] == "未启用" and f"{row[6]:.1f}" == with_hook["白水镇"][6]
+        assert row[5] == 0.5 and f"{row[6]:.1f}" == with_hook["白水镇"][6]
         pdf = client.get(f"/admin/qinglan/catalog/assessment.pdf?year={year}")
         lines = [line for p in PdfReader(io.BytesIO(pdf.data)).pages for line in p.extract_text().split("\n")]
         line = next(line for line in lines if line.startswith("白水镇 "))
-        assert _numbers(line) == [with_hook["白水镇"][i].rstrip("%") + ("%" if i < 6 else "") for i in (2, 3, 4, 6)]
+        assert _numbers(line) == [with_hook["白水镇"][i].rstrip("%") + ("%" if i < 6 else "") for i in (2, 3, 4, 5, 6)
+                                  if with_hook["白水镇"][i] not in ("无数据", "未启用")]
     finally:
-        registry.pm.unregister(name="test-interpretation")
+        registry.pm.unregister(name="test-applications")
 
-    app.config["CATALOG_ASSESSMENT_WEIGHTS"] = "completeness=1,timeliness=0"
+    app.config["CATALOG_ASSESSMENT_WEIGHTS"] = "completeness=1,timeliness=0,interpretation=0"
     try:
         only_completeness = scores(f"/admin/qinglan/catalog/assessment?year={year}")
     finally:
@@ -528,11 +532,17 @@ def test_assessment_measures_come_only_from_plugins_enabled_for_each_unit(demo_c
     year = china_today().year
     with app.app_context():
         units = {slug: tenant_by_slug(slug).id for slug in ("baishui", "dongpo")}
+        # 政策解读 is the catalog's own measure (issue 21): the per-unit rule is proven with 依申请, from a
+        # test plugin instead of the applications plugin (switched off everywhere here)
+        from core.tenants import Tenant
+        for unit in db.session.scalars(db.select(Tenant)):
+            unit.enabled_plugins = [name for name in unit.enabled_plugins or [] if name != "applications"]
+        db.session.commit()
 
     class Interpretation:
         @hookimpl
         def assessment_components(self, tenants, year):
-            return AssessmentComponent("interpretation", "政策解读", {t.id: 0.5 for t in tenants})
+            return AssessmentComponent("application", "依申请按时答复率", {t.id: 0.5 for t in tenants})
 
     auth.login("wang")
 
@@ -555,6 +565,6 @@ def test_assessment_measures_come_only_from_plugins_enabled_for_each_unit(demo_c
     finally:
         registry.pm.unregister(name="test-interpretation")
         del registry.infos["test-interpretation"]
-    assert with_plugin["白水镇"][4] == "50.0%" and with_plugin["白水镇"][6] != without["白水镇"][6]
-    assert with_plugin["东坡村"][4] == "未启用" and with_plugin["东坡村"][6] == without["东坡村"][6]
-    assert all(cells[4] == "未启用" for name, cells in with_plugin.items() if name != "白水镇")
+    assert with_plugin["白水镇"][5] == "50.0%" and with_plugin["白水镇"][6] != without["白水镇"][6]
+    assert with_plugin["东坡村"][5] == "未启用" and with_plugin["东坡村"][6] == without["东坡村"][6]
+    assert all(cells[5] == "未启用" for name, cells in with_plugin.items() if name != "白水镇")

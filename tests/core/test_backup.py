@@ -39,8 +39,9 @@ def test_the_whole_installation_round_trips_into_a_new_database(county, client, 
     from core.attachments import Attachment
     with county.app_context(), across_tenants(None, reason="test"):
         before = backup.dump()            # (the backup's own audit entry comes after the file is written)
-        tokens = list(db.session.scalars(select(Attachment.token)))
-    assert tokens
+        from core.attachments import storage_path
+        files = {token: storage_path(token).read_bytes() for token in db.session.scalars(select(Attachment.token))}
+    assert files and any(content.startswith(b"%PDF") for content in files.values())
     result = county.test_cli_runner().invoke(args=["backup", str(path)])
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600           # personal data and password hashes
@@ -60,9 +61,8 @@ def test_the_whole_installation_round_trips_into_a_new_database(county, client, 
             after.pop("audit_chain"), before.pop("audit_chain")
             assert after == before
             assert audit.verify_chain().ok
-            from core.attachments import storage_path
-            for token in tokens:
-                assert storage_path(token).read_bytes().startswith(b"%PDF")
+            for token, content in files.items():                       # every file, byte for byte
+                assert storage_path(token).read_bytes() == content
             assert _search_count(target.test_client(), "补贴") == searched      # the index was rebuilt
             db.engine.dispose()
 

@@ -106,7 +106,7 @@ def test_core_is_organised_by_feature_and_assembled_in_one_place():
         assert not {e for e in graph[leaf] if e.endswith((".views", ".cli"))}, leaf
 
 
-BUILT_IN = ("catalog", "opinions", "open_day", "gazette", "applications", "disclosure")
+BUILT_IN = ("catalog", "opinions", "open_day", "gazette", "applications", "disclosure", "decisions")
 
 
 def built_in_references(source: str) -> list[tuple[int, str, bool]]:

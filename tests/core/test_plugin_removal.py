@@ -146,7 +146,7 @@ def test_an_installation_upgrades_and_searches_without_a_removed_plugin_and_take
         said = upgrade(absent)
         assert "插件“bulletin”不在本安装中：其数据表和数据保留未动" in said
         # Core's place came back as a row of its own; nothing of core ran twice.
-        assert versions(absent) == {CORE_HEAD, "0003_opinions", "0002_open_day", "0002_gazette", "0005_catalog", "0001_applications", "0001_disclosure"}
+        assert versions(absent) == {CORE_HEAD, "0003_opinions", "0002_open_day", "0002_gazette", "0006_catalog", "0001_applications", "0001_disclosure", "0001_decisions"}
         assert "插件“bulletin”不在本安装中" in upgrade(absent)          # said again on every upgrade
         with absent.app_context():
             assert inspect(db.engine).has_table("bulletin_items")
@@ -198,7 +198,7 @@ def test_remove_tells_what_it_keeps_and_purge_asks_then_drops_the_tables_and_ent
         purged = runner.invoke(args=["plugins", "remove", "bulletin", "--purge"], input="y\n")
         assert purged.exit_code == 0, purged.output
         assert "已删除插件“bulletin”的数据表和 1 条搜索索引" in purged.output
-        assert versions(app) == {CORE_HEAD, "0003_opinions", "0002_open_day", "0002_gazette", "0005_catalog", "0001_applications", "0001_disclosure"}
+        assert versions(app) == {CORE_HEAD, "0003_opinions", "0002_open_day", "0002_gazette", "0006_catalog", "0001_applications", "0001_disclosure", "0001_decisions"}
         with app.app_context():
             assert not inspect(db.engine).has_table("bulletin_items")
             assert db.session.scalar(text("SELECT count(*) FROM search_entries WHERE plugin = 'bulletin'")) == 0
@@ -222,7 +222,7 @@ def test_a_branch_taken_down_by_hand_is_upgraded_again_not_taken_for_applied(tmp
     upgrade instead of being put back as if it were applied."""
     with installation(tmp_path) as (url, app):
         runner = app.test_cli_runner()
-        down = runner.invoke(args=["db", "downgrade", "catalog@-3"])
+        down = runner.invoke(args=["db", "downgrade", "catalog@-4"])
         assert down.exit_code == 0, down.output
         with app.app_context():
             columns = {c["name"] for c in inspect(db.engine).get_columns("catalog_records")}
@@ -233,4 +233,4 @@ def test_a_branch_taken_down_by_hand_is_upgraded_again_not_taken_for_applied(tmp
         with app.app_context():
             assert "last_edited_by_id" in {c["name"] for c in inspect(db.engine).get_columns("catalog_records")}
             db.engine.dispose()
-        assert "0005_catalog" in versions(app)
+        assert "0006_catalog" in versions(app)

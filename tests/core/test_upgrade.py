@@ -116,7 +116,7 @@ def test_upgrading_encrypts_the_second_factor_secrets_set_up_before(empty_databa
     from flask_migrate import downgrade
     from sqlalchemy import text
     from core.accounts import user_by_username
-    app = make_app(empty_database, tmp_path, PLUGINS_OFF=["catalog", "opinions", "open_day", "gazette", "applications", "disclosure"])
+    app = make_app(empty_database, tmp_path, PLUGINS_OFF=["catalog", "opinions", "open_day", "gazette", "applications", "disclosure", "decisions"])
     now = datetime(2026, 3, 1, 2, tzinfo=timezone.utc).replace(tzinfo=None)
     with app.app_context():
         upgrade(revision="0012_core")

@@ -34,6 +34,9 @@ def pytest_cms_access_routes():
         ("disclosure.report", "/<tenant:tenant_path>/disclosure/reports/<int:report_id>"): "public",
         ("disclosure.report_pdf", "/<tenant:tenant_path>/disclosure/reports/<int:report_id>.pdf"): "public",
         ("disclosure.report_xlsx", "/<tenant:tenant_path>/disclosure/reports/<int:report_id>.xlsx"): "public",
+        # the county's 政策文件库 (a town's address leads to it, filtered to the town)
+        ("disclosure.policies", "/<tenant:tenant_path>/disclosure/policies/"): "public",
+        ("disclosure_api.policies", "/api/v1/tenants/<tenant_slug>/disclosure/policies"): "api_read",
         ("disclosure_api.reports", "/api/v1/tenants/<tenant_slug>/disclosure/reports"): "api_read",
         ("disclosure_api.report", "/api/v1/tenants/<tenant_slug>/disclosure/reports/<int:report_id>"): "api_read",
         # the office: another town's editor gets 404 on every one

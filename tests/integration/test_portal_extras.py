@@ -68,7 +68,7 @@ def test_document_pages_carry_the_article_metadata(demo, client, records):
     meta = metas(html)
     assert meta["SiteName"] == "青岚县政务公开"
     assert meta["SiteDomain"] == "localhost"
-    assert meta["ColumnName"] == "政府信息公开" and meta["ColumnType"] == "信息公开"
+    assert meta["ColumnName"] == "政务公开目录" and meta["ColumnType"] == "信息公开"
     assert meta["ArticleTitle"] == "白水镇法律援助值班表"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", meta["PubDate"])
     assert meta["ContentSource"] == "白水镇"
