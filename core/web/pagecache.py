@@ -69,6 +69,22 @@ def _matters(obj, created: bool) -> bool:
     return any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs if c.key not in skip)
 
 
+BUMPED = "page_cache_bumped"   # tenant ids whose version this transaction has raised
+
+
+@event.listens_for(TenantSession, "after_transaction_end")
+def _forget_bumped(session, transaction) -> None:
+    """A transaction's end, or a savepoint's (whose rollback may have undone a raise): raise again
+    next time."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(BUMPED, None)
+
+
+@event.listens_for(TenantSession, "after_soft_rollback")
+def _forget_bumped_on_rollback(session, previous_transaction) -> None:
+    session.info.pop(BUMPED, None)
+
+
 @event.listens_for(TenantSession, "after_flush")
 def _bump_versions(session, flush_context) -> None:
     touched: set[int] = set()
@@ -85,12 +101,19 @@ def _bump_versions(session, flush_context) -> None:
                 touched.add(obj.id)           # its name, intro, plugins; its parent lists it
                 if obj.parent_id:
                     touched.add(obj.parent_id)
+    # Once per tenant and transaction: what a later flush changes becomes visible with the same
+    # commit, under the same new version (a demo load's 1,945 flushes cost 1.5 s of version updates).
+    bumped = session.info.setdefault(BUMPED, set())
+    touched -= bumped
     if not touched:
         return
     conn = session.connection()
     tenants = Tenant.__table__
-    paths = conn.execute(select(tenants.c.path).where(tenants.c.id.in_(touched))).scalars().all()
-    ids = sorted({int(p) for path in paths for p in path.strip("/").split("/") if p})
+    rows = conn.execute(select(tenants.c.id, tenants.c.path).where(tenants.c.id.in_(touched))).all()
+    bumped |= {tenant_id for tenant_id, path in rows if path}     # a new tenant gets its path in a later flush
+    ids = sorted({int(p) for _, path in rows for p in path.strip("/").split("/") if p})
+    if not ids:
+        return
     # Core, not the ORM: the in-memory Tenant objects keep their loaded version (a key is never
     # built after a write in the same request), and no flush starts inside this one.
     conn.execute(text("UPDATE tenants SET content_version = content_version + 1, content_changed_at = :now "

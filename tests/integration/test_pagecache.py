@@ -206,3 +206,24 @@ def test_sessions_live_in_redis_and_the_page_cache_is_shared_by_workers(migrated
     finally:
         for key in server.scan_iter(prefix + "*"):
             server.delete(key)
+
+
+def test_a_transaction_raises_each_version_once_however_many_flushes_it_makes(demo):
+    """A record written and published (several flushes, one commit) raises its town's version and
+    the county's by one; a savepoint rolled back does not lose the raise of what is committed."""
+    with demo.app_context():
+        before = version("baishui"), version("qinglan"), version("liuhe")
+        make_record("baishui", "法律援助", "一次提交、多次写入")
+        assert (version("baishui"), version("qinglan"), version("liuhe")) == (before[0] + 1, before[1] + 1, before[2])
+        town = tenant_by_slug("baishui")
+        record_id = make_record("baishui", "法律援助", "保存点")
+        after = version("baishui")
+        with tenant_scope(town):
+            record = db.session.get(Record, record_id)
+            nested = db.session.begin_nested()
+            record.title = "保存点里的改动"
+            db.session.flush()                      # raises the version inside the savepoint...
+            nested.rollback()                       # ...which is undone with it
+            record.title = "提交的改动"
+            db.session.commit()
+        assert version("baishui") == after + 1
