@@ -398,12 +398,14 @@ def _registry():
 
 
 def find_sources(tenant: Tenant, query: str) -> list[SharedDocument]:
-    """Other plugins' documents an article may reprint (never the gazette's own articles)."""
+    """Other plugins' documents an article may reprint: those that carry their text (a catalog
+    record does; a consultation, which other plugins link, does not), never the gazette's own."""
     query = (query or "").strip()[:100]
     if not query:
         return []
     hook = _registry().hook_for(tenant, "lookup_documents")
-    return [d for d in collect(hook, tenant=tenant, query=query, refs=None) if d.plugin != "gazette"][:20]
+    return [d for d in collect(hook, tenant=tenant, query=query, refs=None)
+            if d.plugin != "gazette" and d.body_html][:20]
 
 
 def source(tenant: Tenant, ref: str) -> SharedDocument | None:

@@ -4,6 +4,8 @@ document_references hook) and the 解读's page links the article; the gazette's
 document" search never offers the gazette's own articles; drafts are never offered."""
 from __future__ import annotations
 
+import pytest
+
 from core.accounts import SYSTEM
 from core.db import db
 from core.tenants import tenant_by_slug, tenant_scope
@@ -38,7 +40,7 @@ def test_a_record_interprets_a_gazette_article_and_both_pages_link(demo, client)
             catalog.publish(SYSTEM, record, review_confirmed=True)
             db.session.commit()
             record_id = record.id
-            # The gazette's reprint search offers other plugins' documents only.
+            # The gazette's reprint search offers other plugins' documents that carry their text only.
             assert all(d.plugin != "gazette" for d in gazette.find_sources(county, "青岚县测试管理办法"))
             assert gazette.source(county, f"gazette:article:{article_id}") is None
     article_page = client.get(f"/qinglan/gazette/articles/{article_id}").get_data(as_text=True)
@@ -53,3 +55,18 @@ def test_an_article_without_interpretations_shows_no_empty_block(demo, client):
     with demo.app_context():
         article_id = _article_id(make_issue(year=2026, number=5, publish=True))
     assert "相关解读和链接" not in client.get(f"/qinglan/gazette/articles/{article_id}").get_data(as_text=True)
+
+
+@pytest.mark.needs_plugins("opinions")
+def test_the_gazettes_reprint_search_offers_documents_with_their_text_not_consultations(demo, client):
+    from tests.opinions.fixtures import make_consultation
+    with demo.app_context():
+        make_consultation("qinglan", title="青岚县城区绿化管理办法（征求意见稿）")
+        county = tenant_by_slug("qinglan")
+        with tenant_scope(county):
+            from core.plugins import collect
+            linked = collect(demo.extensions["cms"].hook_for(county, "lookup_documents"), tenant=county,
+                             query="城区绿化管理办法", refs=None)
+            offered = gazette.find_sources(county, "城区绿化管理办法")
+    assert [d.plugin for d in linked] == ["opinions"]          # other plugins may link the consultation...
+    assert offered == []                                       # ...but the gazette has no text to reprint
