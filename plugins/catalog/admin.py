@@ -447,8 +447,7 @@ def _add_and_propagate(domain, names: list[str], creating: bool = False) -> str:
     """The items named in the domain's form, then to every unit the domain reaches; what to tell."""
     if not names:
         return "请在此页“新增事项”中填写它的事项（或由编辑人员在“事项”中新增）。" if creating else ""
-    items = services.add_custom_domain_items(current_user, domain, names)
-    reached = services.propagate_domain(current_user, g.tenant, domain.code) if domain.active else {}
+    items, reached = services.add_custom_domain_items(current_user, domain, names)
     return (f"已新增事项 {len(items)} 个" + (f"，已下发到 {len(reached)} 个单位（" + "，".join(
         f"{name} {n} 个" for name, n in reached.items()) + "）" if reached else "") + "。")
 

@@ -319,11 +319,12 @@ def create_item(actor, tenant: Tenant, data: dict, *, parent: CatalogItem | None
     return _add_item(actor, tenant, data, parent)
 
 
-def add_custom_domain_items(actor, domain: CustomDomain, names: list[str]) -> list[CatalogItem]:
+def add_custom_domain_items(actor, domain: CustomDomain, names: list[str]) -> tuple[list[CatalogItem], dict[str, int]]:
     """The items a district admin names with the district's own domain (part of defining it, so
     the admin's TENANT_MANAGE suffices): each with the domain's levels, its first lead department
     as the responsible body, 主动 on 政府网站 and the statutory 20 working days; editors refine them
-    in the item admin. A name the domain already has is refused, as is an empty list."""
+    in the item admin; then sent to every unit the domain reaches ({unit name: items created}). A
+    name the domain already has is refused."""
     tenant = domain.tenant
     _require_district_admin(actor, tenant)
     names = [standard.normalise_text(n) for n in names if standard.normalise_text(n)]
@@ -336,7 +337,10 @@ def add_custom_domain_items(actor, domain: CustomDomain, names: list[str]) -> li
     base = {"domain_code": domain.code, "levels": list(domain.levels), "methods": ["主动"], "channels": ["政府网站"],
             "time_limit": standard.DEFAULT_TIME_LIMIT, "responsible_body": (domain.lead or [""])[0],
             "audience": "全社会"}
-    return [_add_item(actor, tenant, {**base, "name": name}) for name in names]
+    items = [_add_item(actor, tenant, {**base, "name": name}) for name in names]
+    # Like the standard's, they reach every unit of the domain's levels at once.
+    reached = propagate_domain(actor, tenant, domain.code) if items and domain.active else {}
+    return items, reached
 
 
 def _add_item(actor, tenant: Tenant, data: dict, parent: CatalogItem | None = None) -> CatalogItem:
